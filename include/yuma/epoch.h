@@ -1,0 +1,114 @@
+/*
+ * epoch.h - one subnet's Yuma Consensus epoch, as the chain runs it.
+ *
+ * yuma_epoch() is a pure function: it reads a subnet's epoch inputs (stake,
+ * weights, bonds, permits, registration and update blocks, hyperparameters)
+ * and writes every output the reference stores (consensus, incentive,
+ * dividends, validator trust, permits, bonds, emission amounts). It keeps no
+ * global state, allocates only inside the output and a caller-owned
+ * workspace, and uses integer fixed-point arithmetic only, so the same
+ * inputs give the same bytes everywhere. The algorithm is the sparse epoch of
+ * ../shared/specs/yuma-consensus.md section 2.
+ *
+ * Sparse matrices (weights and bonds) are in compressed-row form: row i's
+ * entries are entries[offsets[i] .. offsets[i+1]), in stored order (the
+ * reference keeps weights in submission order, and one lookup of liquid
+ * alpha depends on that order).
+ */
+#ifndef YUMA_EPOCH_H
+#define YUMA_EPOCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define YUMA_MAX_UIDS 65535u
+#define YUMA_NO_OWNER (-1)
+
+typedef struct {
+    uint16_t uid;
+    uint16_t value;
+} yuma_entry;
+
+typedef struct {
+    const size_t *offsets;     /* n + 1 offsets; NULL means every row empty */
+    const yuma_entry *entries;
+} yuma_sparse_view;
+
+typedef struct {
+    uint16_t tempo;
+    uint32_t activity_cutoff_factor_milli;
+    uint16_t kappa;
+    uint16_t bonds_penalty;
+    uint64_t bonds_moving_average;    /* parts per million, <= 1000000 */
+    uint16_t max_allowed_validators;
+    bool yuma3;
+    bool liquid_alpha;
+    uint16_t alpha_low;
+    uint16_t alpha_high;
+    int16_t alpha_sigmoid_steepness;
+    uint64_t stake_threshold;
+} yuma_hyperparams;
+
+/* The defaults of scenario-format.md (a mix of storage and new-subnet values). */
+yuma_hyperparams yuma_hyperparams_default(void);
+
+typedef struct {
+    uint32_t n;                        /* uids 0..n-1, at most 65535 */
+    yuma_hyperparams hp;
+    uint64_t block;                    /* current block */
+    uint64_t last_epoch_block;         /* LastMechansimStepBlock, 0 if none */
+    uint64_t emission;                 /* rao to distribute */
+    int32_t owner_uid;                 /* YUMA_NO_OWNER or a uid < n */
+    const uint64_t *alpha_stake;       /* n: (inherited) alpha stake */
+    const uint64_t *root_stake;        /* n or NULL: root TAO stake */
+    uint64_t tao_weight_raw32;         /* tau as U96F32 raw (with root_stake) */
+    const uint64_t *last_update;       /* n */
+    const uint64_t *registered_at;     /* n */
+    const bool *validator_permit;      /* n: permits from the previous epoch */
+    const uint64_t *commit_block;      /* n or NULL: commit-reveal mask, UINT64_MAX = none */
+    yuma_sparse_view weights;
+    yuma_sparse_view bonds;
+} yuma_epoch_input;
+
+typedef struct {
+    uint32_t n;
+    uint16_t *consensus;
+    uint16_t *incentive;
+    uint16_t *dividends;
+    uint16_t *validator_trust;
+    uint16_t *stake_weight;
+    uint64_t *emission;            /* combined amount (drives pruning) */
+    uint64_t *server_emission;
+    uint64_t *validator_emission;
+    uint64_t *raw_stake;           /* floor(T_i), unfiltered */
+    bool *validator_permit;        /* new permits */
+    bool *active;
+    size_t *bond_offsets;          /* n + 1 */
+    yuma_entry *bonds;             /* rows as stored, in stored order */
+} yuma_epoch_output;
+
+typedef enum {
+    YUMA_OK = 0,
+    YUMA_ERR_NOMEM,
+    YUMA_ERR_TOO_MANY_UIDS,    /* n > 65535 */
+    YUMA_ERR_OWNER,            /* owner uid >= n */
+    YUMA_ERR_STAKE_DOMAIN,     /* total stake >= 2^63 */
+    YUMA_ERR_BONDS_MOVING_AVERAGE, /* > 1000000 */
+    YUMA_ERR_MATRIX,           /* offsets not monotone, column >= n or duplicate column */
+} yuma_status;
+
+const char *yuma_status_str(yuma_status s);
+
+/* Scratch memory reused across epochs (optional: pass NULL to allocate per
+ * call). Holds no state that influences results. */
+typedef struct yuma_workspace yuma_workspace;
+yuma_workspace *yuma_workspace_new(void);
+void yuma_workspace_free(yuma_workspace *ws);
+
+/* Runs the epoch. On YUMA_OK, *out owns freshly allocated arrays (free with
+ * yuma_epoch_output_free); on error *out is zeroed and nothing is allocated. */
+yuma_status yuma_epoch(const yuma_epoch_input *in, yuma_workspace *ws, yuma_epoch_output *out);
+void yuma_epoch_output_free(yuma_epoch_output *out);
+
+#endif

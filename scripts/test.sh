@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs every test of yuma: a Release build and a Debug build under
+# AddressSanitizer and UndefinedBehaviorSanitizer, both with warnings as
+# errors; checks that both builds compute the same epoch outputs; then runs
+# the libFuzzer targets for a bounded time. Usage: scripts/test.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+jobs=$(nproc)
+fuzz_seconds=${YUMA_FUZZ_SECONDS:-60}
+
+echo "== Release build"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DYUMA_WERROR=ON >/dev/null
+cmake --build build -j"$jobs"
+YUMA_DIGEST_FILE=$PWD/build/epoch-digest.txt ctest --test-dir build --output-on-failure -j"$jobs"
+
+echo "== Debug build with AddressSanitizer and UndefinedBehaviorSanitizer"
+cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Debug -DYUMA_SANITIZE=ON -DYUMA_WERROR=ON >/dev/null
+cmake --build build-sanitize -j"$jobs"
+YUMA_DIGEST_FILE=$PWD/build-sanitize/epoch-digest.txt ctest --test-dir build-sanitize --output-on-failure -j"$jobs"
+
+echo "== Release and sanitizer builds agree on every epoch output"
+if ! cmp -s build/epoch-digest.txt build-sanitize/epoch-digest.txt; then
+  echo "epoch digests differ: $(cat build/epoch-digest.txt) vs $(cat build-sanitize/epoch-digest.txt)"
+  exit 1
+fi
+for f in examples/*.json; do
+  cmp -s <(build/yuma sim "$f") <(build-sanitize/yuma sim "$f") || { echo "outputs differ on $f"; exit 1; }
+done
+echo "digest $(cat build/epoch-digest.txt) and all examples identical"
+
+echo "== libFuzzer targets (${fuzz_seconds}s each)"
+CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DYUMA_FUZZ=ON -DYUMA_WERROR=ON >/dev/null
+cmake --build build-fuzz -j"$jobs" --target fuzz_scenario fuzz_epoch
+for target in fuzz_scenario fuzz_epoch; do
+  corpus=build-fuzz/corpus-$target
+  mkdir -p "$corpus"
+  cp fuzz/seeds/* "$corpus"/ 2>/dev/null || true
+  build-fuzz/fuzz/$target -max_total_time="$fuzz_seconds" -max_len=4096 -timeout=10 \
+      -rss_limit_mb=2048 -print_final_stats=1 "$corpus" 2>&1 | tail -n 3
+done
+echo "all tests passed"
