@@ -54,6 +54,7 @@ typedef struct {
     uint64_t emission;
     uint32_t max_validators;
     int owner;
+    uint64_t stake_threshold;
 } scenario_shape;
 
 /* Writes a random set_weights entry list; `permute` shuffles it afterwards
@@ -112,6 +113,7 @@ static char *random_scenario(uint64_t seed, rng *shuffle, scenario_shape *shape)
     shape->max_validators = (uint32_t)below(&r, n + 3);
     shape->owner = below(&r, 3) == 0 ? (int)below(&r, n) : -1;
     uint64_t bp_kind = below(&r, 3);
+    shape->stake_threshold = below(&r, 4) == 0 ? below(&r, 100) : 0;
     uint16_t alo = (uint16_t)below(&r, 65536), ahi = (uint16_t)below(&r, 65536);
     if (alo > ahi) { uint16_t t = alo; alo = ahi; ahi = t; }
     sb_printf(&s,
@@ -123,7 +125,7 @@ static char *random_scenario(uint64_t seed, rng *shuffle, scenario_shape *shape)
               bp_kind == 0 ? 0u : bp_kind == 1 ? 65535u : (unsigned)below(&r, 65536),
               below(&r, 2) ? 900000u : (unsigned)below(&r, 1000001), shape->max_validators,
               shape->yuma3 ? "true" : "false", shape->liquid ? "true" : "false", alo, ahi,
-              (int)below(&r, 4000) - 1000, below(&r, 4) == 0 ? (unsigned)below(&r, 100) : 0u,
+              (int)below(&r, 4000) - 1000, (unsigned)shape->stake_threshold,
               (unsigned)(1000 + below(&r, 49000)));
     if (shape->owner >= 0) sb_printf(&s, "\"owner_uid\":%d,", shape->owner);
     else sb_printf(&s, "\"owner_uid\":null,");
@@ -159,7 +161,7 @@ static char *random_scenario(uint64_t seed, rng *shuffle, scenario_shape *shape)
     return s.buf;
 }
 
-static uint64_t max_comb_short, max_paid_short;
+static uint64_t max_comb_short, max_paid_short, over_n, small_r_epochs;
 
 static void check_invariants(const recorded_run *r, const scenario_shape *sh)
 {
@@ -178,16 +180,33 @@ static void check_invariants(const recorded_run *r, const scenario_shape *sh)
             dsum += o->dividends[i];
             if (!o->validator_permit[i]) assert_int_equal(bond_row_len(o, i), 0);
         }
+        /* Nobody holds stake that counts: the reference pays no one. */
+        bool payable = false;
+        for (uint32_t i = 0; i < n; i++)
+            payable |= o->raw_stake[i] > 0 && (o->raw_stake[i] >= sh->stake_threshold || (int)i == sh->owner);
+        if (!payable) {
+            assert_true(comb == 0 && paid == 0);
+            continue;
+        }
         assert_true(comb <= R);
         assert_true(paid <= R);
-        /* Each normalised share is floored (at most 1 raw of 2^-32 lost per
-         * term) and so is each amount (at most 1 rao per term). */
-        uint64_t terms = n, raw_loss = (uint64_t)(((unsigned __int128)R * n + ((uint64_t)1 << 32) - 1) >> 32);
+        /* The combined shares are floor(E_i * 2^32 / sum E): together they
+         * lose less than n raws of 2^-32, worth (n-1)*R/2^32 rao, and each
+         * amount floors once more (under 1 rao each). So the shortfall is at
+         * most n rao while (n-1)*R < 2^32, and n + ceil((n-1)*R/2^32) in
+         * general; server and validator amounts are 2n such terms. */
         uint64_t comb_short = R - (uint64_t)comb, paid_short = R - (uint64_t)paid;
-        assert_true(comb_short <= terms + raw_loss);
-        assert_true(paid_short <= 2 * (terms + raw_loss));
+        uint64_t share_loss = (uint64_t)(((unsigned __int128)R * (n - 1) + ((uint64_t)1 << 32) - 1) >> 32);
+        uint64_t pair_loss = (uint64_t)(((unsigned __int128)R * (2 * n - 1) + ((uint64_t)1 << 32) - 1) >> 32);
+        assert_true(comb_short <= n + share_loss);
+        assert_true(paid_short <= 2 * n + pair_loss);
+        if ((unsigned __int128)R * (n - 1) < ((unsigned __int128)1 << 32)) {
+            assert_true(comb_short <= n);
+            small_r_epochs++;
+        }
         if (comb_short > max_comb_short) max_comb_short = comb_short;
         if (paid_short > max_paid_short) max_paid_short = paid_short;
+        if (comb_short > n) over_n++;
         assert_true(permits <= sh->max_validators + (sh->owner >= 0));
         assert_true(isum <= 65535);
         assert_true(dsum <= 65535);
@@ -230,6 +249,8 @@ static void test_random_scenarios(void **state)
     printf("scenarios: %d, epochs: %zu, permutation checks: %zu\n", SCENARIOS, epochs, permuted_checked);
     printf("largest shortfall: combined %" PRIu64 " rao, server+validator %" PRIu64 " rao\n", max_comb_short,
            max_paid_short);
+    printf("epochs where (n-1)*R < 2^32 (shortfall <= n asserted): %" PRIu64 "\n", small_r_epochs);
+    printf("epochs whose combined emission is short by more than n rao (large R): %" PRIu64 "\n", over_n);
     printf("epoch digest: %016" PRIx64 "\n", digest);
     const char *path = getenv("YUMA_DIGEST_FILE");
     if (path) {
