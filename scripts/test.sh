@@ -36,7 +36,15 @@ for target in fuzz_scenario fuzz_epoch; do
   corpus=build-fuzz/corpus-$target
   mkdir -p "$corpus"
   cp fuzz/seeds/* "$corpus"/ 2>/dev/null || true
-  build-fuzz/fuzz/$target -max_total_time="$fuzz_seconds" -max_len=4096 -timeout=10 \
-      -rss_limit_mb=2048 -print_final_stats=1 "$corpus" 2>&1 | tail -n 3
+  dict=()
+  [ "$target" = fuzz_scenario ] && dict=(-dict=fuzz/scenario.dict)
+  log=build-fuzz/$target.log
+  if ! build-fuzz/fuzz/$target "${dict[@]}" -max_total_time="$fuzz_seconds" -max_len=4096 \
+      -timeout=10 -rss_limit_mb=2048 "$corpus" >"$log" 2>&1; then
+    tail -n 40 "$log"
+    echo "$target found a crash or a sanitizer report"
+    exit 1
+  fi
+  grep -E '^Done|DONE' "$log" | tail -n 2
 done
 echo "all tests passed"
