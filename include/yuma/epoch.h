@@ -86,6 +86,10 @@ typedef struct {
     bool *active;
     size_t *bond_offsets;          /* n + 1 */
     yuma_entry *bonds;             /* rows as stored, in stored order */
+    /* Allocated room, for yuma_epoch_into's reuse; managed by the library
+     * (0 in an output the library did not fill). */
+    uint32_t capacity_n;           /* per-uid arrays hold this many uids */
+    size_t capacity_bonds;         /* bonds holds this many entries */
 } yuma_epoch_output;
 
 typedef enum {
@@ -110,5 +114,15 @@ void yuma_workspace_free(yuma_workspace *ws);
  * yuma_epoch_output_free); on error *out is zeroed and nothing is allocated. */
 yuma_status yuma_epoch(const yuma_epoch_input *in, yuma_workspace *ws, yuma_epoch_output *out);
 void yuma_epoch_output_free(yuma_epoch_output *out);
+
+/* yuma_epoch writing into a reused output: *out is either zeroed or a
+ * result of an earlier yuma_epoch / yuma_epoch_into (any n), whose arrays
+ * are kept when they are large enough and replaced otherwise, so that a
+ * loop of epochs stops allocating (and page-faulting in) its outputs. The
+ * results are the same bytes as yuma_epoch's. The input must not point
+ * into *out (e.g. in->bonds must not be out->bonds: alternate two outputs
+ * to feed bonds back). On error *out is freed and zeroed, as yuma_epoch
+ * leaves it. Free with yuma_epoch_output_free. */
+yuma_status yuma_epoch_into(const yuma_epoch_input *in, yuma_workspace *ws, yuma_epoch_output *out);
 
 #endif

@@ -2,36 +2,70 @@
  * epoch.c - the sparse Yuma Consensus epoch (subtensor's epoch_mechanism),
  * bit-exact with the reference. Spec: ../shared/specs/yuma-consensus.md §2.
  *
- * Data flow of one epoch (each step is one function below):
- *   activity -> stake -> permits -> active stake -> weights (masked,
- *   row-normalised) -> consensus (stake-weighted kappa quantile per column)
- *   -> clipping, validator trust, incentive -> weights for bonds -> bonds
- *   (YC2 or YC3, liquid alpha) and dividends -> emission split -> outputs.
+ * Data flow of one epoch. O(n) steps bracket four passes over the weights
+ * and bonds, each streaming row by row:
  *
- * Cost is proportional to n plus the number of weights and bonds: sparse
- * rows are compressed-row arrays, per-row dense scratch is cleared by
- * walking the entries that touched it, and ascending column order is
- * produced by scanning a touched-column bitmap rather than by sorting.
+ *   header checks, activity, stake, permits, active stake          (O(n))
+ *   pass A (load_rows): validate every weight and bond entry; copy each
+ *     row's weights that survive the permit, self, outdated and
+ *     commit-reveal masks as (column, u16) and keep the row sum's exact
+ *     reciprocal, so that a normalised weight is recomputed on demand with
+ *     two multiplications; count the voters' positive weights per column;
+ *     YC2: column sums of the stored bonds.
+ *   consensus: scatter the voters' normalised weights into per-column lists
+ *     of packed (score, voter) keys, then a weighted bucket selection per
+ *     column (quantile.c) gives the stake-weighted kappa quantile.
+ *   pass B (clip_row): clipping, validator trust, rank, and the row's
+ *     weights for bonds (interpolation by beta); YC2: column sums of
+ *     delta-B. Then incentive = normalised rank.
+ *   pass C (ema rows): each row's bond EMA from its new entries (weights for
+ *     bonds, or YC2's normalised delta-B) and its stored bonds, accumulated
+ *     in a dense row and emitted in ascending column order (liquid alpha:
+ *     in the row's order) into E, with E's column sums (and YC2 maxima).
+ *     In YC3, passes B and C run back to back on each row.
+ *   pass D (dividends rows): E column-normalised gives the dividends; the
+ *     stored bonds (YC2 column-max-upscaled) go straight to the output.
+ *   dividends normalised, emission split, the O(n) outputs.
+ *
+ * Why it is fast and still exact: every per-entry division by a row or
+ * column sum or maximum uses that divisor's exact reciprocal (divide.h);
+ * sums of non-negative terms that the reference takes with saturating adds
+ * are accumulated with a clamp at the type's maximum, which for
+ * non-negative terms gives the same value in any order; intermediate
+ * matrices are not stored when a pass can recompute them from the compact
+ * weights. Cost is proportional to n plus the number of weights and bonds.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "consensus/divide.h"
 #include "consensus/math.h"
+#include "consensus/quantile.h"
 #include "yuma/epoch.h"
 #include "yuma/fixed.h"
+
+#ifdef YUMA_PHASES
+#include <stdio.h>
+#include <time.h>
+static double ph_now(void){struct timespec t;clock_gettime(CLOCK_MONOTONIC,&t);return t.tv_sec*1e3+t.tv_nsec/1e6;}
+#define PH(name) do{double t_=ph_now();fprintf(stderr,"%s %.3f  ",name,t_-ph_t);ph_t=t_;}while(0)
+#else
+#define PH(name) (void)0
+#endif
 
 /* ---- workspace: grow-only scratch buffers reused across epochs ---- */
 
 enum {
-    WS_INACTIVE, WS_X, WS_STAKE, WS_OLD_PERMIT, WS_ACTIVE_STAKE,
-    WS_W_OFF, WS_W_COL, WS_W_VAL, WS_CLIP,
-    WS_U, WS_CNT, WS_CSC_OFF, WS_CSC_SCORE, WS_CSC_STAKE, WS_CONS,
-    WS_VTRUST, WS_RANK, WS_INCENTIVE,
-    WS_WB_OFF, WS_WB_COL, WS_WB_VAL,
-    WS_B_OFF, WS_B_COL, WS_B_VAL,
-    WS_DB_VAL, WS_E_OFF, WS_E_COL, WS_E_VAL,
-    WS_COLSUM, WS_COLSUM2, WS_DENSE, WS_DENSE2, WS_BITMAP, WS_STAMP,
-    WS_ALPHA, WS_DIV, WS_SERVER, WS_VALID, WS_COMB, WS_ROWTMP_COL, WS_ROWTMP_VAL,
+    WS_INACTIVE, WS_X, WS_STAKE, WS_FORBID, WS_ACTIVE_STAKE,
+    WS_STAMP, WS_W_OFF, WS_W_ENT, WS_W_ROW, WS_COL_CNT,
+    WS_VOTER_STAKE, WS_COL_FILL, WS_COL_MAX, WS_KEYS, WS_HIST, WS_QTMP,
+    WS_G_SCORE, WS_G_STAKE,
+    WS_CONS, WS_VTRUST, WS_INCENTIVE,
+    WS_SUM_B, WS_DIV_B, WS_SUM_DB, WS_DIV_DB,
+    WS_ROW_COL, WS_ROW_VAL, WS_OLD_COL, WS_OLD_VAL,
+    WS_ACC, WS_LOOK_W, WS_LOOK_B, WS_OLD, WS_BITS, WS_WORDS,
+    WS_E_OFF, WS_E_COL, WS_E_VAL, WS_SUM_E, WS_MAX_E, WS_DIV_E, WS_DIV_M,
+    WS_ALPHA_CACHE, WS_DIV,
     WS_COUNT
 };
 
@@ -100,12 +134,39 @@ const char *yuma_status_str(yuma_status s)
     return "unknown status";
 }
 
-/* A sparse matrix under construction: compressed rows of (column, value). */
+/* How a row's stored u16 weights become I32F32 (spec §2.5). The row sum of
+ * the I32F32 values is v_sum * 2^32, taken by the reference with a plain
+ * (wrapping) add: below 2^31 it is exact and every weight is
+ * floor(v * 2^32 / v_sum), computed with the sum's reciprocal; past 2^31 it
+ * wraps and safe_div by the wrapped sum decides, or nothing is divided when
+ * the wrapped sum is not positive. */
+enum { ROW_RECIP, ROW_WRAPPED, ROW_RAW };
+
 typedef struct {
-    size_t *off;
-    uint16_t *col;
-    yfx *val;
-} smat;
+    ydiv rd;    /* ROW_RECIP: reciprocal of the u16 sum */
+    yfx wsum;   /* ROW_WRAPPED: the wrapped I32F32 sum, > 0 */
+    int mode;
+} wrow;
+
+/* How weights for bonds come from a weight and its clipped value (§2.8). */
+enum { BETA_ZERO, BETA_ONE, BETA_MID };
+
+/* Emits the touched columns of a row in ascending order from a bitmap:
+ * by scanning the touched word range, or by sorting the touched words when
+ * they are few and far apart. Clears the bitmap as it goes. */
+typedef struct {
+    uint64_t *bits;
+    uint32_t *words;   /* indices of non-zero words, unsorted */
+    size_t nwords;
+    uint32_t lo, hi;   /* range of touched words */
+} colset;
+
+typedef struct {
+    yfx d;
+    yfx alpha;
+} alpha_slot;
+
+#define ALPHA_CACHE_BITS 11
 
 /* Everything one epoch computes, shared by the steps below. */
 typedef struct {
@@ -116,15 +177,39 @@ typedef struct {
     yfx *stake;
     bool *forbid;          /* !(previous permit or owner) */
     yfx *active_stake;
-    smat W;                /* masked, row-normalised weights */
-    yfx *clip;             /* per W entry: clipped value, or -1 when dropped */
+    uint64_t max_reg;      /* largest registration block */
+    uint64_t last_tempo;   /* bonds on uids registered at or after it are dropped */
+    bool bond_mask;        /* some uid is registered at or after last_tempo */
+    /* masked weights: row i is went[woff[i] .. woff[i+1]) */
+    size_t *woff;
+    yuma_entry *went;
+    wrow *wr;
+    size_t *col_cnt;       /* n + 1: per column, voters' positive weights (bound) */
+    bool keys_fit;         /* every voter row is ROW_RECIP, so scores fit keys */
     yfx *consensus;
     yfx *vtrust;
-    yfx *incentive;
-    smat Wb;               /* weights for bonds */
-    smat B;                /* bonds as read, masked */
-    smat E;                /* bond EMA as stored (YC2: column-max-upscaled) */
+    yfx *incentive;        /* rank (clamped sums) until normalised */
+    /* beta and the EMA's constant alpha */
+    int beta_mode;
+    yfx beta, alpha, keep;
+    /* YC2 column sums and their reciprocals: stored bonds and delta-B */
+    uint64_t *sum_b, *sum_db;
+    ydiv *div_b, *div_db;
+    /* row scratch: weights for bonds, masked stored bonds, dense rows */
+    uint16_t *rcol, *ocol;
+    yfx *rval, *oval;
+    yfx *acc, *look_w, *look_b, *old;
+    colset set;
+    /* bond EMA E, its column sums (and maxima), dividends */
+    size_t *eoff;
+    uint16_t *ecol;
+    yfx *eval;
+    uint64_t *sum_e;
+    yfx *max_e;
+    ydiv *div_e, *div_m;
     yfx *dividends;
+    ymath_liquid_params lp;
+    alpha_slot *acache;
 } epoch_ctx;
 
 #define WS(ctx, slot, type, count, zero) \
@@ -136,37 +221,107 @@ static uint64_t sat_add_u64(uint64_t a, uint64_t b)
     return __builtin_add_overflow(a, b, &r) ? UINT64_MAX : r;
 }
 
-/* ---- input validation ---- */
-
-static yuma_status check_matrix(const yuma_sparse_view *m, uint32_t n, uint32_t *stamp)
+/* A saturating add of non-negative I32F32 raws, s and t <= YFX_MAX: a
+ * running sum clamped at every step equals the reference's sat_add chain. */
+static inline uint64_t add_clamp(uint64_t s, uint64_t t)
 {
-    if (!m->offsets) return YUMA_OK;
-    if (m->offsets[0] != 0) return YUMA_ERR_MATRIX;
-    for (uint32_t i = 0; i < n; i++) {
-        size_t a = m->offsets[i], b = m->offsets[i + 1];
-        if (b < a) return YUMA_ERR_MATRIX;
-        for (size_t k = a; k < b; k++) {
-            uint16_t j = m->entries[k].uid;
-            if (j >= n || stamp[j] == i + 1) return YUMA_ERR_MATRIX;
-            stamp[j] = i + 1;
-        }
-    }
-    return YUMA_OK;
+    s += t;
+    return s > (uint64_t)YFX_MAX ? (uint64_t)YFX_MAX : s;
 }
 
-static yuma_status validate(epoch_ctx *c)
+static inline yfx mul_nn(yfx a, yfx b)
 {
-    const yuma_epoch_input *in = c->in;
+    return yfx_mul_nonneg(a, b);
+}
+
+/* fixed_proportion_to_u16 (§1.3); below 2^48 the product x * 65535 fits 64
+ * bits and the result is one multiplication and a shift. */
+static inline uint16_t to_u16_prop(yfx x)
+{
+    if ((uint64_t)x < ((uint64_t)1 << 48)) {
+        uint64_t v = ((uint64_t)x * 65535u) >> 32;
+        return (uint16_t)(v > 65535 ? 65535 : v);
+    }
+    return yfx_to_u16_proportion(x);
+}
+
+/* A reciprocal for a column sum that may be 0: then every entry of the
+ * column is 0 and dividing 0 by 1 gives the 0 that safe_div leaves. */
+static ydiv div_of_sum(uint64_t s)
+{
+    return ydiv_make(s ? s : 1);
+}
+
+static bool is_owner(const epoch_ctx *c, uint32_t i)
+{
+    return c->in->owner_uid >= 0 && (uint32_t)c->in->owner_uid == i;
+}
+
+/* ---- input validation ---- */
+
+/* Offsets start at 0 and never decrease (checked before any entry is read). */
+static bool offsets_valid(const yuma_sparse_view *m, uint32_t n)
+{
+    if (!m->offsets) return true;
+    if (m->offsets[0] != 0) return false;
+    for (uint32_t i = 0; i < n; i++)
+        if (m->offsets[i + 1] < m->offsets[i]) return false;
+    return true;
+}
+
+/* Columns below n and none twice. A strictly ascending row has no
+ * duplicate, so only unsorted rows pay for the stamp check. */
+static bool row_valid(const yuma_entry *e, size_t len, uint32_t n, uint32_t *stamp, uint32_t tag)
+{
+    uint32_t bad = 0, unsorted = 0;
+    int64_t prev = -1;
+    for (size_t k = 0; k < len; k++) {
+        uint32_t j = e[k].uid;
+        bad |= j >= n;
+        unsorted |= (int64_t)j <= prev;
+        prev = j;
+    }
+    if (bad) return false;
+    if (!unsorted) return true;
+    for (size_t k = 0; k < len; k++) {
+        uint32_t j = e[k].uid;
+        if (stamp[j] == tag) return false;
+        stamp[j] = tag;
+    }
+    return true;
+}
+
+static bool matrix_valid(const yuma_sparse_view *m, uint32_t n, uint32_t *stamp, uint32_t tag0)
+{
+    if (!m->offsets) return true;
+    for (uint32_t i = 0; i < n; i++) {
+        const yuma_entry *e = m->entries + m->offsets[i];
+        if (!row_valid(e, m->offsets[i + 1] - m->offsets[i], n, stamp, tag0 + i)) return false;
+    }
+    return true;
+}
+
+static yuma_status check_header(const yuma_epoch_input *in)
+{
     if (in->n > YUMA_MAX_UIDS) return YUMA_ERR_TOO_MANY_UIDS;
     if (in->owner_uid != YUMA_NO_OWNER && (in->owner_uid < 0 || (uint32_t)in->owner_uid >= in->n))
         return YUMA_ERR_OWNER;
     if (in->hp.bonds_moving_average > 1000000) return YUMA_ERR_BONDS_MOVING_AVERAGE;
-    uint32_t *stamp = WS(c, WS_STAMP, uint32_t, in->n, true);
+    if (!offsets_valid(&in->weights, in->n) || !offsets_valid(&in->bonds, in->n))
+        return YUMA_ERR_MATRIX;
+    return YUMA_OK;
+}
+
+/* Entry checks normally ride along pass A; when the stake is out of domain
+ * the epoch stops before it, and malformed matrices still take precedence. */
+static yuma_status stake_domain_error(epoch_ctx *c)
+{
+    uint32_t *stamp = WS(c, WS_STAMP, uint32_t, c->n, true);
     if (!stamp) return YUMA_ERR_NOMEM;
-    yuma_status s = check_matrix(&in->weights, in->n, stamp);
-    if (s != YUMA_OK) return s;
-    memset(stamp, 0, sizeof(uint32_t) * in->n);
-    return check_matrix(&in->bonds, in->n, stamp);
+    if (!matrix_valid(&c->in->weights, c->n, stamp, 1) ||
+        !matrix_valid(&c->in->bonds, c->n, stamp, c->n + 1))
+        return YUMA_ERR_MATRIX;
+    return YUMA_ERR_STAKE_DOMAIN;
 }
 
 /* ---- §2.1 activity, §2.2 stake, §2.3 permits, §2.4 active stake ---- */
@@ -192,7 +347,7 @@ static yuma_status compute_stake(epoch_ctx *c, uint64_t *raw_stake)
         yfx_u128 xi = (yfx_u128)in->alpha_stake[i] << 32;
         if (in->root_stake) xi += (yfx_u128)in->root_stake[i] * in->tao_weight_raw32;
         total += xi;
-        if (total >= domain) return YUMA_ERR_STAKE_DOMAIN;
+        if (total >= domain) return stake_domain_error(c);
         raw_stake[i] = (uint64_t)(xi >> 32);
         if ((int32_t)i != in->owner_uid && raw_stake[i] < in->hp.stake_threshold) xi = 0;
         x[i] = xi;
@@ -211,11 +366,6 @@ static yuma_status compute_stake(epoch_ctx *c, uint64_t *raw_stake)
     return YUMA_OK;
 }
 
-static bool is_owner(const epoch_ctx *c, uint32_t i)
-{
-    return c->in->owner_uid >= 0 && (uint32_t)c->in->owner_uid == i;
-}
-
 static yuma_status compute_permits(epoch_ctx *c, bool *new_permit)
 {
     for (uint32_t i = 0; i < c->n; i++)
@@ -229,157 +379,333 @@ static yuma_status compute_permits(epoch_ctx *c, bool *new_permit)
     return YUMA_OK;
 }
 
-/* ---- §2.5 weights: permit, self, outdated and commit-reveal masks, row normalisation ---- */
+/* ---- pass A: validation, §2.5 weight masks and row sums, stored bonds ---- */
 
-static yuma_status build_weights(epoch_ctx *c)
+/* Registration facts the masks need, so rows that no mask can touch skip
+ * the per-entry lookups. */
+static void scan_registrations(epoch_ctx *c)
 {
     const yuma_epoch_input *in = c->in;
-    const yuma_sparse_view *wv = &in->weights;
-    size_t cap = wv->offsets ? wv->offsets[c->n] : 0;
-    c->W.off = WS(c, WS_W_OFF, size_t, c->n + 1, false);
-    c->W.col = WS(c, WS_W_COL, uint16_t, cap, false);
-    c->W.val = WS(c, WS_W_VAL, yfx, cap, false);
-    if (!c->W.off || !c->W.col || !c->W.val) return YUMA_ERR_NOMEM;
-    size_t nnz = 0;
-    c->W.off[0] = 0;
-    for (uint32_t i = 0; i < c->n; i++) {
-        size_t start = nnz;
-        if (!c->forbid[i] && wv->offsets) {
-            uint64_t lu = in->last_update[i];
-            uint64_t cb = in->commit_block ? in->commit_block[i] : UINT64_MAX;
-            bool keep_self = is_owner(c, i);
-            uint64_t sum = 0;
-            for (size_t k = wv->offsets[i]; k < wv->offsets[i + 1]; k++) {
-                uint16_t j = wv->entries[k].uid;
-                if (j == i && !keep_self) continue;
-                uint64_t reg = in->registered_at[j];
-                if (lu <= reg) continue;
-                if (cb < reg) continue;
-                c->W.col[nnz] = j;
-                c->W.val[nnz] = wv->entries[k].value;
-                sum += wv->entries[k].value;
-                nnz++;
-            }
-            if (sum > 0 && sum < ((uint64_t)1 << 31)) {
-                for (size_t k = start; k < nnz; k++)
-                    c->W.val[k] = (yfx)(((uint64_t)c->W.val[k] << 32) / sum);
-            } else if (sum > 0) {
-                /* The reference sums the I32F32 row with a plain (wrapping)
-                 * add; past 2^31 the sum wraps and safe_div decides. */
-                yfx s = (yfx)(uint64_t)(sum << 32);
-                for (size_t k = start; k < nnz; k++) {
-                    yfx v = c->W.val[k] * YFX_ONE;
-                    c->W.val[k] = s > 0 ? yfx_safe_div(v, s) : v;
-                }
-            }
-        }
-        c->W.off[i + 1] = nnz;
+    uint64_t lms = in->last_epoch_block;
+    c->last_tempo = lms == 0 ? (in->block > in->hp.tempo ? in->block - in->hp.tempo : 0)
+                             : sat_add_u64(lms, 1);
+    c->max_reg = 0;
+    c->bond_mask = false;
+    for (uint32_t j = 0; j < c->n; j++) {
+        uint64_t r = in->registered_at[j];
+        if (r > c->max_reg) c->max_reg = r;
+        c->bond_mask |= c->last_tempo <= r;
     }
+}
+
+/* Copies the entries of row i that survive the self-weight, outdated and
+ * commit-reveal masks (§2.5 steps 2-4) and returns how many; *sum gets
+ * their u16 sum. An entry (i, j) survives the last two iff
+ * registered_at[j] < min(last_update[i], commit_block[i] + 1). */
+static size_t mask_row(const epoch_ctx *c, uint32_t i, const yuma_entry *e, size_t len,
+                       yuma_entry *out, uint64_t *sum)
+{
+    const yuma_epoch_input *in = c->in;
+    uint64_t lim = in->last_update[i];
+    uint64_t cb = in->commit_block ? in->commit_block[i] : UINT64_MAX;
+    if (cb != UINT64_MAX && cb + 1 < lim) lim = cb + 1;
+    uint32_t self = is_owner(c, i) ? UINT32_MAX : i;
+    size_t w = 0;
+    uint64_t s = 0;
+    bool no_lookup = c->max_reg < lim;
+    for (size_t k = 0; k < len; k++) {
+        uint32_t j = e[k].uid;
+        bool keep = j != self && (no_lookup || in->registered_at[j] < lim);
+        out[w] = e[k];
+        w += keep;
+        s += keep ? e[k].value : 0;
+    }
+    *sum = s;
+    return w;
+}
+
+static void set_row_norm(wrow *r, uint64_t sum)
+{
+    if (sum > 0 && sum < ((uint64_t)1 << 31)) {
+        r->mode = ROW_RECIP;
+        r->rd = ydiv_make(sum);
+        return;
+    }
+    yfx s = (yfx)(sum << 32);
+    r->mode = sum > 0 && s > 0 ? ROW_WRAPPED : ROW_RAW;
+    r->wsum = s;
+}
+
+/* The normalised I32F32 weight of a stored u16 value of a row. */
+static inline yfx row_weight(const wrow *r, uint16_t v)
+{
+    if (r->mode == ROW_RECIP) return (yfx)ydiv_q(v, &r->rd);
+    yfx x = (yfx)v * YFX_ONE;
+    return r->mode == ROW_WRAPPED ? yfx_safe_div(x, r->wsum) : x;
+}
+
+static bool load_weight_row(epoch_ctx *c, uint32_t i, uint32_t *stamp, size_t *nnz)
+{
+    const yuma_sparse_view *wv = &c->in->weights;
+    size_t len = wv->offsets ? wv->offsets[i + 1] - wv->offsets[i] : 0;
+    const yuma_entry *e = len ? wv->entries + wv->offsets[i] : NULL;
+    if (len && !row_valid(e, len, c->n, stamp, i + 1)) return false;
+    uint64_t sum = 0;
+    size_t kept = (len && !c->forbid[i]) ? mask_row(c, i, e, len, c->went + *nnz, &sum) : 0;
+    set_row_norm(&c->wr[i], sum);
+    if (c->active_stake[i] > 0) {
+        c->keys_fit &= c->wr[i].mode == ROW_RECIP;
+        for (size_t k = *nnz; k < *nnz + kept; k++) c->col_cnt[c->went[k].uid] += c->went[k].value > 0;
+    }
+    *nnz += kept;
+    c->woff[i + 1] = *nnz;
+    return true;
+}
+
+static bool bond_masked(const epoch_ctx *c, uint32_t j)
+{
+    return c->bond_mask && c->last_tempo <= c->in->registered_at[j];
+}
+
+/* Validates stored bond row i; YC2 also sums its columns (as u16). */
+static bool load_bond_row(epoch_ctx *c, uint32_t i, uint32_t *stamp)
+{
+    const yuma_sparse_view *bv = &c->in->bonds;
+    if (!bv->offsets) return true;
+    const yuma_entry *e = bv->entries + bv->offsets[i];
+    size_t len = bv->offsets[i + 1] - bv->offsets[i];
+    if (!row_valid(e, len, c->n, stamp, c->n + i + 1)) return false;
+    if (c->in->hp.yuma3) return true;
+    for (size_t k = 0; k < len; k++)
+        if (!bond_masked(c, e[k].uid)) c->sum_b[e[k].uid] += e[k].value;
+    return true;
+}
+
+/* YC2's stored bonds are integers b * 2^32: the column sum is the u16 sum
+ * times 2^32, clamped as the saturating I32F32 sum would be. */
+static void bond_divisors(epoch_ctx *c)
+{
+    for (uint32_t j = 0; j < c->n; j++) {
+        yfx_u128 s = (yfx_u128)c->sum_b[j] << 32;
+        c->div_b[j] = div_of_sum(s > (yfx_u128)YFX_MAX ? (uint64_t)YFX_MAX : (uint64_t)s);
+    }
+}
+
+static yuma_status load_rows(epoch_ctx *c)
+{
+    uint32_t n = c->n;
+    size_t cap = c->in->weights.offsets ? c->in->weights.offsets[n] : 0;
+    uint32_t *stamp = WS(c, WS_STAMP, uint32_t, n, true);
+    c->woff = WS(c, WS_W_OFF, size_t, n + 1, false);
+    c->went = WS(c, WS_W_ENT, yuma_entry, cap, false);
+    c->wr = WS(c, WS_W_ROW, wrow, n, false);
+    c->col_cnt = WS(c, WS_COL_CNT, size_t, n + 1, true);
+    c->sum_b = WS(c, WS_SUM_B, uint64_t, n, true);
+    c->div_b = WS(c, WS_DIV_B, ydiv, n, false);
+    if (!stamp || !c->woff || !c->went || !c->wr || !c->col_cnt || !c->sum_b || !c->div_b)
+        return YUMA_ERR_NOMEM;
+    scan_registrations(c);
+    c->keys_fit = true;
+    c->woff[0] = 0;
+    size_t nnz = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        if (!load_weight_row(c, i, stamp, &nnz)) return YUMA_ERR_MATRIX;
+        if (!load_bond_row(c, i, stamp)) return YUMA_ERR_MATRIX;
+    }
+    if (!c->in->hp.yuma3) bond_divisors(c);
     return YUMA_OK;
 }
 
 /* ---- §2.6 consensus: stake-weighted kappa quantile of each column ---- */
 
-static yuma_status compute_consensus(epoch_ctx *c)
+/* Column starts from the counts: col_cnt becomes n + 1 offsets. */
+static size_t column_starts(size_t *cnt, uint32_t n)
+{
+    size_t at = 0;
+    for (uint32_t j = 0; j < n; j++) {
+        size_t k = cnt[j];
+        cnt[j] = at;
+        at += k;
+    }
+    cnt[n] = at;
+    return at;
+}
+
+/* Packs each voter's positive weights into its columns' key lists. */
+static void scatter_keys(epoch_ctx *c, size_t *fill, uint32_t *max1, uint64_t *keys)
+{
+    uint32_t voter = 0;
+    for (uint32_t i = 0; i < c->n; i++) {
+        if (c->active_stake[i] <= 0) continue;
+        const wrow *r = &c->wr[i];
+        for (size_t k = c->woff[i]; k < c->woff[i + 1]; k++) {
+            uint16_t j = c->went[k].uid;
+            yfx w = row_weight(r, c->went[k].value);
+            if (w <= 0) continue;
+            keys[fill[j]++] = YQ_KEY(w, voter);
+            if ((uint32_t)(w - 1) > max1[j]) max1[j] = (uint32_t)(w - 1);
+        }
+        voter++;
+    }
+}
+
+static yuma_status consensus_keys(epoch_ctx *c, const yq_voters *v)
 {
     uint32_t n = c->n;
-    yfx *u = WS(c, WS_U, yfx, n, false);
-    uint32_t *cnt = WS(c, WS_CNT, uint32_t, n + 1, true);
-    if (!u || !cnt) return YUMA_ERR_NOMEM;
-    memset(c->consensus, 0, sizeof(yfx) * n);
-
-    /* U: positive active stakes in uid order, normalised again. */
-    yfx usum = 0;
-    uint32_t voters = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        u[i] = c->active_stake[i] > 0 ? c->active_stake[i] : 0;
-        usum += u[i];
-        voters += u[i] > 0;
-    }
-    if (voters == 0) return YUMA_OK;
-    yfx sigma = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        if (u[i] > 0) u[i] = yfx_div_nonneg(u[i], usum);
-        sigma += u[i];
-    }
-    yfx kappa = yfx_from_u16_proportion(c->in->hp.kappa);
-    yfx m = yfx_sat_sub(sigma, kappa);
-
-    /* Transpose the voters' positive weights into per-column lists. */
-    size_t total = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        if (u[i] == 0) continue;
-        for (size_t k = c->W.off[i]; k < c->W.off[i + 1]; k++)
-            if (c->W.val[k] > 0) cnt[c->W.col[k] + 1]++;
-    }
-    for (uint32_t j = 0; j < n; j++) cnt[j + 1] += cnt[j];
-    total = cnt[n];
-    size_t *pos = WS(c, WS_CSC_OFF, size_t, n, false);
-    yfx *score = WS(c, WS_CSC_SCORE, yfx, total, false);
-    yfx *weight = WS(c, WS_CSC_STAKE, yfx, total, false);
-    if (!pos || !score || !weight) return YUMA_ERR_NOMEM;
-    for (uint32_t j = 0; j < n; j++) pos[j] = cnt[j];
-    for (uint32_t i = 0; i < n; i++) {
-        if (u[i] == 0) continue;
-        for (size_t k = c->W.off[i]; k < c->W.off[i + 1]; k++) {
-            if (c->W.val[k] <= 0) continue;
-            size_t p = pos[c->W.col[k]]++;
-            score[p] = c->W.val[k];
-            weight[p] = u[i];
-        }
-    }
-
+    size_t total = column_starts(c->col_cnt, n);
+    size_t *fill = WS(c, WS_COL_FILL, size_t, n, false);
+    uint32_t *max1 = WS(c, WS_COL_MAX, uint32_t, n, true);
+    uint64_t *keys = WS(c, WS_KEYS, uint64_t, total, false);
+    size_t longest = 0;
+    for (uint32_t j = 0; j < n; j++)
+        if (c->col_cnt[j + 1] - c->col_cnt[j] > longest) longest = c->col_cnt[j + 1] - c->col_cnt[j];
+    yq_scratch s = {WS(c, WS_HIST, yfx, YQ_MAX_BUCKETS, false),
+                    WS(c, WS_QTMP, uint64_t, longest, false)};
+    if (!fill || !max1 || !keys || !s.hist || !s.tmp) return YUMA_ERR_NOMEM;
+    memcpy(fill, c->col_cnt, sizeof(size_t) * n);
+#ifdef YUMA_PHASES
+    double ph_t = ph_now();
+#endif
+    scatter_keys(c, fill, max1, keys);
+    PH("scatter");
     for (uint32_t j = 0; j < n; j++) {
-        size_t a = cnt[j], b = cnt[j + 1];
+        size_t a = c->col_cnt[j];
+        c->consensus[j] = yq_column(keys + a, fill[j] - a, max1[j], v, &s);
+    }
+    return YUMA_OK;
+}
+
+/* The general path for weights that do not fit a key (rows whose u16 sum
+ * reaches 2^31 and wraps): (score, stake) lists and the closed form. */
+static yuma_status consensus_pairs(epoch_ctx *c, const yq_voters *v)
+{
+    uint32_t n = c->n;
+    size_t total = column_starts(c->col_cnt, n);
+    size_t *fill = WS(c, WS_COL_FILL, size_t, n, false);
+    yfx *score = WS(c, WS_G_SCORE, yfx, total, false);
+    yfx *weight = WS(c, WS_G_STAKE, yfx, total, false);
+    if (!fill || !score || !weight) return YUMA_ERR_NOMEM;
+    memcpy(fill, c->col_cnt, sizeof(size_t) * n);
+    uint32_t voter = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        if (c->active_stake[i] <= 0) continue;
+        for (size_t k = c->woff[i]; k < c->woff[i + 1]; k++) {
+            yfx w = row_weight(&c->wr[i], c->went[k].value);
+            if (w <= 0) continue;
+            size_t p = fill[c->went[k].uid]++;
+            score[p] = w;
+            weight[p] = v->stake[voter];
+        }
+        voter++;
+    }
+    for (uint32_t j = 0; j < n; j++) {
+        size_t a = c->col_cnt[j], b = fill[j];
         if (a == b) continue; /* every voter scores 0 */
-        yfx positive_mass = 0;
-        for (size_t k = a; k < b; k++) positive_mass += weight[k];
-        yfx zero_mass = sigma - positive_mass;
-        bool has_zero = (b - a) < voters;
-        if (has_zero && zero_mass > m) continue; /* the quantile is 0 */
-        yfx rest = has_zero ? m - zero_mass : m;
+        yfx listed = 0;
+        for (size_t k = a; k < b; k++) listed += weight[k];
+        yfx zero_mass = v->sigma - listed;
+        bool has_zero = (b - a) < v->voters;
+        if (has_zero && zero_mass > v->m) continue; /* the quantile is 0 */
+        yfx rest = has_zero ? v->m - zero_mass : v->m;
         c->consensus[j] = ymath_weighted_quantile(score + a, weight + a, b - a, rest);
     }
     return YUMA_OK;
 }
 
-/* ---- §2.7 clipping, validator trust, incentive ---- */
-
-static void compute_incentive(epoch_ctx *c)
+static yuma_status compute_consensus(epoch_ctx *c)
 {
     uint32_t n = c->n;
-    memset(c->incentive, 0, sizeof(yfx) * n);
+    yfx *u = WS(c, WS_VOTER_STAKE, yfx, n, false);
+    if (!u) return YUMA_ERR_NOMEM;
+    memset(c->consensus, 0, sizeof(yfx) * n);
+    /* U: positive active stakes in uid order, normalised again. */
+    yfx usum = 0;
+    size_t voters = 0;
     for (uint32_t i = 0; i < n; i++) {
-        yfx trust = 0, as = c->active_stake[i];
-        for (size_t k = c->W.off[i]; k < c->W.off[i + 1]; k++) {
-            yfx w = c->W.val[k], cj = c->consensus[c->W.col[k]];
-            yfx v = cj < w ? (cj > 0 ? cj : -1) : w;
-            c->clip[k] = v;
-            if (v < 0) continue;
-            trust += v;
-            if (as != 0) {
-                yfx *r = &c->incentive[c->W.col[k]];
-                *r = yfx_sat_add(*r, yfx_mul_nonneg(as, v));
-            }
-        }
-        c->vtrust[i] = trust;
+        if (c->active_stake[i] <= 0) continue;
+        u[voters++] = c->active_stake[i];
+        usum += c->active_stake[i];
     }
-    ymath_normalize(c->incentive, n);
+    if (voters == 0) return YUMA_OK;
+    yfx sigma = 0;
+    ydiv ud = ydiv_make((uint64_t)usum);
+    for (size_t k = 0; k < voters; k++) {
+        u[k] = (yfx)ydiv_q((uint64_t)u[k], &ud);
+        sigma += u[k];
+    }
+    yq_voters v = {u, voters, sigma, yfx_sat_sub(sigma, yfx_from_u16_proportion(c->in->hp.kappa))};
+    return c->keys_fit ? consensus_keys(c, &v) : consensus_pairs(c, &v);
 }
 
-/* Emits the touched columns of a row in ascending order by scanning the
- * bitmap words the row touched; clears the bitmap as it goes. */
-typedef struct {
-    uint64_t *bits;
-    uint32_t *words;    /* indices of non-zero words, unsorted */
-    size_t nwords;
-} colset;
+/* ---- pass B: §2.7 clipping, validator trust, rank; §2.8 weights for bonds ---- */
+
+/* Weight for bonds of one entry from its weight w and clipped value cl
+ * (-1: dropped by clipping); false when the entry is not in the row. */
+static inline bool bond_weight(const epoch_ctx *c, yfx w, yfx cl, yfx *x)
+{
+    if (c->beta_mode == BETA_ZERO) {
+        *x = w;
+        return true;
+    }
+    if (c->beta_mode == BETA_ONE) {
+        *x = cl;
+        return cl >= 0;
+    }
+    yfx cc = cl < 0 ? 0 : cl;
+    *x = yfx_sat_add(w, yfx_mul(c->beta, yfx_sat_sub(cc, w)));
+    return *x > 0;
+}
+
+/* clipped = C_j when C_j < w (dropped, -1, if C_j is 0), else w. */
+static inline yfx clip_value(yfx w, yfx cj)
+{
+    yfx cl = cj < w ? cj : w;
+    return (cj < w && cj <= 0) ? -1 : cl;
+}
+
+/* Row i's weights for bonds into (col, val), in row order; with `rank`,
+ * also its validator trust and rank contributions. */
+static size_t clip_row(epoch_ctx *c, uint32_t i, bool rank, uint16_t *col, yfx *val)
+{
+    const wrow *r = &c->wr[i];
+    yfx as = c->active_stake[i];
+    uint64_t trust = 0;
+    size_t w = 0;
+    for (size_t k = c->woff[i]; k < c->woff[i + 1]; k++) {
+        uint16_t j = c->went[k].uid;
+        yfx x = row_weight(r, c->went[k].value);
+        yfx cl = clip_value(x, c->consensus[j]);
+        if (rank && cl >= 0) {
+            trust += (uint64_t)cl; /* plain (wrapping) row sum */
+            c->incentive[j] = (yfx)add_clamp((uint64_t)c->incentive[j], (uint64_t)mul_nn(as, cl));
+        }
+        col[w] = j;
+        w += bond_weight(c, x, cl, &val[w]);
+    }
+    if (rank) c->vtrust[i] = (yfx)trust;
+    return w;
+}
+
+static void setup_beta(epoch_ctx *c)
+{
+    c->beta = yfx_from_u16_proportion(c->in->hp.bonds_penalty);
+    c->beta_mode = c->beta == 0 ? BETA_ZERO : c->beta == YFX_ONE ? BETA_ONE : BETA_MID;
+    uint64_t bma = c->in->hp.bonds_moving_average;
+    c->alpha = YFX_ONE - (yfx)((((yfx_u128)bma) << 32) / 1000000u);
+    c->keep = YFX_ONE - c->alpha;
+}
+
+/* ---- pass C: bond EMA rows (§2.9) ---- */
 
 static void colset_add(colset *s, uint16_t j)
 {
-    uint64_t *w = &s->bits[j >> 6];
-    if (*w == 0) s->words[s->nwords++] = j >> 6;
-    *w |= (uint64_t)1 << (j & 63);
+    uint32_t wi = j >> 6;
+    if (s->bits[wi] == 0) {
+        s->words[s->nwords++] = wi;
+        if (wi < s->lo) s->lo = wi;
+        if (wi > s->hi) s->hi = wi;
+    }
+    s->bits[wi] |= (uint64_t)1 << (j & 63);
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -388,293 +714,384 @@ static int cmp_u32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Writes the set's columns ascending into out, empties the set. */
-static size_t colset_drain(colset *s, uint16_t *out)
+static size_t drain_word(colset *s, uint32_t wi, uint16_t *out, size_t k)
 {
-    if (s->nwords > 1) qsort(s->words, s->nwords, sizeof(uint32_t), cmp_u32);
-    size_t k = 0;
-    for (size_t q = 0; q < s->nwords; q++) {
-        uint32_t wi = s->words[q];
-        uint64_t w = s->bits[wi];
-        while (w) {
-            out[k++] = (uint16_t)(wi * 64 + (uint32_t)__builtin_ctzll(w));
-            w &= w - 1;
-        }
-        s->bits[wi] = 0;
+    uint64_t w = s->bits[wi];
+    while (w) {
+        out[k++] = (uint16_t)(wi * 64 + (uint32_t)__builtin_ctzll(w));
+        w &= w - 1;
     }
-    s->nwords = 0;
+    s->bits[wi] = 0;
     return k;
 }
 
-/* ---- §2.8 weights for bonds: interpolate W and its clipped copy by beta ---- */
-
-static yuma_status build_weights_for_bonds(epoch_ctx *c, colset *set)
+/* Writes the set's columns ascending into out and empties the set. */
+static size_t colset_drain(colset *s, uint16_t *out)
 {
-    uint32_t n = c->n;
-    size_t cap = c->W.off[n];
-    yfx beta = yfx_from_u16_proportion(c->in->hp.bonds_penalty);
-    c->Wb.off = WS(c, WS_WB_OFF, size_t, n + 1, false);
-    c->Wb.col = WS(c, WS_WB_COL, uint16_t, cap, false);
-    c->Wb.val = WS(c, WS_WB_VAL, yfx, cap, false);
-    yfx *dense = WS(c, WS_DENSE, yfx, n, true);
-    if (!c->Wb.off || !c->Wb.col || !c->Wb.val || !dense) return YUMA_ERR_NOMEM;
-    size_t nnz = 0;
-    c->Wb.off[0] = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        for (size_t k = c->W.off[i]; k < c->W.off[i + 1]; k++) {
-            yfx w = c->W.val[k], cl = c->clip[k];
-            if (beta == 0) {
-                c->Wb.col[nnz] = c->W.col[k];
-                c->Wb.val[nnz++] = w;
-            } else if (beta == YFX_ONE) {
-                if (cl < 0) continue;
-                c->Wb.col[nnz] = c->W.col[k];
-                c->Wb.val[nnz++] = cl;
-            } else {
-                /* Densified over 0..n-1, so the row comes out ascending and
-                 * without zeros. */
-                if (cl < 0) cl = 0;
-                yfx x = yfx_sat_add(w, yfx_mul(beta, yfx_sat_sub(cl, w)));
-                if (x > 0) {
-                    dense[c->W.col[k]] = x;
-                    colset_add(set, c->W.col[k]);
-                }
-            }
-        }
-        if (beta != 0 && beta != YFX_ONE) {
-            size_t cnt = colset_drain(set, c->Wb.col + nnz);
-            for (size_t q = 0; q < cnt; q++) {
-                uint16_t j = c->Wb.col[nnz + q];
-                c->Wb.val[nnz + q] = dense[j];
-                dense[j] = 0;
-            }
-            nnz += cnt;
-        }
-        c->Wb.off[i + 1] = nnz;
+    size_t k = 0;
+    if (s->nwords == 0) return 0;
+    if ((size_t)(s->hi - s->lo) < 16 * s->nwords) {
+        for (uint32_t wi = s->lo; wi <= s->hi; wi++) k = drain_word(s, wi, out, k);
+    } else {
+        qsort(s->words, s->nwords, sizeof(uint32_t), cmp_u32);
+        for (size_t q = 0; q < s->nwords; q++) k = drain_word(s, s->words[q], out, k);
     }
-    return YUMA_OK;
+    s->nwords = 0;
+    s->lo = UINT32_MAX;
+    s->hi = 0;
+    return k;
 }
 
-/* ---- §2.9 bonds ---- */
-
-/* Reads the stored bonds, dropping columns registered at or after last_tempo. */
-static yuma_status read_bonds(epoch_ctx *c, bool yuma3)
+/* Appends (j, v) to E and to its column statistics. */
+static inline void emit_e(epoch_ctx *c, size_t *nnz, uint16_t j, yfx v, bool yc2)
 {
-    const yuma_epoch_input *in = c->in;
-    const yuma_sparse_view *bv = &in->bonds;
-    uint32_t n = c->n;
-    size_t cap = bv->offsets ? bv->offsets[n] : 0;
-    c->B.off = WS(c, WS_B_OFF, size_t, n + 1, false);
-    c->B.col = WS(c, WS_B_COL, uint16_t, cap, false);
-    c->B.val = WS(c, WS_B_VAL, yfx, cap, false);
-    if (!c->B.off || !c->B.col || !c->B.val) return YUMA_ERR_NOMEM;
-    uint64_t lms = in->last_epoch_block;
-    uint64_t last_tempo = lms == 0 ? (in->block > in->hp.tempo ? in->block - in->hp.tempo : 0)
-                                   : sat_add_u64(lms, 1);
-    size_t nnz = 0;
-    c->B.off[0] = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        if (bv->offsets) {
-            for (size_t k = bv->offsets[i]; k < bv->offsets[i + 1]; k++) {
-                uint16_t j = bv->entries[k].uid;
-                if (last_tempo <= in->registered_at[j]) continue;
-                uint16_t b = bv->entries[k].value;
-                c->B.col[nnz] = j;
-                c->B.val[nnz++] = yuma3 ? yfx_from_u16_proportion(b) : (yfx)b * YFX_ONE;
-            }
-        }
-        c->B.off[i + 1] = nnz;
-    }
-    return YUMA_OK;
+    c->ecol[*nnz] = j;
+    c->eval[*nnz] = v;
+    (*nnz)++;
+    c->sum_e[j] = add_clamp(c->sum_e[j], (uint64_t)v);
+    if (yc2 && v > c->max_e[j]) c->max_e[j] = v;
 }
 
-/* Column sums with saturating adds. */
-static void column_sums(const smat *m, const yfx *val, uint32_t n, yfx *sums)
+/* The stored bonds' contribution (1 - alpha) * B_ij to the EMA: YC2 reads
+ * column-normalised integers, YC3 absolute u16 proportions. */
+static inline yfx old_term(const epoch_ctx *c, uint16_t j, uint16_t b, bool yc2)
 {
-    memset(sums, 0, sizeof(yfx) * n);
-    for (size_t k = 0; k < m->off[n]; k++) {
-        yfx *s = &sums[m->col[k]];
-        *s = yfx_sat_add(*s, val[k]);
-    }
+    yfx v = yc2 ? (yfx)ydiv_q((uint64_t)b << 32, &c->div_b[j]) : yfx_from_u16_proportion(b);
+    return mul_nn(c->keep, v);
 }
 
-/* col_normalize: entries of columns with a non-zero sum become safe_div(v, sum). */
-static void column_normalize(const smat *m, yfx *val, uint32_t n, yfx *sums)
+/* mat_ema_sparse of row i: acc_j = new contributions (already multiplied by
+ * alpha) plus the stored bonds' (1 - alpha) terms, then E gets (j, acc_j)
+ * for acc_j > 0 in ascending j. Dense rows scan the accumulator, sparse
+ * rows drain a bitmap. The reference adds with plain (wrapping) adds. */
+static void ema_row(epoch_ctx *c, uint32_t i, const uint16_t *col, const yfx *val, size_t cnt,
+                    size_t *nnz, bool yc2)
 {
-    column_sums(m, val, n, sums);
-    for (size_t k = 0; k < m->off[n]; k++) {
-        yfx s = sums[m->col[k]];
-        if (s != 0) val[k] = yfx_div_nonneg(val[k], s);
+    const yuma_sparse_view *bv = &c->in->bonds;
+    const yuma_entry *b = bv->offsets ? bv->entries + bv->offsets[i] : NULL;
+    size_t blen = bv->offsets ? bv->offsets[i + 1] - bv->offsets[i] : 0;
+    bool dense = (cnt + blen) * 4 >= c->n;
+    uint64_t *acc = (uint64_t *)c->acc;
+    for (size_t q = 0; q < cnt; q++) {
+        acc[col[q]] += (uint64_t)val[q];
+        if (!dense) colset_add(&c->set, col[q]);
     }
-}
-
-/* mat_ema_sparse: per row acc_j = mul(a, new_j) + mul(1 - a, old_j), emitted
- * ascending where positive. Output capacity: nnz(new) + nnz(old). */
-static yuma_status ema_constant(epoch_ctx *c, const smat *nw, const yfx *nw_val, yfx alpha, colset *set)
-{
-    uint32_t n = c->n;
-    size_t cap = nw->off[n] + c->B.off[n];
-    c->E.off = WS(c, WS_E_OFF, size_t, n + 1, false);
-    c->E.col = WS(c, WS_E_COL, uint16_t, cap, false);
-    c->E.val = WS(c, WS_E_VAL, yfx, cap, false);
-    yfx *acc = WS(c, WS_DENSE, yfx, n, true);
-    uint16_t *cols = WS(c, WS_ROWTMP_COL, uint16_t, n, false);
-    if (!c->E.off || !c->E.col || !c->E.val || !acc || !cols) return YUMA_ERR_NOMEM;
-    yfx keep = YFX_ONE - alpha;
-    size_t nnz = 0;
-    c->E.off[0] = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        for (size_t k = nw->off[i]; k < nw->off[i + 1]; k++) {
-            acc[nw->col[k]] += yfx_mul(alpha, nw_val[k]);
-            colset_add(set, nw->col[k]);
-        }
-        for (size_t k = c->B.off[i]; k < c->B.off[i + 1]; k++) {
-            acc[c->B.col[k]] += yfx_mul(keep, c->B.val[k]);
-            colset_add(set, c->B.col[k]);
-        }
-        size_t cnt = colset_drain(set, cols);
-        for (size_t q = 0; q < cnt; q++) {
-            uint16_t j = cols[q];
-            if (acc[j] > 0) {
-                c->E.col[nnz] = j;
-                c->E.val[nnz++] = acc[j];
-            }
+    for (size_t k = 0; k < blen; k++) {
+        uint16_t j = b[k].uid;
+        if (bond_masked(c, j)) continue;
+        acc[j] += (uint64_t)old_term(c, j, b[k].value, yc2);
+        if (!dense) colset_add(&c->set, j);
+    }
+    if (dense) {
+        for (uint32_t j = 0; j < c->n; j++) {
+            if ((yfx)acc[j] > 0) emit_e(c, nnz, (uint16_t)j, (yfx)acc[j], yc2);
             acc[j] = 0;
         }
-        c->E.off[i + 1] = nnz;
+    } else {
+        size_t m = colset_drain(&c->set, c->ocol);
+        for (size_t q = 0; q < m; q++) {
+            uint16_t j = c->ocol[q];
+            if ((yfx)acc[j] > 0) emit_e(c, nnz, j, (yfx)acc[j], yc2);
+            acc[j] = 0;
+        }
     }
-    return YUMA_OK;
+    c->eoff[i + 1] = *nnz;
 }
 
-/* Marks the entries of a row that the reference's merge-walk lookup finds:
- * walking columns 0..n-1 with a forward-only cursor sees an entry only if
- * its column exceeds every column stored before it (rows keep submission
- * order, so an unsorted row hides some entries; spec §2.9.3). Writes the
- * visible values into dense[]. */
-static void scatter_visible(const smat *m, const yfx *val, uint32_t i, yfx *dense, bool *present)
+/* Reference lookup of liquid alpha (§2.9.3): walking columns 0..n-1 with a
+ * forward-only cursor sees an entry only if its column exceeds every column
+ * stored before it. Writes the visible values into dense[]. */
+static void scatter_visible(const uint16_t *col, const yfx *val, size_t cnt, yfx *dense)
 {
     int32_t prefix_max = -1;
-    for (size_t k = m->off[i]; k < m->off[i + 1]; k++) {
-        uint16_t j = m->col[k];
-        if ((int32_t)j > prefix_max) {
-            dense[j] = val[k];
-            if (present) present[j] = true;
-            prefix_max = j;
+    for (size_t k = 0; k < cnt; k++) {
+        if ((int32_t)col[k] > prefix_max) {
+            dense[col[k]] = val[k];
+            prefix_max = col[k];
         }
     }
 }
 
-static void clear_row(const smat *m, uint32_t i, yfx *dense, bool *present)
+/* alpha from d, memoised: a pure function of d for the epoch's lo, hi and
+ * steepness, so the cache cannot change a result. */
+static yfx alpha_of(epoch_ctx *c, yfx d)
 {
-    for (size_t k = m->off[i]; k < m->off[i + 1]; k++) {
-        dense[m->col[k]] = 0;
-        if (present) present[m->col[k]] = false;
+    alpha_slot *s = &c->acache[((uint64_t)d * 0x9e3779b97f4a7c15ull) >> (64 - ALPHA_CACHE_BITS)];
+    if (s->d != d) {
+        s->d = d;
+        s->alpha = ymath_liquid_alpha_d(&c->lp, d);
+    }
+    return s->alpha;
+}
+
+/* Row i's masked stored bonds as YC3 values, in stored order. */
+static size_t old_row(epoch_ctx *c, uint32_t i)
+{
+    const yuma_sparse_view *bv = &c->in->bonds;
+    if (!bv->offsets) return 0;
+    size_t m = 0;
+    for (size_t k = bv->offsets[i]; k < bv->offsets[i + 1]; k++) {
+        uint16_t j = bv->entries[k].uid;
+        if (bond_masked(c, j)) continue;
+        c->ocol[m] = j;
+        c->oval[m++] = yfx_from_u16_proportion(bv->entries[k].value);
+    }
+    return m;
+}
+
+/* mat_ema_alpha_sparse of row i (ymath_ema_alpha_row's rule): per-entry
+ * alpha from the visible weight, visible bond and consensus; only columns
+ * of the weights-for-bonds row are emitted, in that row's order. */
+static void ema_liquid_row(epoch_ctx *c, uint32_t i, const uint16_t *col, const yfx *val,
+                           size_t cnt, size_t *nnz)
+{
+    size_t m = old_row(c, i);
+    scatter_visible(col, val, cnt, c->look_w);
+    scatter_visible(c->ocol, c->oval, m, c->look_b);
+    for (size_t k = 0; k < m; k++) c->old[c->ocol[k]] = c->oval[k];
+    for (size_t q = 0; q < cnt; q++) {
+        uint16_t j = col[q];
+        yfx a = alpha_of(c, ymath_liquid_d(c->look_w[j], c->look_b[j], c->consensus[j]));
+        yfx dec = yfx_mul(yfx_sat_sub(YFX_ONE, a), c->old[j]);
+        yfx inc = yfx_mul(a, val[q]);
+        if (inc < 0) inc = 0;
+        yfx v = yfx_sat_add(dec, inc);
+        if (v > YFX_ONE) v = YFX_ONE;
+        if (v > 0) emit_e(c, nnz, j, v, false);
+    }
+    for (size_t q = 0; q < cnt; q++) c->look_w[col[q]] = 0;
+    for (size_t k = 0; k < m; k++) c->look_b[c->ocol[k]] = c->old[c->ocol[k]] = 0;
+    c->eoff[i + 1] = *nnz;
+}
+
+/* Interpolated rows (0 < beta < 1) are dense in the reference, hence
+ * ascending: liquid alpha's lookup depends on the order, so sort them. */
+static void sort_row(epoch_ctx *c, uint16_t *col, yfx *val, size_t cnt)
+{
+    for (size_t q = 0; q < cnt; q++) {
+        c->acc[col[q]] = val[q];
+        colset_add(&c->set, col[q]);
+    }
+    size_t m = colset_drain(&c->set, col);
+    for (size_t q = 0; q < m; q++) {
+        val[q] = c->acc[col[q]];
+        c->acc[col[q]] = 0;
     }
 }
 
-/* YC3 with liquid alpha: a per-bond alpha from each weight, bond and
- * consensus value, then mat_ema_alpha_sparse (only columns of the current
- * weights_for_bonds row survive). */
-static yuma_status ema_liquid(epoch_ctx *c)
+/* ---- §2.9 bonds and dividends: the YC2 and YC3 drivers ---- */
+
+static yuma_status alloc_bond_scratch(epoch_ctx *c, size_t ecap)
 {
-    const yuma_hyperparams *hp = &c->in->hp;
     uint32_t n = c->n;
-    size_t cap = c->Wb.off[n];
-    c->E.off = WS(c, WS_E_OFF, size_t, n + 1, false);
-    c->E.col = WS(c, WS_E_COL, uint16_t, cap, false);
-    c->E.val = WS(c, WS_E_VAL, yfx, cap, false);
-    yfx *wlook = WS(c, WS_DENSE, yfx, n, true);
-    yfx *blook = WS(c, WS_DENSE2, yfx, n, true);
-    yfx *alpha = WS(c, WS_ALPHA, yfx, n, false);
-    yfx *scratch = WS(c, WS_COLSUM2, yfx, n, true);
-    if (!c->E.off || !c->E.col || !c->E.val || !wlook || !blook || !alpha || !scratch)
+    c->rcol = WS(c, WS_ROW_COL, uint16_t, n, false);
+    c->rval = WS(c, WS_ROW_VAL, yfx, n, false);
+    c->ocol = WS(c, WS_OLD_COL, uint16_t, n, false);
+    c->oval = WS(c, WS_OLD_VAL, yfx, n, false);
+    c->acc = WS(c, WS_ACC, yfx, n, true);
+    c->set.bits = WS(c, WS_BITS, uint64_t, n / 64 + 1, true);
+    c->set.words = WS(c, WS_WORDS, uint32_t, n / 64 + 1, false);
+    c->set.nwords = 0;
+    c->set.lo = UINT32_MAX;
+    c->set.hi = 0;
+    c->eoff = WS(c, WS_E_OFF, size_t, n + 1, false);
+    c->ecol = WS(c, WS_E_COL, uint16_t, ecap, false);
+    c->eval = WS(c, WS_E_VAL, yfx, ecap, false);
+    c->sum_e = WS(c, WS_SUM_E, uint64_t, n, true);
+    c->max_e = WS(c, WS_MAX_E, yfx, n, true);
+    c->div_e = WS(c, WS_DIV_E, ydiv, n, false);
+    c->div_m = WS(c, WS_DIV_M, ydiv, n, false);
+    if (!c->rcol || !c->rval || !c->ocol || !c->oval || !c->acc || !c->set.bits ||
+        !c->set.words || !c->eoff || !c->ecol || !c->eval || !c->sum_e || !c->max_e ||
+        !c->div_e || !c->div_m)
         return YUMA_ERR_NOMEM;
-    yfx lo = yfx_from_u16_proportion(hp->alpha_low), hi = yfx_from_u16_proportion(hp->alpha_high);
-    size_t nnz = 0;
-    c->E.off[0] = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        size_t a = c->Wb.off[i], b = c->Wb.off[i + 1];
-        scatter_visible(&c->Wb, c->Wb.val, i, wlook, NULL);
-        scatter_visible(&c->B, c->B.val, i, blook, NULL);
-        for (size_t k = a; k < b; k++) {
-            uint16_t j = c->Wb.col[k];
-            alpha[k - a] = ymath_liquid_alpha(wlook[j], blook[j], c->consensus[j], lo, hi,
-                                              hp->alpha_sigmoid_steepness);
+    c->eoff[0] = 0;
+    return YUMA_OK;
+}
+
+static size_t bonds_nnz(const epoch_ctx *c)
+{
+    return c->in->bonds.offsets ? c->in->bonds.offsets[c->n] : 0;
+}
+
+/* YC2 pass B: clipping, trust, rank, and the column sums of
+ * delta-B = weights_for_bonds * active_stake. */
+static void clip_pass_yuma2(epoch_ctx *c)
+{
+    for (uint32_t i = 0; i < c->n; i++) {
+        size_t cnt = clip_row(c, i, true, c->rcol, c->rval);
+        yfx as = c->active_stake[i];
+        for (size_t q = 0; q < cnt; q++) {
+            uint64_t *s = &c->sum_db[c->rcol[q]];
+            *s = add_clamp(*s, (uint64_t)mul_nn(c->rval[q], as));
         }
-        clear_row(&c->Wb, i, wlook, NULL);
-        clear_row(&c->B, i, blook, NULL);
-        size_t bo = c->B.off[i];
-        nnz += ymath_ema_alpha_row(c->Wb.col + a, c->Wb.val + a, alpha, b - a, c->B.col + bo,
-                                   c->B.val + bo, c->B.off[i + 1] - bo, scratch, c->E.col + nnz,
-                                   c->E.val + nnz);
-        c->E.off[i + 1] = nnz;
     }
-    return YUMA_OK;
+    for (uint32_t j = 0; j < c->n; j++) c->div_db[j] = div_of_sum(c->sum_db[j]);
 }
 
-static yfx alpha_base(const yuma_hyperparams *hp)
+/* YC2 pass C: EMA of the column-normalised delta-B and stored bonds. */
+static void ema_pass_yuma2(epoch_ctx *c)
 {
-    return YFX_ONE - (yfx)((((yfx_u128)hp->bonds_moving_average) << 32) / 1000000u);
+    size_t nnz = 0;
+    for (uint32_t i = 0; i < c->n; i++) {
+        size_t cnt = clip_row(c, i, false, c->rcol, c->rval);
+        yfx as = c->active_stake[i];
+        for (size_t q = 0; q < cnt; q++) {
+            uint64_t db = (uint64_t)mul_nn(c->rval[q], as);
+            c->rval[q] = mul_nn(c->alpha, (yfx)ydiv_q(db, &c->div_db[c->rcol[q]]));
+        }
+        ema_row(c, i, c->rcol, c->rval, cnt, &nnz, true);
+    }
 }
 
-/* §2.9.1: YC2 bonds (EMA of column-normalised stake-weighted weights). */
-static yuma_status bonds_yuma2(epoch_ctx *c, colset *set)
+/* E's column sums become reciprocals; YC2 also the maxima of the
+ * column-normalised E, max(E)/sum by monotonicity of floor(x * 2^32 / s). */
+static void e_divisors(epoch_ctx *c, bool yc2)
 {
-    uint32_t n = c->n;
-    yfx *sums = WS(c, WS_COLSUM, yfx, n, false);
-    yfx *dB = WS(c, WS_DB_VAL, yfx, c->Wb.off[n], false);
-    if (!sums || !dB) return YUMA_ERR_NOMEM;
-    column_normalize(&c->B, c->B.val, n, sums);
-    for (uint32_t i = 0; i < n; i++)
-        for (size_t k = c->Wb.off[i]; k < c->Wb.off[i + 1]; k++)
-            dB[k] = yfx_mul(c->Wb.val[k], c->active_stake[i]);
-    column_normalize(&c->Wb, dB, n, sums);
-    yuma_status s = ema_constant(c, &c->Wb, dB, alpha_base(&c->in->hp), set);
-    if (s != YUMA_OK) return s;
-    column_normalize(&c->E, c->E.val, n, sums);
-    for (uint32_t i = 0; i < n; i++) {
-        yfx d = 0;
-        for (size_t k = c->E.off[i]; k < c->E.off[i + 1]; k++)
-            d = yfx_sat_add(d, yfx_mul(c->incentive[c->E.col[k]], c->E.val[k]));
-        c->dividends[i] = d;
+    for (uint32_t j = 0; j < c->n; j++) {
+        c->div_e[j] = div_of_sum(c->sum_e[j]);
+        if (!yc2) continue;
+        c->max_e[j] = (yfx)ydiv_q((uint64_t)c->max_e[j], &c->div_e[j]);
+        if (c->max_e[j] > 0) c->div_m[j] = ydiv_make((uint64_t)c->max_e[j]);
     }
-    ymath_normalize(c->dividends, n);
-    /* Stored bonds: each column divided by its maximum. */
-    memset(sums, 0, sizeof(yfx) * n);
-    for (size_t k = 0; k < c->E.off[n]; k++)
-        if (c->E.val[k] > sums[c->E.col[k]]) sums[c->E.col[k]] = c->E.val[k];
-    for (size_t k = 0; k < c->E.off[n]; k++) {
-        yfx mx = sums[c->E.col[k]];
-        if (mx != 0) c->E.val[k] = yfx_div_nonneg(c->E.val[k], mx);
-    }
-    return YUMA_OK;
 }
 
-/* §2.9.2: YC3 fixed-proportion bonds and dividends. */
-static yuma_status bonds_yuma3(epoch_ctx *c, colset *set)
+static yuma_status reserve_bonds(yuma_epoch_output *out, size_t need);
+
+/* Room in the output for the stored rows of permitted validators. */
+static yuma_status reserve_stored(epoch_ctx *c, yuma_epoch_output *out)
 {
-    uint32_t n = c->n;
-    const yuma_hyperparams *hp = &c->in->hp;
-    bool any_consensus = false;
-    for (uint32_t j = 0; j < n && !any_consensus; j++) any_consensus = c->consensus[j] != 0;
-    yuma_status s = (hp->liquid_alpha && any_consensus)
-                        ? ema_liquid(c)
-                        : ema_constant(c, &c->Wb, c->Wb.val, alpha_base(hp), set);
-    if (s != YUMA_OK) return s;
-    size_t nnz = c->E.off[n];
-    yfx *sums = WS(c, WS_COLSUM, yfx, n, false);
-    yfx *norm = WS(c, WS_DB_VAL, yfx, nnz, false);
-    if (!sums || !norm) return YUMA_ERR_NOMEM;
-    memcpy(norm, c->E.val, sizeof(yfx) * nnz);
-    column_normalize(&c->E, norm, n, sums);
-    for (uint32_t i = 0; i < n; i++) {
-        yfx t = 0;
-        for (size_t k = c->E.off[i]; k < c->E.off[i + 1]; k++)
-            t += yfx_mul(norm[k], c->incentive[c->E.col[k]]);
+    size_t need = 0;
+    for (uint32_t i = 0; i < c->n; i++)
+        if (out->validator_permit[i]) need += c->eoff[i + 1] - c->eoff[i];
+    return reserve_bonds(out, need);
+}
+
+/* YC2 pass D: D_i = sum_j incentive_j * En_ij (saturating), and the stored
+ * bonds En_ij / max_k En_kj (column max upscale; a zero maximum divides
+ * nothing). */
+static void dividends_pass_yuma2(epoch_ctx *c, yuma_epoch_output *out)
+{
+    size_t p = 0;
+    out->bond_offsets[0] = 0;
+    for (uint32_t i = 0; i < c->n; i++) {
+        bool store = out->validator_permit[i];
+        uint64_t d = 0;
+        for (size_t k = c->eoff[i]; k < c->eoff[i + 1]; k++) {
+            uint16_t j = c->ecol[k];
+            yfx en = (yfx)ydiv_q((uint64_t)c->eval[k], &c->div_e[j]);
+            d = add_clamp(d, (uint64_t)mul_nn(c->incentive[j], en));
+            if (!store) continue;
+            yfx up = c->max_e[j] > 0 ? (yfx)ydiv_q((uint64_t)en, &c->div_m[j]) : en;
+            out->bonds[p].uid = j;
+            out->bonds[p++].value = to_u16_prop(up);
+        }
+        c->dividends[i] = (yfx)d;
+        out->bond_offsets[i + 1] = p;
+    }
+}
+
+/* YC3 pass D: t_i = sum_j En_ij * incentive_j (plain sum), D_i =
+ * checked_mul(t_i, active_stake_i) or 0; E is stored as it is. */
+static void dividends_pass_yuma3(epoch_ctx *c, yuma_epoch_output *out)
+{
+    size_t p = 0;
+    out->bond_offsets[0] = 0;
+    for (uint32_t i = 0; i < c->n; i++) {
+        bool store = out->validator_permit[i];
+        uint64_t t = 0;
+        for (size_t k = c->eoff[i]; k < c->eoff[i + 1]; k++) {
+            uint16_t j = c->ecol[k];
+            t += (uint64_t)mul_nn((yfx)ydiv_q((uint64_t)c->eval[k], &c->div_e[j]), c->incentive[j]);
+            if (!store) continue;
+            out->bonds[p].uid = j;
+            out->bonds[p++].value = to_u16_prop(c->eval[k]);
+        }
         yfx d;
-        c->dividends[i] = yfx_checked_mul(t, c->active_stake[i], &d) ? d : 0;
+        c->dividends[i] = yfx_checked_mul((yfx)t, c->active_stake[i], &d) ? d : 0;
+        out->bond_offsets[i + 1] = p;
     }
-    ymath_normalize(c->dividends, n);
+}
+
+static yuma_status bonds_yuma2(epoch_ctx *c, yuma_epoch_output *out)
+{
+    uint32_t n = c->n;
+    c->sum_db = WS(c, WS_SUM_DB, uint64_t, n, true);
+    c->div_db = WS(c, WS_DIV_DB, ydiv, n, false);
+    if (!c->sum_db || !c->div_db) return YUMA_ERR_NOMEM;
+    yuma_status s = alloc_bond_scratch(c, c->woff[n] + bonds_nnz(c));
+    if (s != YUMA_OK) return s;
+#ifdef YUMA_PHASES
+    double ph_t = ph_now();
+#endif
+    clip_pass_yuma2(c);
+    PH("B");
+    ymath_normalize(c->incentive, n);
+    ema_pass_yuma2(c);
+    PH("C");
+    e_divisors(c, true);
+    if ((s = reserve_stored(c, out)) != YUMA_OK) return s;
+    dividends_pass_yuma2(c, out);
+    PH("D");
+    return YUMA_OK;
+}
+
+static yuma_status liquid_setup(epoch_ctx *c)
+{
+    const yuma_hyperparams *hp = &c->in->hp;
+    uint32_t n = c->n;
+    c->look_w = WS(c, WS_LOOK_W, yfx, n, true);
+    c->look_b = WS(c, WS_LOOK_B, yfx, n, true);
+    c->old = WS(c, WS_OLD, yfx, n, true);
+    c->acache = WS(c, WS_ALPHA_CACHE, alpha_slot, (size_t)1 << ALPHA_CACHE_BITS, false);
+    if (!c->look_w || !c->look_b || !c->old || !c->acache) return YUMA_ERR_NOMEM;
+    for (size_t k = 0; k < ((size_t)1 << ALPHA_CACHE_BITS); k++) c->acache[k].d = -1;
+    c->lp = ymath_liquid_prepare(yfx_from_u16_proportion(hp->alpha_low),
+                                 yfx_from_u16_proportion(hp->alpha_high),
+                                 hp->alpha_sigmoid_steepness);
+    return YUMA_OK;
+}
+
+/* YC3 passes B and C on each row: clip, then the EMA (liquid or constant). */
+static void ema_pass_yuma3(epoch_ctx *c, bool liquid)
+{
+    size_t nnz = 0;
+    for (uint32_t i = 0; i < c->n; i++) {
+        size_t cnt = clip_row(c, i, true, c->rcol, c->rval);
+        if (liquid) {
+            if (c->beta_mode == BETA_MID) sort_row(c, c->rcol, c->rval, cnt);
+            ema_liquid_row(c, i, c->rcol, c->rval, cnt, &nnz);
+            continue;
+        }
+        for (size_t q = 0; q < cnt; q++) c->rval[q] = mul_nn(c->alpha, c->rval[q]);
+        ema_row(c, i, c->rcol, c->rval, cnt, &nnz, false);
+    }
+}
+
+static bool any_consensus(const epoch_ctx *c)
+{
+    for (uint32_t j = 0; j < c->n; j++)
+        if (c->consensus[j] != 0) return true;
+    return false;
+}
+
+static yuma_status bonds_yuma3(epoch_ctx *c, yuma_epoch_output *out)
+{
+    uint32_t n = c->n;
+    bool liquid = c->in->hp.liquid_alpha && any_consensus(c);
+    yuma_status s = alloc_bond_scratch(c, c->woff[n] + (liquid ? 0 : bonds_nnz(c)));
+    if (s == YUMA_OK && liquid) s = liquid_setup(c);
+    if (s != YUMA_OK) return s;
+#ifdef YUMA_PHASES
+    double ph_t = ph_now();
+#endif
+    ema_pass_yuma3(c, liquid);
+    PH("BC");
+    ymath_normalize(c->incentive, n);
+    e_divisors(c, false);
+    if ((s = reserve_stored(c, out)) != YUMA_OK) return s;
+    dividends_pass_yuma3(c, out);
+    PH("D");
     return YUMA_OK;
 }
 
@@ -689,10 +1106,15 @@ static void emission_split(epoch_ctx *c, yuma_epoch_output *out)
         total += yfx_sat_add(c->incentive[i], c->dividends[i]);
         as_total += c->active_stake[i];
     }
+    ydiv td = ydiv_make(total > 0 ? (uint64_t)total : 1);
     for (uint32_t i = 0; i < n; i++) {
         yfx e = yfx_sat_add(c->incentive[i], c->dividends[i]);
         yfx server, valid, comb;
-        if (total != 0) {
+        if (total > 0) {
+            server = ydiv_safe(c->incentive[i], total, &td);
+            valid = ydiv_safe(c->dividends[i], total, &td);
+            comb = ydiv_safe(e, total, &td);
+        } else if (total != 0) {
             server = yfx_safe_div(c->incentive[i], total);
             valid = yfx_safe_div(c->dividends[i], total);
             comb = yfx_safe_div(e, total);
@@ -706,32 +1128,20 @@ static void emission_split(epoch_ctx *c, yuma_epoch_output *out)
     }
 }
 
-static yuma_status alloc_output(yuma_epoch_output *out, uint32_t n)
+static void write_vectors(epoch_ctx *c, yuma_epoch_output *out)
 {
-    memset(out, 0, sizeof(*out));
-    out->n = n;
-    size_t m = n ? n : 1;
-    out->consensus = calloc(m, sizeof(uint16_t));
-    out->incentive = calloc(m, sizeof(uint16_t));
-    out->dividends = calloc(m, sizeof(uint16_t));
-    out->validator_trust = calloc(m, sizeof(uint16_t));
-    out->stake_weight = calloc(m, sizeof(uint16_t));
-    out->emission = calloc(m, sizeof(uint64_t));
-    out->server_emission = calloc(m, sizeof(uint64_t));
-    out->validator_emission = calloc(m, sizeof(uint64_t));
-    out->raw_stake = calloc(m, sizeof(uint64_t));
-    out->validator_permit = calloc(m, sizeof(bool));
-    out->active = calloc(m, sizeof(bool));
-    out->bond_offsets = calloc(m + 1, sizeof(size_t));
-    if (!out->consensus || !out->incentive || !out->dividends || !out->validator_trust ||
-        !out->stake_weight || !out->emission || !out->server_emission ||
-        !out->validator_emission || !out->raw_stake || !out->validator_permit || !out->active ||
-        !out->bond_offsets) {
-        yuma_epoch_output_free(out);
-        return YUMA_ERR_NOMEM;
+    for (uint32_t i = 0; i < c->n; i++) {
+        out->consensus[i] = yfx_to_u16_proportion(c->consensus[i]);
+        out->incentive[i] = yfx_to_u16_proportion(c->incentive[i]);
+        out->dividends[i] = yfx_to_u16_proportion(c->dividends[i]);
+        out->validator_trust[i] = yfx_to_u16_proportion(c->vtrust[i]);
+        out->stake_weight[i] = yfx_to_u16_proportion(c->stake[i]);
+        out->active[i] = !c->inactive[i];
     }
-    return YUMA_OK;
+    emission_split(c, out);
 }
+
+/* ---- output buffers: fresh, or reused from a previous result ---- */
 
 void yuma_epoch_output_free(yuma_epoch_output *out)
 {
@@ -752,91 +1162,121 @@ void yuma_epoch_output_free(yuma_epoch_output *out)
     memset(out, 0, sizeof(*out));
 }
 
-static yuma_status write_outputs(epoch_ctx *c, yuma_epoch_output *out)
+/* Per-uid arrays for n uids; kept when the output already has room. Every
+ * element is written by the epoch, so nothing is cleared. */
+static yuma_status reserve_vectors(yuma_epoch_output *out, uint32_t n)
+{
+    out->n = n;
+    if (out->consensus && out->capacity_n >= n) return YUMA_OK;
+    yuma_entry *bonds = out->bonds;
+    size_t bcap = out->capacity_bonds;
+    out->bonds = NULL;
+    yuma_epoch_output_free(out);
+    out->bonds = bonds;
+    out->capacity_bonds = bcap;
+    out->n = n;
+    size_t m = n ? n : 1;
+    out->consensus = malloc(m * sizeof(uint16_t));
+    out->incentive = malloc(m * sizeof(uint16_t));
+    out->dividends = malloc(m * sizeof(uint16_t));
+    out->validator_trust = malloc(m * sizeof(uint16_t));
+    out->stake_weight = malloc(m * sizeof(uint16_t));
+    out->emission = malloc(m * sizeof(uint64_t));
+    out->server_emission = malloc(m * sizeof(uint64_t));
+    out->validator_emission = malloc(m * sizeof(uint64_t));
+    out->raw_stake = malloc(m * sizeof(uint64_t));
+    out->validator_permit = malloc(m * sizeof(bool));
+    out->active = malloc(m * sizeof(bool));
+    out->bond_offsets = malloc((m + 1) * sizeof(size_t));
+    if (!out->consensus || !out->incentive || !out->dividends || !out->validator_trust ||
+        !out->stake_weight || !out->emission || !out->server_emission ||
+        !out->validator_emission || !out->raw_stake || !out->validator_permit || !out->active ||
+        !out->bond_offsets)
+        return YUMA_ERR_NOMEM;
+    out->capacity_n = n;
+    return YUMA_OK;
+}
+
+static yuma_status reserve_bonds(yuma_epoch_output *out, size_t need)
+{
+    if (out->bonds && out->capacity_bonds >= need) return YUMA_OK;
+    free(out->bonds);
+    out->capacity_bonds = 0;
+    out->bonds = malloc(sizeof(yuma_entry) * (need ? need : 1));
+    if (!out->bonds) return YUMA_ERR_NOMEM;
+    out->capacity_bonds = need;
+    return YUMA_OK;
+}
+
+/* ---- the epoch ---- */
+
+static yuma_status alloc_vectors(epoch_ctx *c)
 {
     uint32_t n = c->n;
-    for (uint32_t i = 0; i < n; i++) {
-        out->consensus[i] = yfx_to_u16_proportion(c->consensus[i]);
-        out->incentive[i] = yfx_to_u16_proportion(c->incentive[i]);
-        out->dividends[i] = yfx_to_u16_proportion(c->dividends[i]);
-        out->validator_trust[i] = yfx_to_u16_proportion(c->vtrust[i]);
-        out->stake_weight[i] = yfx_to_u16_proportion(c->stake[i]);
-        out->active[i] = !c->inactive[i];
-    }
-    /* Bond rows of validators with a new permit are stored; others emptied. */
-    size_t total = 0;
-    for (uint32_t i = 0; i < n; i++)
-        if (out->validator_permit[i]) total += c->E.off[i + 1] - c->E.off[i];
-    out->bonds = malloc(sizeof(yuma_entry) * (total ? total : 1));
-    if (!out->bonds) return YUMA_ERR_NOMEM;
-    size_t p = 0;
-    out->bond_offsets[0] = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        if (out->validator_permit[i]) {
-            for (size_t k = c->E.off[i]; k < c->E.off[i + 1]; k++) {
-                out->bonds[p].uid = c->E.col[k];
-                out->bonds[p].value = yfx_to_u16_proportion(c->E.val[k]);
-                p++;
-            }
-        }
-        out->bond_offsets[i + 1] = p;
-    }
-    emission_split(c, out);
+    c->inactive = WS(c, WS_INACTIVE, bool, n, false);
+    c->stake = WS(c, WS_STAKE, yfx, n, false);
+    c->forbid = WS(c, WS_FORBID, bool, n, false);
+    c->active_stake = WS(c, WS_ACTIVE_STAKE, yfx, n, false);
+    c->consensus = WS(c, WS_CONS, yfx, n, false);
+    c->vtrust = WS(c, WS_VTRUST, yfx, n, false);
+    c->incentive = WS(c, WS_INCENTIVE, yfx, n, true);
+    c->dividends = WS(c, WS_DIV, yfx, n, true);
+    if (!c->inactive || !c->stake || !c->forbid || !c->active_stake || !c->consensus ||
+        !c->vtrust || !c->incentive || !c->dividends)
+        return YUMA_ERR_NOMEM;
     return YUMA_OK;
 }
 
 static yuma_status run(epoch_ctx *c, yuma_epoch_output *out)
 {
-    uint32_t n = c->n;
-    c->inactive = WS(c, WS_INACTIVE, bool, n, false);
-    c->stake = WS(c, WS_STAKE, yfx, n, false);
-    c->forbid = WS(c, WS_OLD_PERMIT, bool, n, false);
-    c->active_stake = WS(c, WS_ACTIVE_STAKE, yfx, n, false);
-    c->consensus = WS(c, WS_CONS, yfx, n, false);
-    c->vtrust = WS(c, WS_VTRUST, yfx, n, false);
-    c->incentive = WS(c, WS_INCENTIVE, yfx, n, false);
-    c->dividends = WS(c, WS_DIV, yfx, n, true);
-    colset set = {
-        .bits = WS(c, WS_BITMAP, uint64_t, n / 64 + 1, true),
-        .words = WS(c, WS_RANK, uint32_t, n / 64 + 1, false),
-        .nwords = 0,
-    };
-    if (!c->inactive || !c->stake || !c->forbid || !c->active_stake || !c->consensus ||
-        !c->vtrust || !c->incentive || !c->dividends || !set.bits || !set.words)
-        return YUMA_ERR_NOMEM;
-
+#ifdef YUMA_PHASES
+    double ph_t = ph_now();
+#endif
+    yuma_status s = alloc_vectors(c);
+    if (s != YUMA_OK) return s;
     compute_activity(c);
-    yuma_status s = compute_stake(c, out->raw_stake);
-    if (s == YUMA_OK) s = compute_permits(c, out->validator_permit);
-    if (s == YUMA_OK) s = build_weights(c);
+    if ((s = compute_stake(c, out->raw_stake)) != YUMA_OK) return s;
+    if ((s = compute_permits(c, out->validator_permit)) != YUMA_OK) return s;
+    PH("pre");
+    if ((s = load_rows(c)) != YUMA_OK) return s;
+    PH("A");
+    if ((s = compute_consensus(c)) != YUMA_OK) return s;
+    PH("cons");
+    setup_beta(c);
+    s = c->in->hp.yuma3 ? bonds_yuma3(c, out) : bonds_yuma2(c, out);
     if (s != YUMA_OK) return s;
-    c->clip = WS(c, WS_CLIP, yfx, c->W.off[n], false);
-    if (!c->clip) return YUMA_ERR_NOMEM;
-    s = compute_consensus(c);
-    if (s != YUMA_OK) return s;
-    compute_incentive(c);
-    s = build_weights_for_bonds(c, &set);
-    if (s == YUMA_OK) s = read_bonds(c, c->in->hp.yuma3);
-    if (s == YUMA_OK) s = c->in->hp.yuma3 ? bonds_yuma3(c, &set) : bonds_yuma2(c, &set);
-    if (s == YUMA_OK) s = write_outputs(c, out);
+    PH("bonds");
+    ymath_normalize(c->dividends, c->n);
+    write_vectors(c, out);
+    PH("post\n");
+    return YUMA_OK;
+}
+
+yuma_status yuma_epoch_into(const yuma_epoch_input *in, yuma_workspace *ws, yuma_epoch_output *out)
+{
+    yuma_status s = check_header(in);
+    if (s != YUMA_OK) {
+        yuma_epoch_output_free(out);
+        return s;
+    }
+    yuma_workspace *own = NULL;
+    if (!ws) {
+        ws = own = yuma_workspace_new();
+        if (!ws) {
+            yuma_epoch_output_free(out);
+            return YUMA_ERR_NOMEM;
+        }
+    }
+    epoch_ctx c = {.in = in, .ws = ws, .n = in->n};
+    s = reserve_vectors(out, in->n);
+    if (s == YUMA_OK) s = run(&c, out);
+    if (s != YUMA_OK) yuma_epoch_output_free(out);
+    yuma_workspace_free(own);
     return s;
 }
 
 yuma_status yuma_epoch(const yuma_epoch_input *in, yuma_workspace *ws, yuma_epoch_output *out)
 {
     memset(out, 0, sizeof(*out));
-    yuma_workspace *own = NULL;
-    if (!ws) {
-        ws = own = yuma_workspace_new();
-        if (!ws) return YUMA_ERR_NOMEM;
-    }
-    epoch_ctx c = {.in = in, .ws = ws, .n = in->n};
-    yuma_status s = validate(&c);
-    if (s == YUMA_OK) s = alloc_output(out, in->n);
-    if (s == YUMA_OK) {
-        s = run(&c, out);
-        if (s != YUMA_OK) yuma_epoch_output_free(out);
-    }
-    yuma_workspace_free(own);
-    return s;
+    return yuma_epoch_into(in, ws, out);
 }

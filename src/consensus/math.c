@@ -7,6 +7,8 @@
  */
 #include "consensus/math.h"
 
+#include "consensus/divide.h"
+
 #include <limits.h>
 #include <stdlib.h>
 
@@ -19,10 +21,28 @@ static yfx plain_sum(const yfx *x, size_t n)
     return (yfx)s;
 }
 
+/* When every x_i >= 0 and the sum did not wrap, each x_i <= s and the
+ * divisions go through one exact reciprocal of s (divide.h). */
+static bool sum_is_exact_nonneg(const yfx *x, size_t n, yfx s)
+{
+    yfx_u128 exact = 0;
+    bool nonneg = true;
+    for (size_t i = 0; i < n; i++) {
+        nonneg &= x[i] >= 0;
+        exact += (uint64_t)x[i];
+    }
+    return nonneg && s > 0 && exact == (yfx_u128)s;
+}
+
 void ymath_normalize(yfx *x, size_t n)
 {
     yfx s = plain_sum(x, n);
     if (s == 0) return;
+    if (sum_is_exact_nonneg(x, n, s)) {
+        ydiv r = ydiv_make((uint64_t)s);
+        for (size_t i = 0; i < n; i++) x[i] = (yfx)ydiv_q((uint64_t)x[i], &r);
+        return;
+    }
     for (size_t i = 0; i < n; i++) x[i] = yfx_safe_div(x[i], s);
 }
 
@@ -312,6 +332,49 @@ size_t ymath_ema_alpha_row(const uint16_t *new_col, const yfx *new_val, const yf
 }
 
 /* ---------------------------------------------------------------------------
+ * exp_safe without 128-bit divisions. y = |x| <= 20 after the clamp, terms
+ * are non-negative, so checked_div(term, i * 2^32) is floor(term / i); the
+ * steps are unrolled so that each i is a constant the compiler divides by
+ * with a multiplication. Overflow checks are kept as the series has them.
+ * ------------------------------------------------------------------------ */
+#define YFX_E_23BIT ((yfx)22802600 << 9)
+
+#define EXP_STEP(i)                                              \
+    do {                                                         \
+        yfx_u128 p_ = ((yfx_u128)term * y) >> 32;                \
+        if (p_ > (yfx_u128)YFX_MAX) return false;                \
+        term = (uint64_t)p_ / (i);                               \
+        result += term;                                          \
+        if (result > (uint64_t)YFX_MAX) return false;            \
+    } while (0)
+
+static bool exp_series_fast(uint64_t y, uint64_t *out)
+{
+    uint64_t result = y + (uint64_t)YFX_ONE, term = y;
+    EXP_STEP(2); EXP_STEP(3); EXP_STEP(4); EXP_STEP(5); EXP_STEP(6); EXP_STEP(7);
+    EXP_STEP(8); EXP_STEP(9); EXP_STEP(10); EXP_STEP(11); EXP_STEP(12); EXP_STEP(13);
+    EXP_STEP(14); EXP_STEP(15); EXP_STEP(16); EXP_STEP(17); EXP_STEP(18); EXP_STEP(19);
+    EXP_STEP(20); EXP_STEP(21); EXP_STEP(22); EXP_STEP(23); EXP_STEP(24); EXP_STEP(25);
+    EXP_STEP(26); EXP_STEP(27); EXP_STEP(28); EXP_STEP(29); EXP_STEP(30); EXP_STEP(31);
+    *out = result;
+    return true;
+}
+
+yfx ymath_exp_safe(yfx x)
+{
+    const yfx limit = 20 * YFX_ONE;
+    if (x > limit) x = limit;
+    if (x < -limit) x = -limit;
+    if (x == 0) return YFX_ONE;
+    if (x == YFX_ONE) return YFX_E_23BIT;
+    uint64_t r;
+    if (!exp_series_fast((uint64_t)(x < 0 ? -x : x), &r)) return x <= 0 ? 0 : YFX_MAX;
+    if (x > 0) return (yfx)r;
+    yfx q; /* 1 / result: checked_div(ONE, result), r > 2^32 so it fits */
+    return yfx_checked_div(YFX_ONE, (yfx)r, &q) ? q : 0;
+}
+
+/* ---------------------------------------------------------------------------
  * Liquid alpha (spec 2.9.3): alpha = lo + sigmoid(-(s/100)(d - 1/2))(hi - lo).
  * ------------------------------------------------------------------------ */
 static yfx clamp_value(yfx v, yfx lo, yfx hi)
@@ -321,14 +384,29 @@ static yfx clamp_value(yfx v, yfx lo, yfx hi)
     return v;
 }
 
-yfx ymath_liquid_alpha(yfx w, yfx b, yfx c, yfx lo, yfx hi, int16_t steepness)
+ymath_liquid_params ymath_liquid_prepare(yfx lo, yfx hi, int16_t steepness)
+{
+    ymath_liquid_params p = {lo, hi, yfx_sat_div(yfx_from_int(steepness), -100 * YFX_ONE)};
+    return p;
+}
+
+yfx ymath_liquid_d(yfx w, yfx b, yfx c)
 {
     yfx diff_buy = clamp_value(yfx_sat_sub(w, c), 0, YFX_ONE);
     yfx diff_sell = clamp_value(yfx_sat_sub(b, w), 0, YFX_ONE);
-    yfx d = w >= b ? diff_buy : diff_sell;
-    yfx s = yfx_sat_div(yfx_from_int(steepness), -100 * YFX_ONE);
-    yfx x = yfx_mul(s, yfx_sat_sub(d, YFX_HALF));
-    yfx sig = yfx_sat_div(YFX_ONE, yfx_sat_add(YFX_ONE, yfx_exp_safe(x)));
-    yfx alpha = yfx_sat_add(lo, yfx_mul(sig, yfx_sat_sub(hi, lo)));
-    return clamp_value(alpha, lo, hi);
+    return w >= b ? diff_buy : diff_sell;
+}
+
+yfx ymath_liquid_alpha_d(const ymath_liquid_params *p, yfx d)
+{
+    yfx x = yfx_mul(p->slope, yfx_sat_sub(d, YFX_HALF));
+    yfx sig = yfx_sat_div(YFX_ONE, yfx_sat_add(YFX_ONE, ymath_exp_safe(x)));
+    yfx alpha = yfx_sat_add(p->lo, yfx_mul(sig, yfx_sat_sub(p->hi, p->lo)));
+    return clamp_value(alpha, p->lo, p->hi);
+}
+
+yfx ymath_liquid_alpha(yfx w, yfx b, yfx c, yfx lo, yfx hi, int16_t steepness)
+{
+    ymath_liquid_params p = ymath_liquid_prepare(lo, hi, steepness);
+    return ymath_liquid_alpha_d(&p, ymath_liquid_d(w, b, c));
 }

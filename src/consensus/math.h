@@ -55,4 +55,23 @@ size_t ymath_ema_alpha_row(const uint16_t *new_col, const yfx *new_val, const yf
 /* alpha_sigmoid of liquid alpha (spec 2.9.3) for one (w, b, c). */
 yfx ymath_liquid_alpha(yfx w, yfx b, yfx c, yfx lo, yfx hi, int16_t steepness);
 
+/* The same in two steps, so that the epoch can memoise the expensive one:
+ * alpha depends on (w, b, c) only through d = ymath_liquid_d(w, b, c), and
+ * ymath_liquid_alpha(w, b, c, lo, hi, s) equals
+ * ymath_liquid_alpha_d(&p, ymath_liquid_d(w, b, c)) with
+ * p = ymath_liquid_prepare(lo, hi, s). */
+typedef struct {
+    yfx lo, hi;
+    yfx slope; /* steepness / -100 as I32F32 */
+} ymath_liquid_params;
+
+ymath_liquid_params ymath_liquid_prepare(yfx lo, yfx hi, int16_t steepness);
+yfx ymath_liquid_d(yfx w, yfx b, yfx c);
+yfx ymath_liquid_alpha_d(const ymath_liquid_params *p, yfx d);
+
+/* yfx_exp_safe, bit for bit, without 128-bit divisions: the series' step
+ * checked_div(term, i * 2^32) = trunc(term * 2^32 / (i * 2^32)) is exactly
+ * floor(term / i) for the non-negative terms, a division by a constant. */
+yfx ymath_exp_safe(yfx x);
+
 #endif

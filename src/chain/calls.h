@@ -1,0 +1,44 @@
+/*
+ * calls.h - what chain.c hands to the modules that implement calls and the
+ * block step: the state store, the parameters, the block height and the
+ * signer. Each call validates everything before it writes, and returns a
+ * yuma_call_status; chain.c rolls back whatever a failing call wrote.
+ */
+#ifndef YUMA_CHAIN_CALLS_H
+#define YUMA_CHAIN_CALLS_H
+
+#include "chain/kv.h"
+#include "yuma/chain.h"
+#include "yuma/tx.h"
+
+typedef struct {
+    ykv *kv;
+    const yuma_chain_params *params;
+    uint64_t block;
+    const yuma_account *signer;
+    const yuma_account *author;    /* the block's author: receives swap fees */
+} call_ctx;
+
+/* The per-block work that precedes the transactions (spec economics §2). */
+yuma_chain_status block_step(call_ctx *cx);
+
+yuma_call_status dispatch_call(call_ctx *cx, const yuma_call *call);
+
+/* balances.c */
+yuma_call_status call_transfer(call_ctx *cx, const yuma_call *call);
+
+/* subnets.c */
+yuma_call_status call_register_network(call_ctx *cx, const yuma_call *call);
+yuma_call_status call_start_call(call_ctx *cx, const yuma_call *call);
+yuma_call_status call_burned_register(call_ctx *cx, const yuma_call *call);
+yuma_call_status call_set_weights(call_ctx *cx, const yuma_call *call);
+uint64_t subnet_lock_cost(const ykv *kv, const yuma_chain_params *p, uint64_t now);
+
+/* stake_calls.c */
+yuma_call_status call_add_stake(call_ctx *cx, const yuma_call *call);
+yuma_call_status call_remove_stake(call_ctx *cx, const yuma_call *call);
+
+/* coinbase.c */
+yuma_chain_status run_coinbase(call_ctx *cx);
+
+#endif

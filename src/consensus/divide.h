@@ -1,0 +1,60 @@
+/*
+ * divide.h - exact division by a per-row or per-column sum through a
+ * precomputed reciprocal (Granlund-Montgomery style, one correction step).
+ *
+ * The epoch's normalisations divide many numerators by the same divisor:
+ * safe_div(a, d) = floor(a * 2^32 / d) for 0 <= a <= d (an entry of a
+ * non-negative row or column divided by the row/column sum or maximum). A
+ * 128-bit division per entry costs tens of cycles; with the reciprocal below
+ * it is two multiplications and a compare, and the result is the same
+ * integer, not an approximation.
+ *
+ * Exactness. Let d in [2^(L-1), 2^L), 1 <= L <= 63, t = 64 - L and
+ * f = floor(2^(32+L) / d) = 2^(32+L)/d - e with 0 <= e < 1 (so f <= 2^33).
+ * For 0 <= a <= d we have a < 2^L, so a << t < 2^64 does not overflow, and
+ *     (a * 2^t) * f / 2^64 = a * 2^32 / d - a * e / 2^L = x - delta,
+ * where x = a * 2^32 / d and 0 <= delta < 1 (because a < 2^L). Hence the
+ * estimate q' = floor((a << t) * f / 2^64) is floor(x) or floor(x) - 1.
+ * The remainder rho = a * 2^32 - q' * d then lies in [0, 2d), and 2d < 2^64
+ * (d < 2^63), so rho computed modulo 2^64 is rho itself; floor(x) =
+ * q' + (rho >= d). tests/test_divide.c checks this against plain division.
+ */
+#ifndef YUMA_CONSENSUS_DIVIDE_H
+#define YUMA_CONSENSUS_DIVIDE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "yuma/fixed.h"
+
+typedef struct {
+    uint64_t f; /* floor(2^(32+L) / d) */
+    uint64_t d; /* the divisor, 0 < d < 2^63 */
+    uint32_t t; /* 64 - L */
+} ydiv;
+
+/* Reciprocal of 0 < d < 2^63 (one 128-bit division, paid once per divisor). */
+static inline ydiv ydiv_make(uint64_t d)
+{
+    uint32_t len = 64u - (uint32_t)__builtin_clzll(d);
+    ydiv r = {(uint64_t)(((yfx_u128)1 << (32 + len)) / d), d, 64u - len};
+    return r;
+}
+
+/* floor(a * 2^32 / d) for 0 <= a <= d: the proof above needs a <= d. */
+static inline uint64_t ydiv_q(uint64_t a, const ydiv *r)
+{
+    uint64_t q = (uint64_t)(((yfx_u128)(a << r->t) * r->f) >> 64);
+    uint64_t rho = (a << 32) - q * r->d; /* wraps: true value < 2^64 */
+    return q + (rho >= r->d);
+}
+
+/* safe_div(a, d) of two I32F32 raws through a reciprocal of d when its
+ * precondition holds, the plain 128-bit division otherwise. */
+static inline yfx ydiv_safe(yfx a, yfx d, const ydiv *r)
+{
+    if (a >= 0 && a <= d) return (yfx)ydiv_q((uint64_t)a, r);
+    return yfx_safe_div(a, d);
+}
+
+#endif

@@ -1,0 +1,143 @@
+/*
+ * quantile.c - the stake-weighted kappa quantile of one consensus column
+ * (spec section 2.6) by weighted bucket selection.
+ *
+ * The answer is the smallest score whose cumulative stake exceeds m. A
+ * histogram of stake over equal-width score buckets locates the bucket in
+ * which the cumulative stake first exceeds m; only that bucket's keys are
+ * kept and bucketed again, finer, until one score is left or few enough
+ * keys remain to sort. Each level narrows the score range by up to 8 bits,
+ * so at most five levels follow the first one; all sums are exact integer
+ * sums, so the result is the closed form's (and the reference's) exactly.
+ */
+#include "consensus/quantile.h"
+
+#include <string.h>
+
+/* Lists this short are sorted instead of bucketed. */
+#define SMALL_LIST 12
+
+static uint64_t score1(uint64_t key) { return key >> 16; }
+static uint32_t voter(uint64_t key) { return (uint32_t)(key & 0xffffu); }
+
+/* Insertion sort by key (= by score), then the closed form's scan. `below`
+ * is the stake of every score under this list. */
+static yfx select_sorted(uint64_t *key, size_t cnt, const yfx *stake, yfx below, yfx m)
+{
+    for (size_t i = 1; i < cnt; i++) {
+        uint64_t k = key[i];
+        size_t p = i;
+        for (; p > 0 && key[p - 1] > k; p--) key[p] = key[p - 1];
+        key[p] = k;
+    }
+    size_t i = 0;
+    while (i < cnt) {
+        uint64_t s = score1(key[i]);
+        for (; i < cnt && score1(key[i]) == s; i++) below += stake[voter(key[i])];
+        if (below > m) return (yfx)(s + 1);
+    }
+    return (yfx)(score1(key[cnt - 1]) + 1);
+}
+
+/* Bucket width (as a shift) giving at most 2^bits buckets over span, with
+ * about one bucket per key, between 16 and YQ_MAX_BUCKETS. */
+static uint32_t bucket_shift(uint64_t span, size_t cnt)
+{
+    uint32_t bits = cnt >= YQ_MAX_BUCKETS ? 8 : 64u - (uint32_t)__builtin_clzll(cnt | 16);
+    uint32_t len = span ? 64u - (uint32_t)__builtin_clzll(span) : 0;
+    return len > bits ? len - bits : 0;
+}
+
+static void fill_hist(const uint64_t *key, size_t cnt, uint64_t lo, uint32_t shift,
+                      const yfx *stake, yfx *hist)
+{
+    for (size_t k = 0; k < cnt; k++) hist[(score1(key[k]) - lo) >> shift] += stake[voter(key[k])];
+}
+
+/* First bucket b with below + hist[0..b] > m (nb if none); *below becomes
+ * the stake of the buckets before it. Sums of 16 buckets skip ahead first. */
+static size_t find_bucket(const yfx *hist, size_t nb, yfx *below, yfx m)
+{
+    yfx cum = *below;
+    size_t b = 0;
+    for (; b + 16 <= nb; b += 16) {
+        yfx g = 0;
+        for (size_t q = 0; q < 16; q++) g += hist[b + q];
+        if (cum + g > m) break;
+        cum += g;
+    }
+    for (; b < nb; b++) {
+        if (cum + hist[b] > m) break;
+        cum += hist[b];
+    }
+    *below = cum;
+    return b;
+}
+
+/* Keeps the keys whose score lies in [lo, hi] (branch-free; in place when
+ * out == key). */
+static size_t keep_range(const uint64_t *key, size_t cnt, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+    size_t w = 0;
+    for (size_t k = 0; k < cnt; k++) {
+        uint64_t s = score1(key[k]);
+        out[w] = key[k];
+        w += (s - lo) <= (hi - lo);
+    }
+    return w;
+}
+
+/* The zero-score voters form one group below every listed score: the
+ * answer is 0 when their stake alone exceeds m, otherwise the search goes
+ * on among the listed scores with m reduced by that stake. Returns false
+ * for the answer 0. */
+static bool rest_after_zeros(const yq_voters *v, size_t count, yfx listed, yfx *rest)
+{
+    yfx zero_mass = v->sigma - listed;
+    bool has_zero = count < v->voters;
+    if (has_zero && zero_mass > v->m) return false;
+    *rest = has_zero ? v->m - zero_mass : v->m;
+    return true;
+}
+
+static yfx column_small(const uint64_t *key, size_t count, const yq_voters *v, uint64_t *tmp)
+{
+    yfx listed = 0, rest;
+    for (size_t k = 0; k < count; k++) listed += v->stake[voter(key[k])];
+    if (!rest_after_zeros(v, count, listed, &rest)) return 0;
+    memcpy(tmp, key, count * sizeof *key);
+    return select_sorted(tmp, count, v->stake, 0, rest);
+}
+
+yfx yq_column(const uint64_t *key, size_t count, uint32_t max1, const yq_voters *v,
+              yq_scratch *s)
+{
+    if (count == 0) return 0;
+    if (count <= SMALL_LIST) return column_small(key, count, v, s->tmp);
+    uint64_t lo = 0, hi = max1;
+    uint32_t shift = bucket_shift(hi, count);
+    size_t nb = (size_t)(hi >> shift) + 1;
+    memset(s->hist, 0, nb * sizeof *s->hist);
+    fill_hist(key, count, lo, shift, v->stake, s->hist);
+    yfx listed = 0, rest, below = 0;
+    for (size_t b = 0; b < nb; b++) listed += s->hist[b];
+    if (!rest_after_zeros(v, count, listed, &rest)) return 0;
+    const uint64_t *src = key;
+    for (;;) {
+        size_t b = find_bucket(s->hist, nb, &below, rest);
+        if (b == nb) return (yfx)(hi + 1); /* only at the first level: hi is the maximum */
+        uint64_t nlo = lo + ((uint64_t)b << shift);
+        uint64_t nhi = nlo + (((uint64_t)1 << shift) - 1);
+        if (nhi > hi) nhi = hi;
+        if (nlo == nhi) return (yfx)(nlo + 1);
+        count = keep_range(src, count, nlo, nhi, s->tmp);
+        src = s->tmp;
+        lo = nlo;
+        hi = nhi;
+        if (count <= SMALL_LIST) return select_sorted(s->tmp, count, v->stake, below, rest);
+        shift = bucket_shift(hi - lo, count);
+        nb = (size_t)((hi - lo) >> shift) + 1;
+        memset(s->hist, 0, nb * sizeof *s->hist);
+        fill_hist(src, count, lo, shift, v->stake, s->hist);
+    }
+}

@@ -1,0 +1,458 @@
+/*
+ * test_subnet.c - a subnet's life through real signed transactions: an
+ * owner registers it (lock cost), starts its emission by rule, validators
+ * and miners register (burn price bump), validators stake and set weights,
+ * and blocks run through several epochs. Checked: every call's effect and
+ * its error paths, supply conservation of TAO and alpha every block, and
+ * that what the chain pays each miner equals what libyuma's epoch computes
+ * from the same inputs, run independently here.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chain/chain_internal.h"
+#include "chain/records.h"
+#include "chain/staking.h"
+#include "chain/subnet_rec.h"
+#include "yuma/chain.h"
+#include "yuma/emission.h"
+#include "yuma/epoch.h"
+#include "yuma/tx.h"
+
+enum { OWNER, V1, V2, M1, M2, M3, KEYS };
+#define TAO YUMA_RAO_PER_TAO
+
+typedef struct {
+    unsigned char pk[32], sk[64];
+} key;
+
+static key cold[KEYS], hot[KEYS];
+static yuma_account author;
+
+static yuma_account acc(const key *k)
+{
+    yuma_account a;
+    memcpy(a.bytes, k->pk, 32);
+    return a;
+}
+
+static void make_keys(void)
+{
+    for (int i = 0; i < KEYS; i++) {
+        unsigned char seed[32] = {1, (unsigned char)i};
+        crypto_sign_seed_keypair(cold[i].pk, cold[i].sk, seed);
+        seed[0] = 2;
+        crypto_sign_seed_keypair(hot[i].pk, hot[i].sk, seed);
+    }
+    memset(author.bytes, 0xAB, 32);
+}
+
+typedef struct {
+    uint8_t bytes[YUMA_TX_MAX_ENCODED];
+    size_t len;
+} encoded;
+
+static encoded *pending;
+static size_t pending_count;
+
+static yuma_chain *new_chain(void)
+{
+    /* Coldkeys hold funds; hotkeys hold a little TAO to pay their fees. */
+    yuma_genesis_balance bal[2 * KEYS];
+    for (int i = 0; i < KEYS; i++) {
+        bal[i] = (yuma_genesis_balance){acc(&cold[i]), (i == OWNER ? 5000 : 500) * TAO};
+        bal[KEYS + i] = (yuma_genesis_balance){acc(&hot[i]), TAO};
+    }
+    yuma_genesis g = {.chain_id = 9, .params = yuma_chain_params_default(), .balance_count = 2 * KEYS, .balances = bal};
+    pending_count = 0;
+    g.params.network_rate_limit = 10;
+    yuma_chain *c;
+    assert_int_equal(yuma_chain_new(&g, &c), YUMA_CHAIN_OK);
+    return c;
+}
+
+static uint64_t nonces[2][KEYS];
+
+/* Queues a call signed by a coldkey (role 0) or hotkey (role 1). */
+static void queue(yuma_chain *c, int role, int who, yuma_call call)
+{
+    const key *k = role == 0 ? &cold[who] : &hot[who];
+    static yuma_tx tx;
+    memset(&tx, 0, sizeof tx);
+    tx.chain_id = yuma_chain_id(c);
+    yuma_chain_genesis_hash(c, tx.genesis_hash);
+    tx.signer = acc(k);
+    tx.nonce = nonces[role][who]++;
+    tx.fee = yuma_chain_min_fee(c, YUMA_TX_MAX_ENCODED);
+    tx.call = call;
+    assert_true(yuma_tx_sign(&tx, k->sk));
+    pending = realloc(pending, (pending_count + 1) * sizeof(encoded));
+    encoded *e = &pending[pending_count++];
+    e->len = yuma_tx_encode(&tx, e->bytes, sizeof e->bytes);
+    assert_true(e->len > 0);
+}
+
+static void assert_audit(yuma_chain *c)
+{
+    char detail[256];
+    if (!yuma_chain_audit_supply(c, detail, sizeof detail)) {
+        print_error("block %llu: %s\n", (unsigned long long)yuma_chain_height(c), detail);
+        fail();
+    }
+}
+
+/* Applies a block with the queued transactions; returns their statuses. */
+static yuma_call_status statuses[64];
+static void block(yuma_chain *c)
+{
+    yuma_tx_bytes raw[64];
+    assert_true(pending_count <= 64);
+    for (size_t i = 0; i < pending_count; i++) raw[i] = (yuma_tx_bytes){pending[i].bytes, pending[i].len};
+    yuma_block b = {.height = yuma_chain_height(c) + 1, .author = author, .tx_count = pending_count, .txs = raw};
+    yuma_chain_last_hash(c, b.parent_hash);
+    yuma_block_result res;
+    yuma_chain_status st = yuma_chain_apply_block(c, &b, &res);
+    if (st != YUMA_CHAIN_OK) {
+        print_error("block %llu: %s (tx %zu)\n", (unsigned long long)b.height, yuma_chain_strerror(st), res.failed_tx);
+        fail();
+    }
+    for (size_t i = 0; i < pending_count; i++) statuses[i] = res.call_status[i];
+    free(res.call_status);
+    pending_count = 0;
+    assert_audit(c);
+}
+
+static void expect(size_t i, yuma_call_status want)
+{
+    if (statuses[i] != want) {
+        print_error("tx %zu: got '%s', want '%s'\n", i, yuma_call_strerror(statuses[i]), yuma_call_strerror(want));
+        fail();
+    }
+}
+
+static yuma_call call_of(yuma_call_kind kind)
+{
+    yuma_call call;
+    memset(&call, 0, sizeof call);
+    call.kind = kind;
+    return call;
+}
+
+static yuma_call reg_network(int h)
+{
+    yuma_call call = call_of(YUMA_CALL_REGISTER_NETWORK);
+    call.hotkey = acc(&hot[h]);
+    return call;
+}
+
+static yuma_call burned_register(uint16_t netuid, int h)
+{
+    yuma_call call = call_of(YUMA_CALL_BURNED_REGISTER);
+    call.netuid = netuid;
+    call.hotkey = acc(&hot[h]);
+    return call;
+}
+
+static yuma_call add_stake(uint16_t netuid, int h, uint64_t amount)
+{
+    yuma_call call = call_of(YUMA_CALL_ADD_STAKE);
+    call.netuid = netuid;
+    call.hotkey = acc(&hot[h]);
+    call.amount = amount;
+    return call;
+}
+
+static yuma_call set_weights(uint16_t netuid, const uint16_t *uids, const uint16_t *values, uint32_t n)
+{
+    yuma_call call = call_of(YUMA_CALL_SET_WEIGHTS);
+    call.netuid = netuid;
+    call.weight_count = n;
+    memcpy(call.uids, uids, n * sizeof(uint16_t));
+    memcpy(call.values, values, n * sizeof(uint16_t));
+    return call;
+}
+
+static subnet_rec subnet(yuma_chain *c, uint16_t netuid)
+{
+    subnet_rec s;
+    assert_true(subnet_get(yuma_chain_state(c), netuid, &s));
+    return s;
+}
+
+static uint64_t balance(yuma_chain *c, int who)
+{
+    yuma_account a = acc(&cold[who]);
+    return yuma_chain_balance(c, &a);
+}
+
+/* Sets up subnet 1 with an owner, two validators and three miners. */
+static yuma_chain *setup(void)
+{
+    yuma_chain *c = new_chain();
+    memset(nonces, 0, sizeof nonces);
+    queue(c, 0, OWNER, reg_network(OWNER));
+    block(c);
+    expect(0, YUMA_CALL_OK);
+    yuma_call start = call_of(YUMA_CALL_START_CALL);
+    start.netuid = 1;
+    queue(c, 0, OWNER, start);
+    block(c);
+    expect(0, YUMA_CALL_OK);
+    for (int k = V1; k <= M3; k++) queue(c, 0, k, burned_register(1, k));
+    block(c);
+    for (int k = 0; k < 5; k++) expect((size_t)k, YUMA_CALL_OK);
+    queue(c, 0, V1, add_stake(1, V1, 300 * TAO));
+    queue(c, 0, V2, add_stake(1, V2, 100 * TAO));
+    block(c);
+    expect(0, YUMA_CALL_OK);
+    expect(1, YUMA_CALL_OK);
+    return c;
+}
+
+static void test_register_network(void **state)
+{
+    (void)state;
+    yuma_chain *c = new_chain();
+    memset(nonces, 0, sizeof nonces);
+    uint64_t before = balance(c, OWNER);
+    queue(c, 0, OWNER, reg_network(OWNER));
+    block(c);
+    expect(0, YUMA_CALL_OK);
+    subnet_rec s = subnet(c, 1);
+    /* First registration: cost is the minimum lock, 1,000 TAO (economics §6.1). */
+    assert_int_equal(s.lock, 1000 * TAO);
+    assert_int_equal(s.pool.tao, 1000 * TAO);
+    assert_int_equal(s.pool.alpha_in, 1000 * TAO); /* median price 1.0 when no subnet exists */
+    assert_int_equal(s.n, 1);
+    assert_int_equal(s.first_emission_block, 0);
+    uint64_t fee = yuma_chain_min_fee(c, YUMA_TX_MAX_ENCODED);
+    assert_int_equal(balance(c, OWNER), before - 1000 * TAO - fee);
+    /* Rate limit, then the doubled price (mult 2 after the first lock). */
+    queue(c, 0, V1, reg_network(V1));
+    block(c);
+    expect(0, YUMA_CALL_ERR_NETWORK_RATE_LIMIT);
+    for (int i = 0; i < 9; i++) block(c);
+    queue(c, 0, V1, reg_network(V1)); /* 500 TAO cannot pay ~2,000 TAO */
+    block(c);
+    expect(0, YUMA_CALL_ERR_INSUFFICIENT_BALANCE);
+    assert_false(subnet_get(yuma_chain_state(c), 2, &s));
+    /* A hotkey owned by another coldkey cannot be used. */
+    queue(c, 0, V2, reg_network(OWNER));
+    block(c);
+    expect(0, YUMA_CALL_ERR_HOTKEY_OWNED);
+    yuma_chain_free(c);
+}
+
+static void test_start_call_rules(void **state)
+{
+    (void)state;
+    yuma_chain *c = new_chain();
+    memset(nonces, 0, sizeof nonces);
+    queue(c, 0, OWNER, reg_network(OWNER));
+    block(c);
+    yuma_call start = call_of(YUMA_CALL_START_CALL);
+    start.netuid = 1;
+    queue(c, 0, V1, start); /* not the owner */
+    yuma_call start0 = start;
+    start0.netuid = 0;
+    queue(c, 0, OWNER, start0);
+    yuma_call start7 = start;
+    start7.netuid = 7;
+    queue(c, 0, OWNER, start7);
+    queue(c, 0, OWNER, start);
+    queue(c, 0, OWNER, start);
+    block(c);
+    expect(0, YUMA_CALL_ERR_NOT_OWNER);
+    expect(1, YUMA_CALL_ERR_ROOT_NETUID);
+    expect(2, YUMA_CALL_ERR_NO_SUBNET);
+    expect(3, YUMA_CALL_OK);
+    expect(4, YUMA_CALL_ERR_ALREADY_STARTED);
+    assert_int_equal(subnet(c, 1).first_emission_block, yuma_chain_height(c) + 1);
+    /* Staking before start_call is refused on another subnet. */
+    yuma_chain_free(c);
+}
+
+static void test_burned_register(void **state)
+{
+    (void)state;
+    yuma_chain *c = new_chain();
+    memset(nonces, 0, sizeof nonces);
+    queue(c, 0, OWNER, reg_network(OWNER));
+    block(c);
+    subnet_rec s0 = subnet(c, 1);
+    assert_int_equal(s0.burn, TAO);
+    uint64_t before = balance(c, M1);
+    queue(c, 0, M1, burned_register(1, M1));
+    queue(c, 0, M2, burned_register(1, M1));  /* registered already (checked before ownership) */
+    queue(c, 0, M1, burned_register(1, M1));  /* already registered */
+    queue(c, 0, M1, burned_register(0, M2));  /* root */
+    queue(c, 0, M1, burned_register(9, M2));  /* no such subnet */
+    block(c);
+    expect(0, YUMA_CALL_OK);
+    expect(1, YUMA_CALL_ERR_ALREADY_REGISTERED);
+    expect(2, YUMA_CALL_ERR_ALREADY_REGISTERED);
+    expect(3, YUMA_CALL_ERR_ROOT_NETUID);
+    expect(4, YUMA_CALL_ERR_NO_SUBNET);
+    subnet_rec s = subnet(c, 1);
+    assert_int_equal(s.n, 2);
+    uint64_t fee = yuma_chain_min_fee(c, YUMA_TX_MAX_ENCODED);
+    /* The price decayed for one block before the registration (half-life
+     * 360 blocks, economics §8.1), then the registrant paid it. */
+    uint64_t price = yuma_burn_decay(TAO, 360, 2, YUMA_MIN_BURN_DEFAULT, YUMA_MAX_BURN_DEFAULT);
+    assert_true(price < TAO && price > TAO - TAO / 300);
+    assert_int_equal(balance(c, M1), before - price - 4 * fee);
+    /* The burn joins the pool (minus the swap fee kept on the subnet) and
+     * the alpha it bought is destroyed: alpha_out does not change. */
+    assert_int_equal(s.pool.tao + s.fee_tao, s0.pool.tao + price);
+    assert_true(s.pool.alpha_in < s0.pool.alpha_in);
+    assert_int_equal(s.alpha_out, s0.alpha_out);
+    /* The price bump: floor(burn * 1.26) after one block of decay. */
+    assert_true(s.burn > TAO && s.burn <= TAO * 126 / 100);
+    yuma_chain_free(c);
+}
+
+static void test_stake_and_weights_errors(void **state)
+{
+    (void)state;
+    yuma_chain *c = setup();
+    uint64_t v1 = stake_of(yuma_chain_state(c), &(yuma_account){{0}}, &(yuma_account){{0}}, 1);
+    assert_int_equal(v1, 0);
+    yuma_account h1 = acc(&hot[V1]), c1 = acc(&cold[V1]);
+    assert_true(stake_of(yuma_chain_state(c), &h1, &c1, 1) > 0);
+    /* add_stake errors */
+    queue(c, 0, V1, add_stake(1, V1, 1000)); /* below the minimum stake */
+    queue(c, 0, V1, add_stake(1, V1, 10000 * TAO));
+    yuma_call unknown = add_stake(1, V1, 10 * TAO);
+    memset(unknown.hotkey.bytes, 0x77, 32);
+    queue(c, 0, V1, unknown);
+    queue(c, 0, V1, add_stake(5, V1, 10 * TAO));
+    block(c);
+    expect(0, YUMA_CALL_ERR_AMOUNT_TOO_LOW);
+    expect(1, YUMA_CALL_ERR_INSUFFICIENT_BALANCE);
+    expect(2, YUMA_CALL_ERR_NO_HOTKEY);
+    expect(3, YUMA_CALL_ERR_NO_SUBNET);
+    /* set_weights errors, in the reference's order */
+    uint16_t uids[3] = {3, 4, 5}, vals[3] = {100, 200, 300};
+    queue(c, 1, M1, set_weights(1, uids, vals, 3));           /* rate limit: registered this tempo */
+    queue(c, 1, V1, set_weights(0, uids, vals, 3));           /* root */
+    yuma_call nosub = set_weights(9, uids, vals, 3);
+    queue(c, 1, V1, nosub);
+    uint16_t many[8] = {0, 1, 2, 3, 4, 5, 6, 7}, manyv[8] = {1, 1, 1, 1, 1, 1, 1, 1};
+    queue(c, 1, V1, set_weights(1, many, manyv, 8));          /* more than n = 6 */
+    block(c);
+    expect(0, YUMA_CALL_ERR_WEIGHTS_RATE_LIMIT);
+    expect(1, YUMA_CALL_ERR_ROOT_NETUID);
+    expect(2, YUMA_CALL_ERR_NO_SUBNET);
+    expect(3, YUMA_CALL_ERR_TOO_MANY_WEIGHTS);
+    yuma_chain_free(c);
+}
+
+/* The independent check: rebuild the epoch input from the state just before
+ * the epoch block and run libyuma's epoch; the chain must pay each miner
+ * exactly its server amount (as stake on the miner's hotkey). */
+static void test_epochs_pay_what_the_epoch_computes(void **state)
+{
+    (void)state;
+    yuma_chain *c = setup();
+    /* Run to the first epoch: it grants permits to the staked validators. */
+    while (subnet(c, 1).epoch_index == 0) block(c);
+    /* Wait out the weights rate limit, then the validators weight the miners. */
+    for (int i = 0; i < 100; i++) block(c);
+    uint16_t uids[3] = {3, 4, 5};
+    uint16_t v1w[3] = {65535, 32768, 0}, v2w[3] = {65535, 32768, 16384};
+    queue(c, 1, V1, set_weights(1, uids, v1w, 3));
+    queue(c, 1, V2, set_weights(1, uids, v2w, 3));
+    block(c);
+    expect(0, YUMA_CALL_OK);
+    expect(1, YUMA_CALL_OK);
+    const ykv *kv = yuma_chain_state(c);
+    for (int round = 0; round < 3; round++) {
+        /* Advance to the block before the next epoch. */
+        subnet_rec s = subnet(c, 1);
+        while (yuma_chain_height(c) + 1 - s.last_epoch_block < s.hp.tempo) {
+            block(c);
+            s = subnet(c, 1);
+        }
+        /* Pending after this block's emission = pending now + one block's split. */
+        uint64_t miner_stake_before[3];
+        for (int m = 0; m < 3; m++) {
+            yuma_account hk = acc(&hot[M1 + m]), ck = acc(&cold[M1 + m]);
+            miner_stake_before[m] = stake_of(kv, &hk, &ck, 1);
+        }
+        /* Inputs as the chain will read them at the epoch block. */
+        size_t n = s.n;
+        uint64_t alpha[8], root[8], lu[8], reg[8];
+        bool permit[8];
+        size_t woff[9] = {0}, boff[9] = {0};
+        yuma_entry w[64], b[64];
+        int32_t owner = -1;
+        for (uint16_t uid = 0; uid < n; uid++) {
+            neuron_rec nr;
+            assert_true(neuron_get(kv, 1, uid, &nr));
+            if (memcmp(nr.hotkey.bytes, s.owner_hotkey.bytes, 32) == 0) owner = uid;
+            alpha[uid] = stake_total(kv, &nr.hotkey, 1);
+            root[uid] = stake_total(kv, &nr.hotkey, 0);
+            lu[uid] = nr.last_update;
+            reg[uid] = nr.registered_at;
+            permit[uid] = nr.validator_permit;
+            woff[uid + 1] = woff[uid] + row_get(kv, REC_WEIGHTS, 1, uid, w + woff[uid], 8);
+            boff[uid + 1] = boff[uid] + row_get(kv, REC_BONDS, 1, uid, b + boff[uid], 8);
+        }
+        block(c); /* the epoch block */
+        subnet_rec after = subnet(c, 1);
+        assert_int_equal(after.epoch_index, s.epoch_index + 1);
+        /* The epoch distributes what was pending plus this block's alpha
+         * after the owner cut (no root stake: the root share is 0). */
+        uint64_t one_block = yuma_block_emission(s.pool.alpha_in + s.alpha_out);
+        uint64_t frac = (uint64_t)((((unsigned __int128)yuma_chain_params_default().subnet_owner_cut) << 32) / 65535u);
+        uint64_t cut = (uint64_t)(((unsigned __int128)one_block * frac) >> 32);
+        uint64_t out = one_block - cut;
+        yuma_epoch_input in = {.n = (uint32_t)n, .hp = s.hp, .block = yuma_chain_height(c),
+                               .last_epoch_block = s.last_step_block, .owner_uid = owner, .alpha_stake = alpha,
+                               .root_stake = root,
+                               .tao_weight_raw32 = (uint64_t)yuma_tao_weight_u96f32(yuma_chain_params_default().tao_weight),
+                               .last_update = lu, .registered_at = reg, .validator_permit = permit,
+                               .weights = {woff, w}, .bonds = {boff, b},
+                               .emission = s.pending_server + s.pending_validator + s.pending_root + out};
+        yuma_epoch_output o;
+        assert_int_equal(yuma_epoch(&in, NULL, &o), YUMA_OK);
+        for (int m = 0; m < 3; m++) {
+            yuma_account hk = acc(&hot[M1 + m]), ck = acc(&cold[M1 + m]);
+            uint64_t got = stake_of(kv, &hk, &ck, 1) - miner_stake_before[m];
+            uint16_t uid = (uint16_t)(3 + m);
+            /* Share pools round in the pool's favour: at most a rao less. */
+            if (got > o.server_emission[uid] || got + 1 < o.server_emission[uid]) {
+                print_error("round %d miner %d: paid %llu, epoch says %llu\n", round, m, (unsigned long long)got,
+                            (unsigned long long)o.server_emission[uid]);
+                fail();
+            }
+            neuron_rec nr;
+            assert_true(neuron_get(kv, 1, uid, &nr));
+            assert_int_equal(nr.incentive, o.incentive[uid]);
+            assert_int_equal(nr.emission, o.emission[uid]);
+        }
+        if (round > 0) assert_true(o.server_emission[3] > o.server_emission[5]);
+        yuma_epoch_output_free(&o);
+    }
+    yuma_account h3 = acc(&hot[M1]), c3 = acc(&cold[M1]), h5 = acc(&hot[M3]), c5 = acc(&cold[M3]);
+    assert_true(stake_of(kv, &h3, &c3, 1) > stake_of(kv, &h5, &c5, 1));
+    yuma_chain_free(c);
+}
+
+int main(void)
+{
+    make_keys();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_register_network),
+        cmocka_unit_test(test_start_call_rules),
+        cmocka_unit_test(test_burned_register),
+        cmocka_unit_test(test_stake_and_weights_errors),
+        cmocka_unit_test(test_epochs_pay_what_the_epoch_computes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
