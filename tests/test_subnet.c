@@ -60,6 +60,8 @@ typedef struct {
 static encoded *pending;
 static size_t pending_count;
 
+static bool fast_lock_decay;
+
 static yuma_chain *new_chain(void)
 {
     /* Coldkeys hold funds; hotkeys hold a little TAO to pay their fees. */
@@ -71,6 +73,7 @@ static yuma_chain *new_chain(void)
     yuma_genesis g = {.chain_id = 9, .params = yuma_chain_params_default(), .balance_count = 2 * KEYS, .balances = bal};
     pending_count = 0;
     g.params.network_rate_limit = 10;
+    if (fast_lock_decay) g.params.network_lock_reduction_interval = 1; /* the lock price falls back at once */
     yuma_chain *c;
     assert_int_equal(yuma_chain_new(&g, &c), YUMA_CHAIN_OK);
     return c;
@@ -444,6 +447,65 @@ static void test_epochs_pay_what_the_epoch_computes(void **state)
     yuma_chain_free(c);
 }
 
+static yuma_call trigger(uint16_t netuid)
+{
+    yuma_call call = call_of(YUMA_CALL_TRIGGER_EPOCH);
+    call.netuid = netuid;
+    return call;
+}
+
+/* An owner's trigger brings the epoch forward by rule; with several
+ * subnets due at once the scheduler runs at most max_epochs_per_block (2)
+ * per block, in netuid order, and defers the rest by a block. */
+static void test_trigger_epoch_and_scheduler_cap(void **state)
+{
+    (void)state;
+    fast_lock_decay = true;
+    yuma_chain *c = new_chain();
+    fast_lock_decay = false;
+    memset(nonces, 0, sizeof nonces);
+    /* three subnets of one owner, with three hotkeys */
+    for (int k = 0; k < 3; k++) {
+        queue(c, 0, OWNER, reg_network(k));
+        block(c);
+        expect(0, YUMA_CALL_OK);
+        for (int i = 0; i < 10; i++) block(c);
+    }
+    queue(c, 0, V1, trigger(1));   /* not the owner */
+    queue(c, 0, OWNER, trigger(0));
+    queue(c, 0, OWNER, trigger(1));
+    queue(c, 0, OWNER, trigger(1));
+    queue(c, 0, OWNER, trigger(2));
+    queue(c, 0, OWNER, trigger(3));
+    block(c);
+    expect(0, YUMA_CALL_ERR_NOT_OWNER);
+    expect(1, YUMA_CALL_ERR_ROOT_NETUID);
+    expect(2, YUMA_CALL_OK);
+    expect(3, YUMA_CALL_ERR_EPOCH_TRIGGER_PENDING);
+    expect(4, YUMA_CALL_OK);
+    expect(5, YUMA_CALL_OK);
+    uint64_t at = yuma_chain_height(c) + yuma_chain_params_default().admin_freeze_window;
+    for (int k = 1; k <= 3; k++) assert_int_equal(subnet(c, (uint16_t)k).pending_epoch_at, at);
+    while (yuma_chain_height(c) < at) block(c);
+    /* block `at`: subnets 1 and 2 ran their epoch, subnet 3 was deferred */
+    assert_int_equal(subnet(c, 1).epoch_index, 1);
+    assert_int_equal(subnet(c, 2).epoch_index, 1);
+    assert_int_equal(subnet(c, 3).epoch_index, 0);
+    assert_int_equal(subnet(c, 3).pending_epoch_at, at + 1);
+    block(c);
+    assert_int_equal(subnet(c, 3).epoch_index, 1);
+    assert_int_equal(subnet(c, 3).last_epoch_block, at + 1);
+    /* within the freeze window of the next automatic epoch, no trigger */
+    subnet_rec s = subnet(c, 1);
+    while (yuma_chain_height(c) + 1 < s.last_epoch_block + s.hp.tempo - 5) block(c);
+    queue(c, 0, OWNER, trigger(1));
+    block(c);
+    expect(0, YUMA_CALL_ERR_EPOCH_TOO_CLOSE);
+    assert_string_equal(yuma_call_strerror(YUMA_CALL_ERR_EPOCH_TOO_CLOSE),
+                        "the next epoch is already within the freeze window");
+    yuma_chain_free(c);
+}
+
 int main(void)
 {
     make_keys();
@@ -453,6 +515,7 @@ int main(void)
         cmocka_unit_test(test_burned_register),
         cmocka_unit_test(test_stake_and_weights_errors),
         cmocka_unit_test(test_epochs_pay_what_the_epoch_computes),
+        cmocka_unit_test(test_trigger_epoch_and_scheduler_cap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

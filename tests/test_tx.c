@@ -142,6 +142,7 @@ static void doc_call(tbuf *t, const yuma_call *c)
         w_acct(t, &c->hotkey);
         break;
     case YUMA_CALL_START_CALL:
+    case YUMA_CALL_TRIGGER_EPOCH:
         w_le(t, c->netuid, 2);
         break;
     case YUMA_CALL_BURNED_REGISTER:
@@ -274,7 +275,8 @@ static void clear_unused(yuma_call *c)
     case YUMA_CALL_TRANSFER: KEEP(dest); KEEP(amount); break;
     case YUMA_CALL_REGISTER_NETWORK:
     case YUMA_CALL_ROOT_REGISTER: KEEP(hotkey); break;
-    case YUMA_CALL_START_CALL: KEEP(netuid); break;
+    case YUMA_CALL_START_CALL:
+    case YUMA_CALL_TRIGGER_EPOCH: KEEP(netuid); break;
     case YUMA_CALL_BURNED_REGISTER: KEEP(netuid); KEEP(hotkey); break;
     case YUMA_CALL_SERVE_AXON:
         KEEP(netuid); KEEP(axon_version); KEEP_ARR(axon_ip, 16); KEEP(axon_port);
@@ -397,7 +399,7 @@ static void test_call_names(void **state)
         "set_commitment", "set_weights", "commit_weights", "reveal_weights", "add_stake",
         "remove_stake", "move_stake", "transfer_stake", "swap_stake", "decrease_take",
         "increase_take", "set_children", "set_childkey_take", "set_hyperparameter",
-        "root_register",
+        "root_register", "trigger_epoch",
     };
     for (int k = 1; k <= YUMA_CALL_KIND_MAX; k++)
         assert_string_equal(yuma_call_name((yuma_call_kind)k), names[k]);
@@ -520,7 +522,7 @@ static void test_fixed_call_sizes(void **state)
         [YUMA_CALL_TRANSFER_STAKE] = 85, [YUMA_CALL_SWAP_STAKE] = 53,
         [YUMA_CALL_DECREASE_TAKE] = 34, [YUMA_CALL_INCREASE_TAKE] = 34,
         [YUMA_CALL_SET_CHILDKEY_TAKE] = 36, [YUMA_CALL_SET_HYPERPARAMETER] = 12,
-        [YUMA_CALL_ROOT_REGISTER] = 32,
+        [YUMA_CALL_ROOT_REGISTER] = 32, [YUMA_CALL_TRIGGER_EPOCH] = 2,
     };
     yuma_tx *tx = new_tx();
     for (int k = 1; k <= YUMA_CALL_KIND_MAX; k++) {

@@ -120,6 +120,8 @@ typedef enum {
     YUMA_CALL_ERR_NOT_ENOUGH_STAKE,
     YUMA_CALL_ERR_SUBTOKEN_DISABLED, /* staking before the owner's start_call */
     YUMA_CALL_ERR_NO_HOTKEY,         /* hotkey is not registered anywhere */
+    YUMA_CALL_ERR_EPOCH_TRIGGER_PENDING,
+    YUMA_CALL_ERR_EPOCH_TOO_CLOSE,   /* the next epoch is already within the freeze window */
 } yuma_call_status;
 
 const char *yuma_call_strerror(yuma_call_status s);

@@ -54,9 +54,10 @@ typedef enum {
     YUMA_CALL_SET_CHILDKEY_TAKE = 18,
     YUMA_CALL_SET_HYPERPARAMETER = 19,
     YUMA_CALL_ROOT_REGISTER = 20,
+    YUMA_CALL_TRIGGER_EPOCH = 21,
 } yuma_call_kind;
 
-#define YUMA_CALL_KIND_MAX YUMA_CALL_ROOT_REGISTER
+#define YUMA_CALL_KIND_MAX YUMA_CALL_TRIGGER_EPOCH
 
 typedef struct {
     uint64_t proportion;               /* of 2^64 - 1 */

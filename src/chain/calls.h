@@ -32,6 +32,7 @@ yuma_call_status call_register_network(call_ctx *cx, const yuma_call *call);
 yuma_call_status call_start_call(call_ctx *cx, const yuma_call *call);
 yuma_call_status call_burned_register(call_ctx *cx, const yuma_call *call);
 yuma_call_status call_set_weights(call_ctx *cx, const yuma_call *call);
+yuma_call_status call_trigger_epoch(call_ctx *cx, const yuma_call *call);
 uint64_t subnet_lock_cost(const ykv *kv, const yuma_chain_params *p, uint64_t now);
 
 /* stake_calls.c */

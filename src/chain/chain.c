@@ -114,6 +114,8 @@ const char *yuma_call_strerror(yuma_call_status s)
     case YUMA_CALL_ERR_NOT_ENOUGH_STAKE: return "not enough stake for this amount";
     case YUMA_CALL_ERR_SUBTOKEN_DISABLED: return "the subnet's token is not enabled until the owner calls start_call";
     case YUMA_CALL_ERR_NO_HOTKEY: return "the hotkey is not registered on any subnet";
+    case YUMA_CALL_ERR_EPOCH_TRIGGER_PENDING: return "an epoch trigger is already pending for this subnet";
+    case YUMA_CALL_ERR_EPOCH_TOO_CLOSE: return "the next epoch is already within the freeze window";
     }
     return "unknown call status";
 }

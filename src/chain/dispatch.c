@@ -19,6 +19,7 @@ yuma_call_status dispatch_call(call_ctx *cx, const yuma_call *call)
     case YUMA_CALL_START_CALL: return call_start_call(cx, call);
     case YUMA_CALL_BURNED_REGISTER: return call_burned_register(cx, call);
     case YUMA_CALL_SET_WEIGHTS: return call_set_weights(cx, call);
+    case YUMA_CALL_TRIGGER_EPOCH: return call_trigger_epoch(cx, call);
     case YUMA_CALL_ADD_STAKE: return call_add_stake(cx, call);
     case YUMA_CALL_REMOVE_STAKE: return call_remove_stake(cx, call);
     default: return YUMA_CALL_ERR_UNSUPPORTED;

@@ -155,6 +155,23 @@ yuma_call_status call_start_call(call_ctx *cx, const yuma_call *call)
     return subnet_put(cx->kv, call->netuid, &s) ? YUMA_CALL_OK : YUMA_CALL_ERR_NOMEM;
 }
 
+/* An owner may bring the next epoch forward (economics §4.1): not while a
+ * trigger is pending, and only when the automatic epoch is at least the
+ * freeze window away; the epoch then runs a freeze window later. */
+yuma_call_status call_trigger_epoch(call_ctx *cx, const yuma_call *call)
+{
+    subnet_rec s;
+    if (call->netuid == 0) return YUMA_CALL_ERR_ROOT_NETUID;
+    if (!subnet_get(cx->kv, call->netuid, &s)) return YUMA_CALL_ERR_NO_SUBNET;
+    if (!same(&s.owner_coldkey, cx->signer)) return YUMA_CALL_ERR_NOT_OWNER;
+    if (s.pending_epoch_at != 0) return YUMA_CALL_ERR_EPOCH_TRIGGER_PENDING;
+    uint64_t next = s.last_epoch_block + s.hp.tempo;
+    uint64_t until = next > cx->block ? next - cx->block : 0;
+    if (s.hp.tempo == 0 || until < cx->params->admin_freeze_window) return YUMA_CALL_ERR_EPOCH_TOO_CLOSE;
+    s.pending_epoch_at = cx->block + cx->params->admin_freeze_window;
+    return subnet_put(cx->kv, call->netuid, &s) ? YUMA_CALL_OK : YUMA_CALL_ERR_NOMEM;
+}
+
 /* The uid a full subnet gives up (economics §8.3): the owner's hotkey is
  * never pruned; among the rest the lowest (emission, registration block,
  * uid), from the non-immune uids when more than MIN_NON_IMMUNE_UIDS of them

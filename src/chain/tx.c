@@ -72,6 +72,7 @@ static const unsigned char LAYOUT[YUMA_CALL_KIND_MAX + 1][MAX_FIELDS] = {
     [YUMA_CALL_SET_CHILDKEY_TAKE] = {F_HOTKEY, F_NETUID, F_TAKE},
     [YUMA_CALL_SET_HYPERPARAMETER] = {F_NETUID, F_PARAM, F_VALUE},
     [YUMA_CALL_ROOT_REGISTER] = {F_HOTKEY},
+    [YUMA_CALL_TRIGGER_EPOCH] = {F_NETUID},
 };
 
 /* version, chain id, genesis hash, signer, nonce, fee, call kind */
@@ -482,6 +483,7 @@ const char *yuma_call_name(yuma_call_kind kind)
     case YUMA_CALL_SET_CHILDKEY_TAKE: return "set_childkey_take";
     case YUMA_CALL_SET_HYPERPARAMETER: return "set_hyperparameter";
     case YUMA_CALL_ROOT_REGISTER: return "root_register";
+    case YUMA_CALL_TRIGGER_EPOCH: return "trigger_epoch";
     }
     return "unknown";
 }
