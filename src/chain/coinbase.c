@@ -27,7 +27,6 @@
 #include "yuma/epoch.h"
 #include "yuma/pool.h"
 
-#define MAX_NETUID 4095
 #define MAX_TEMPO 50400
 /* SubnetMovingAlpha 0.000003 as I96F32: floor(0.000003 * 2^32). */
 #define SUBNET_MOVING_ALPHA ((yu128)12884)
@@ -38,11 +37,11 @@ typedef struct {
     bool emits;
 } subnet_slot;
 
-static bool load_subnets(const ykv *kv, subnet_slot **out, size_t *count)
+static bool load_subnets(const ykv *kv, uint16_t bound, subnet_slot **out, size_t *count)
 {
     subnet_slot *v = NULL;
     size_t n = 0, cap = 0;
-    for (uint16_t netuid = 1; netuid <= MAX_NETUID; netuid++) {
+    for (uint16_t netuid = 1; netuid <= bound; netuid++) {
         subnet_rec s;
         if (!subnet_get(kv, netuid, &s)) continue;
         if (n == cap) {
@@ -61,14 +60,12 @@ static bool load_subnets(const ykv *kv, subnet_slot **out, size_t *count)
     return true;
 }
 
-static uint64_t root_tao_total(const ykv *kv);
-
 /* U96F32 share of the block emission for each emitting subnet: its EMA
  * price over the sum of them, weighted by the miner incentive it did not
  * withhold (economics §3.2). */
 static void tao_shares(subnet_slot *v, size_t n, uint64_t emission, uint64_t *tao_out)
 {
-    yu128 sum = 0, wsum = 0, w[MAX_NETUID + 1];
+    yu128 sum = 0, wsum = 0, w[YUMA_MAX_NETUID + 1];
     for (size_t i = 0; i < n; i++)
         if (v[i].emits) sum += v[i].s.moving_price;
     for (size_t i = 0; i < n; i++) {
@@ -319,42 +316,18 @@ static bool epoch_due(const subnet_rec *s, uint64_t now)
            now - s->last_epoch_block >= s->hp.tempo;
 }
 
-typedef struct {
-    unsigned __int128 sum;
-    uint16_t netuid;
-} sum_ctx;
-
-static bool add_root(const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen, void *ctx)
-{
-    sum_ctx *c = ctx;
-    if (klen == 35 && vlen == 24 && key[33] == (uint8_t)(c->netuid >> 8) && key[34] == (uint8_t)c->netuid)
-        c->sum += get_u64(val);
-    return true;
-}
-
-/* Total TAO staked on root: the sum of root stake pools. A full scan; the
- * chain keeps few enough hotkeys for this today, and an index can replace
- * it without changing any result. */
-static uint64_t root_tao_total(const ykv *kv)
-{
-    sum_ctx c = {0, 0};
-    uint8_t prefix = REC_ALPHA_POOL;
-    ykv_scan_prefix(kv, &prefix, 1, add_root, &c);
-    return c.sum > UINT64_MAX ? UINT64_MAX : (uint64_t)c.sum;
-}
-
 yuma_chain_status run_coinbase(call_ctx *cx)
 {
     subnet_slot *v;
     size_t n;
-    if (!load_subnets(cx->kv, &v, &n)) return YUMA_CHAIN_ERR_NOMEM;
+    if (!load_subnets(cx->kv, subnet_netuid_bound(cx->params), &v, &n)) return YUMA_CHAIN_ERR_NOMEM;
     if (n == 0) {
         free(v);
         return YUMA_CHAIN_OK;
     }
     supply_rec sup = supply_get(cx->kv);
     uint64_t emission = yuma_block_emission(sup.total_issuance);
-    uint64_t root_tao = root_tao_total(cx->kv);
+    uint64_t root_tao = root_tao_get(cx->kv);
     yu128 price_sum = 0;
     for (size_t i = 0; i < n; i++) {
         subnet_rec *s = &v[i].s;
@@ -363,7 +336,7 @@ yuma_chain_status run_coinbase(call_ctx *cx)
         v[i].emits = s->first_emission_block != 0 && cx->block >= s->first_emission_block;
         if (v[i].emits) price_sum += s->moving_price;
     }
-    uint64_t tao[MAX_NETUID + 1];
+    uint64_t tao[YUMA_MAX_NETUID + 1];
     tao_shares(v, n, emission, tao);
     bool root_sell = price_sum > YU96F32_ONE;
     for (size_t i = 0; i < n; i++) {

@@ -24,6 +24,7 @@ enum {
     GLOBAL_SUPPLY = 0x01,  /* total issuance, total recycled */
     GLOBAL_HEAD = 0x02,    /* height, parent hash of the last applied block */
     GLOBAL_PARAMS = 0x03,  /* the chain parameters */
+    GLOBAL_ROOT_TAO = 0x04,/* TAO staked on root (netuid 0), kept with every root stake change */
 };
 
 static inline void put_u16(uint8_t *p, uint16_t v)
@@ -108,6 +109,21 @@ static inline bool supply_put(ykv *kv, supply_rec s)
     uint8_t key[2] = {REC_GLOBAL, GLOBAL_SUPPLY}, val[16];
     put_u64(val, s.total_issuance);
     put_u64(val + 8, s.total_recycled);
+    return ykv_put(kv, key, sizeof key, val, sizeof val);
+}
+
+static inline uint64_t root_tao_get(const ykv *kv)
+{
+    uint8_t key[2] = {REC_GLOBAL, GLOBAL_ROOT_TAO};
+    size_t vlen;
+    const uint8_t *v = ykv_get(kv, key, sizeof key, &vlen);
+    return v && vlen == 8 ? get_u64(v) : 0;
+}
+
+static inline bool root_tao_put(ykv *kv, uint64_t total)
+{
+    uint8_t key[2] = {REC_GLOBAL, GLOBAL_ROOT_TAO}, val[8];
+    put_u64(val, total);
     return ykv_put(kv, key, sizeof key, val, sizeof val);
 }
 

@@ -42,6 +42,14 @@ static size_t share_key(uint8_t *k, const yuma_account *hotkey, uint16_t netuid,
     return 67;
 }
 
+/* Root stake is TAO: its total is kept in a global record so the coinbase
+ * can read it without scanning every stake pool. */
+static bool track_root(ykv *kv, uint16_t netuid, uint64_t added, uint64_t removed)
+{
+    if (netuid != 0) return true;
+    return root_tao_put(kv, root_tao_get(kv) + added - removed);
+}
+
 static alpha_pool pool_get(const ykv *kv, const yuma_account *hotkey, uint16_t netuid)
 {
     uint8_t key[35];
@@ -123,7 +131,8 @@ stake_status stake_add(ykv *kv, const yuma_account *hotkey, const yuma_account *
     yu128 held = shares_get(kv, hotkey, netuid, coldkey);
     p.value += amount;
     p.denom += s;
-    if (!pool_put(kv, hotkey, netuid, p) || !shares_put(kv, hotkey, netuid, coldkey, held + s))
+    if (!pool_put(kv, hotkey, netuid, p) || !shares_put(kv, hotkey, netuid, coldkey, held + s) ||
+        !track_root(kv, netuid, amount, 0))
         return STAKE_ERR_NOMEM;
     return STAKE_OK;
 }
@@ -146,7 +155,8 @@ stake_status stake_remove(ykv *kv, const yuma_account *hotkey, const yuma_accoun
      * shares; it is still staked alpha and goes to the next staker. */
     p.value -= amount;
     p.denom -= s;
-    if (!pool_put(kv, hotkey, netuid, p) || !shares_put(kv, hotkey, netuid, coldkey, held - s))
+    if (!pool_put(kv, hotkey, netuid, p) || !shares_put(kv, hotkey, netuid, coldkey, held - s) ||
+        !track_root(kv, netuid, 0, amount))
         return STAKE_ERR_NOMEM;
     return STAKE_OK;
 }
@@ -157,7 +167,7 @@ stake_status stake_emit(ykv *kv, const yuma_account *hotkey, uint16_t netuid, ui
     alpha_pool p = pool_get(kv, hotkey, netuid);
     if (p.value > UINT64_MAX - amount) return STAKE_ERR_OVERFLOW;
     p.value += amount;
-    return pool_put(kv, hotkey, netuid, p) ? STAKE_OK : STAKE_ERR_NOMEM;
+    return pool_put(kv, hotkey, netuid, p) && track_root(kv, netuid, amount, 0) ? STAKE_OK : STAKE_ERR_NOMEM;
 }
 
 /* The epoch's stake weight (spec economics §4.2, without child keys): own

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "chain/kv.h"
+#include "yuma/chain.h"
 #include "yuma/epoch.h"
 #include "yuma/fixed128.h"
 #include "yuma/pool.h"
@@ -28,6 +29,14 @@ enum {
     REC_ALPHA_POOL = 0x0A, /* + hotkey + netuid -> stake value and share denominator */
     REC_ALPHA_SHARE = 0x0B,/* + hotkey + netuid + coldkey -> shares */
 };
+
+/* Registration takes the lowest free netuid and the count never exceeds
+ * the subnet limit, so every subnet's netuid is at most that limit. */
+#define YUMA_MAX_NETUID 4095
+static inline uint16_t subnet_netuid_bound(const yuma_chain_params *p)
+{
+    return p->subnet_limit < YUMA_MAX_NETUID ? p->subnet_limit : YUMA_MAX_NETUID;
+}
 
 typedef struct {
     uint64_t last_lock;
@@ -59,6 +68,14 @@ typedef struct {
     uint64_t last_step_block;        /* LastMechansimStepBlock */
     yu128 moving_price;              /* I96F32, EMA of the spot price */
     uint64_t miner_burned_ppb;       /* share of the last epoch's incentive withheld, 1e9 = all */
+    /* Owner-settable switches of neuron_calls.c and commit_reveal.c. The
+     * reference turns commit-reveal on for new subnets; it is off here
+     * until the coinbase applies its mask (and the existing weight tests
+     * assume plain set_weights). */
+    bool commit_reveal;              /* CommitRevealWeightsEnabled */
+    uint64_t reveal_period_epochs;   /* RevealPeriodEpochs, 1..100 */
+    bool bonds_reset;                /* BondsResetOn: a commitment clears the bonds on its uid */
+    uint64_t serving_rate_limit;     /* ServingRateLimit, blocks between serve_axon */
 } subnet_rec;
 
 typedef struct {

@@ -23,7 +23,6 @@
 #define NEW_SUBNET_IMMUNITY 5000
 #define NEW_SUBNET_BURN YUMA_RAO_PER_TAO
 #define MIN_NON_IMMUNE_UIDS 10
-#define MAX_NETUID 4095
 
 static bool same(const yuma_account *a, const yuma_account *b)
 {
@@ -55,11 +54,11 @@ static int cmp_u128(const void *a, const void *b)
 
 /* Median spot price of the existing subnets (positive prices only; the mean
  * of the two middle ones for an even count; 1.0 when there is none). */
-static yu128 median_price(const ykv *kv)
+static yu128 median_price(const ykv *kv, uint16_t bound)
 {
-    yu128 prices[MAX_NETUID + 1];
+    yu128 prices[YUMA_MAX_NETUID + 1];
     size_t n = 0;
-    for (uint16_t netuid = 1; netuid <= MAX_NETUID; netuid++) {
+    for (uint16_t netuid = 1; netuid <= bound; netuid++) {
         subnet_rec s;
         if (!subnet_get(kv, netuid, &s)) continue;
         yu128 p = yuma_pool_price(&s.pool);
@@ -97,6 +96,8 @@ static void new_subnet_defaults(subnet_rec *s, const yuma_chain_params *p)
     s->hp.max_allowed_validators = NEW_SUBNET_MAX_VALIDATORS;
     s->hp.yuma3 = true;
     s->hp.stake_threshold = p->stake_threshold;
+    s->reveal_period_epochs = 1;
+    s->serving_rate_limit = p->serving_rate_limit;
     s->pool.w2 = YUMA_POOL_HALF;
 }
 
@@ -108,7 +109,7 @@ yuma_call_status call_register_network(call_ctx *cx, const yuma_call *call)
     if (net.last_lock_block != 0 && cx->block - net.last_lock_block < p->network_rate_limit)
         return YUMA_CALL_ERR_NETWORK_RATE_LIMIT;
     uint16_t netuid = 0, count = 0;
-    for (uint16_t id = 1; id <= MAX_NETUID; id++) {
+    for (uint16_t id = 1; id <= subnet_netuid_bound(p); id++) {
         if (subnet_exists(cx->kv, id)) count++;
         else if (netuid == 0) netuid = id;
     }
@@ -118,7 +119,7 @@ yuma_call_status call_register_network(call_ctx *cx, const yuma_call *call)
     if (st != YUMA_CALL_OK) return st;
     uint64_t cost = subnet_lock_cost(cx->kv, p, cx->block);
     if (account_get(cx->kv, cx->signer).balance < cost) return YUMA_CALL_ERR_INSUFFICIENT_BALANCE;
-    yu128 price = median_price(cx->kv);
+    yu128 price = median_price(cx->kv, subnet_netuid_bound(p));
 
     subnet_rec s;
     new_subnet_defaults(&s, p);
@@ -277,12 +278,17 @@ static uint64_t combined_stake(call_ctx *cx, const yuma_account *hotkey, uint16_
     return (uint64_t)(x >> 32);
 }
 
-yuma_call_status call_set_weights(call_ctx *cx, const yuma_call *call)
+/* set_weights' validation and storage (yuma-consensus §4.1) for the signer,
+ * shared with reveal_weights (§3.2): a reveal skips the rate limit (step 8)
+ * and leaves last_update alone (step 15), since the commit already counted
+ * as the update; a plain set_weights is refused on a commit-reveal subnet. */
+yuma_call_status weights_apply(call_ctx *cx, const yuma_call *call, bool reveal)
 {
     uint16_t netuid = call->netuid, uid;
     subnet_rec s;
     if (netuid == 0) return YUMA_CALL_ERR_ROOT_NETUID;
     if (!subnet_get(cx->kv, netuid, &s)) return YUMA_CALL_ERR_NO_SUBNET;
+    if (!reveal && s.commit_reveal) return YUMA_CALL_ERR_COMMIT_REVEAL_ENABLED;
     if (call->weight_count > s.n) return YUMA_CALL_ERR_TOO_MANY_WEIGHTS;
     if (!uid_get(cx->kv, netuid, cx->signer, &uid)) return YUMA_CALL_ERR_NOT_REGISTERED;
     bool owner = same(cx->signer, &s.owner_hotkey);
@@ -291,7 +297,7 @@ yuma_call_status call_set_weights(call_ctx *cx, const yuma_call *call)
     if (s.weights_version_key != 0 && call->version_key < s.weights_version_key) return YUMA_CALL_ERR_VERSION_KEY;
     neuron_rec nr;
     if (!neuron_get(cx->kv, netuid, uid, &nr)) return YUMA_CALL_ERR_NOMEM;
-    if (nr.last_update != 0 && cx->block - nr.last_update < s.weights_rate_limit)
+    if (!reveal && nr.last_update != 0 && cx->block - nr.last_update < s.weights_rate_limit)
         return YUMA_CALL_ERR_WEIGHTS_RATE_LIMIT;
     bool self_only = call->weight_count == 1 && call->uids[0] == uid;
     if (!self_only && !owner && !nr.validator_permit) return YUMA_CALL_ERR_NO_VALIDATOR_PERMIT;
@@ -308,8 +314,13 @@ yuma_call_status call_set_weights(call_ctx *cx, const yuma_call *call)
     ymath_vec_u16_max_upscale_to_u16(call->values, call->weight_count, upscaled);
     yuma_entry row[YUMA_TX_MAX_WEIGHTS];
     for (uint32_t k = 0; k < call->weight_count; k++) row[k] = (yuma_entry){call->uids[k], upscaled[k]};
+    if (!row_put(cx->kv, REC_WEIGHTS, netuid, uid, row, call->weight_count)) return YUMA_CALL_ERR_NOMEM;
+    if (reveal) return YUMA_CALL_OK;
     nr.last_update = cx->block;
-    if (!row_put(cx->kv, REC_WEIGHTS, netuid, uid, row, call->weight_count) || !neuron_put(cx->kv, netuid, uid, &nr))
-        return YUMA_CALL_ERR_NOMEM;
-    return YUMA_CALL_OK;
+    return neuron_put(cx->kv, netuid, uid, &nr) ? YUMA_CALL_OK : YUMA_CALL_ERR_NOMEM;
+}
+
+yuma_call_status call_set_weights(call_ctx *cx, const yuma_call *call)
+{
+    return weights_apply(cx, call, false);
 }

@@ -15,6 +15,7 @@ static void usage(FILE *f)
           "  sim FILE|-         run an epoch scenario, print one JSON line per epoch (--table for a table)\n"
           "  bench epoch ...    time the Yuma Consensus epoch on a random subnet\n"
           "  bench chain ...    throughput of signed transfers through the chain state machine\n"
+          "  bench chain-epochs cost of blocks that carry the maximum number of subnet epochs\n"
           "  help               show this message\n",
           f);
 }
