@@ -205,8 +205,8 @@ static void test_transfer_errors(void **state)
     check_failed_call(transfer_call(0, 1), YUMA_CALL_ERR_SELF_TRANSFER, "cannot transfer to the sending account");
     yuma_call unsupported;
     memset(&unsupported, 0, sizeof unsupported);
-    unsupported.kind = YUMA_CALL_SET_COMMITMENT;
-    unsupported.netuid = 1;
+    unsupported.kind = YUMA_CALL_ROOT_REGISTER;
+    unsupported.hotkey = acct(1);
     check_failed_call(unsupported, YUMA_CALL_ERR_UNSUPPORTED, "this call is not offered by this version of the chain");
 }
 

@@ -71,6 +71,26 @@ static void test_pow_closed_forms(void **state)
     /* (100/101)^3 = 10^24 / 1030301 */
     assert_int_equal(yuma_pow_ratio_1e18(500000, 505000, 3, 1, &v), YUMA_POW_OK);
     assert_true(v == 970590147927644445ULL);
+    /* integer results behind large exponent parts: (2^100)^(3/100) = 8,
+     * (3^40/2^40)^(3/40) = 3.375, (5^-50)^(18/50) = 5^-18 = 2^18 / 1e18,
+     * (1e-36)^(1/2) = 1e-18, (7^45)^(1/45) = 7 */
+    assert_int_equal(yuma_pow_ratio_1e18((yu128)1 << 100, 1, 3, 100, &v), YUMA_POW_OK);
+    assert_true(v == 8000000000000000000ULL);
+    yu128 p3 = 1, p2 = 1, p5 = 1, p7 = 1;
+    for (int i = 0; i < 40; i++) { p3 *= 3; p2 *= 2; }
+    for (int i = 0; i < 50; i++) p5 *= 5;
+    for (int i = 0; i < 45; i++) p7 *= 7;
+    assert_int_equal(yuma_pow_ratio_1e18(p3, p2, 3, 40, &v), YUMA_POW_OK);
+    assert_true(v == 3375000000000000000ULL);
+    assert_int_equal(yuma_pow_ratio_1e18(1, p5, 18, 50, &v), YUMA_POW_OK);
+    assert_true(v == 262144);
+    assert_int_equal(yuma_pow_ratio_1e18(1, (yu128)S * S, 1, 2, &v), YUMA_POW_OK);
+    assert_true(v == 1);
+    assert_int_equal(yuma_pow_ratio_1e18(p7, 1, 1, 45, &v), YUMA_POW_OK);
+    assert_true(v == 7000000000000000000ULL);
+    /* 1e18 / 2^30 = 931,322,574.6: not an integer, plain floor */
+    assert_int_equal(yuma_pow_ratio_1e18(1, (yu128)1 << 100, 30, 100, &v), YUMA_POW_OK);
+    assert_true(v == 931322574ULL);
     /* balancer.rs test_perquintill_power: (21/28)^(0.6/0.4) */
     assert_int_equal(yuma_pow_ratio_1e18(21000000000000000ULL, 28000000000000000ULL,
                                          600000000000000000ULL, 400000000000000000ULL, &v),

@@ -122,6 +122,33 @@ typedef enum {
     YUMA_CALL_ERR_NO_HOTKEY,         /* hotkey is not registered anywhere */
     YUMA_CALL_ERR_EPOCH_TRIGGER_PENDING,
     YUMA_CALL_ERR_EPOCH_TOO_CLOSE,   /* the next epoch is already within the freeze window */
+    YUMA_CALL_ERR_INVALID_IP,        /* serve_axon: unspecified, loopback or broadcast address */
+    YUMA_CALL_ERR_INVALID_PORT,      /* serve_axon: port 0 */
+    YUMA_CALL_ERR_SERVING_RATE_LIMIT,
+    YUMA_CALL_ERR_COMMITMENT_RATE_LIMIT,
+    YUMA_CALL_ERR_COMMIT_REVEAL_ENABLED,  /* set_weights on a commit-reveal subnet */
+    YUMA_CALL_ERR_COMMIT_REVEAL_DISABLED, /* commit/reveal on a subnet without commit-reveal */
+    YUMA_CALL_ERR_TOO_MANY_COMMITS,  /* 10 unrevealed commits pending */
+    YUMA_CALL_ERR_NO_COMMIT,         /* no pending commit at all */
+    YUMA_CALL_ERR_COMMIT_MISMATCH,   /* the reveal hashes to no pending commit */
+    YUMA_CALL_ERR_COMMIT_EXPIRED,    /* the reveal matches only an expired commit */
+    YUMA_CALL_ERR_REVEAL_TOO_EARLY,
+    YUMA_CALL_ERR_TAKE_OUT_OF_BOUNDS,
+    YUMA_CALL_ERR_TAKE_NOT_LOWER,
+    YUMA_CALL_ERR_TAKE_NOT_HIGHER,
+    YUMA_CALL_ERR_TAKE_RATE_LIMIT,
+    YUMA_CALL_ERR_DUPLICATE_CHILD,
+    YUMA_CALL_ERR_SELF_CHILD,
+    YUMA_CALL_ERR_PROPORTION_OVERFLOW, /* children's proportions sum above 2^64 - 1 */
+    YUMA_CALL_ERR_CHILD_IS_PARENT,
+    YUMA_CALL_ERR_CHILDREN_RATE_LIMIT,
+    YUMA_CALL_ERR_CHILDREN_STAKE_THRESHOLD,
+    YUMA_CALL_ERR_UNKNOWN_HYPERPARAM,
+    YUMA_CALL_ERR_HYPERPARAM_GOVERNANCE, /* root-only in the reference: governance sets it */
+    YUMA_CALL_ERR_HYPERPARAM_OUT_OF_RANGE,
+    YUMA_CALL_ERR_HYPERPARAM_RATE_LIMIT,
+    YUMA_CALL_ERR_ADMIN_FREEZE_WINDOW,
+    YUMA_CALL_ERR_SAME_STAKE_POSITION,   /* a move whose origin is its destination */
 } yuma_call_status;
 
 const char *yuma_call_strerror(yuma_call_status s);

@@ -34,10 +34,35 @@ yuma_call_status call_burned_register(call_ctx *cx, const yuma_call *call);
 yuma_call_status call_set_weights(call_ctx *cx, const yuma_call *call);
 yuma_call_status call_trigger_epoch(call_ctx *cx, const yuma_call *call);
 uint64_t subnet_lock_cost(const ykv *kv, const yuma_chain_params *p, uint64_t now);
+/* set_weights' checks and storage for the signer; reveal = true skips the
+ * rate limit and keeps last_update (reveal_weights, yuma-consensus §3.2). */
+yuma_call_status weights_apply(call_ctx *cx, const yuma_call *call, bool reveal);
+
+/* neuron_calls.c */
+yuma_call_status call_serve_axon(call_ctx *cx, const yuma_call *call);
+yuma_call_status call_set_commitment(call_ctx *cx, const yuma_call *call);
+
+/* commit_reveal.c (the epoch's mask: commit_reveal.h) */
+yuma_call_status call_commit_weights(call_ctx *cx, const yuma_call *call);
+yuma_call_status call_reveal_weights(call_ctx *cx, const yuma_call *call);
+
+/* delegation.c (pending children at an epoch: delegation.h) */
+yuma_call_status call_decrease_take(call_ctx *cx, const yuma_call *call);
+yuma_call_status call_increase_take(call_ctx *cx, const yuma_call *call);
+yuma_call_status call_set_children(call_ctx *cx, const yuma_call *call);
+yuma_call_status call_set_childkey_take(call_ctx *cx, const yuma_call *call);
+
+/* hyperparams.c */
+yuma_call_status call_set_hyperparameter(call_ctx *cx, const yuma_call *call);
 
 /* stake_calls.c */
 yuma_call_status call_add_stake(call_ctx *cx, const yuma_call *call);
 yuma_call_status call_remove_stake(call_ctx *cx, const yuma_call *call);
+
+/* stake_moves.c */
+yuma_call_status call_move_stake(call_ctx *cx, const yuma_call *call);
+yuma_call_status call_transfer_stake(call_ctx *cx, const yuma_call *call);
+yuma_call_status call_swap_stake(call_ctx *cx, const yuma_call *call);
 
 /* coinbase.c */
 yuma_chain_status run_coinbase(call_ctx *cx);

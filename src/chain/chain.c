@@ -116,6 +116,33 @@ const char *yuma_call_strerror(yuma_call_status s)
     case YUMA_CALL_ERR_NO_HOTKEY: return "the hotkey is not registered on any subnet";
     case YUMA_CALL_ERR_EPOCH_TRIGGER_PENDING: return "an epoch trigger is already pending for this subnet";
     case YUMA_CALL_ERR_EPOCH_TOO_CLOSE: return "the next epoch is already within the freeze window";
+    case YUMA_CALL_ERR_INVALID_IP: return "the axon's IP address is unspecified, loopback or broadcast";
+    case YUMA_CALL_ERR_INVALID_PORT: return "the axon's port must not be 0";
+    case YUMA_CALL_ERR_SERVING_RATE_LIMIT: return "the axon was served too recently (serving rate limit)";
+    case YUMA_CALL_ERR_COMMITMENT_RATE_LIMIT: return "a commitment was set too recently (commitment rate limit)";
+    case YUMA_CALL_ERR_COMMIT_REVEAL_ENABLED: return "the subnet uses commit-reveal: commit and reveal weights instead";
+    case YUMA_CALL_ERR_COMMIT_REVEAL_DISABLED: return "commit-reveal is not enabled on this subnet";
+    case YUMA_CALL_ERR_TOO_MANY_COMMITS: return "too many unrevealed weight commits (at most 10)";
+    case YUMA_CALL_ERR_NO_COMMIT: return "the hotkey has no pending weight commit on this subnet";
+    case YUMA_CALL_ERR_COMMIT_MISMATCH: return "the revealed weights match no pending commit";
+    case YUMA_CALL_ERR_COMMIT_EXPIRED: return "the revealed weights match only an expired commit";
+    case YUMA_CALL_ERR_REVEAL_TOO_EARLY: return "the commit's reveal window has not opened yet";
+    case YUMA_CALL_ERR_TAKE_OUT_OF_BOUNDS: return "the take is outside the allowed bounds";
+    case YUMA_CALL_ERR_TAKE_NOT_LOWER: return "decrease_take needs a take strictly lower than the current one";
+    case YUMA_CALL_ERR_TAKE_NOT_HIGHER: return "increase_take needs a take strictly higher than the current one";
+    case YUMA_CALL_ERR_TAKE_RATE_LIMIT: return "the take was raised or changed too recently (take rate limit)";
+    case YUMA_CALL_ERR_DUPLICATE_CHILD: return "a child appears twice";
+    case YUMA_CALL_ERR_SELF_CHILD: return "a hotkey cannot be its own child";
+    case YUMA_CALL_ERR_PROPORTION_OVERFLOW: return "the children's proportions sum to more than 1";
+    case YUMA_CALL_ERR_CHILD_IS_PARENT: return "a child is already a parent of this hotkey";
+    case YUMA_CALL_ERR_CHILDREN_RATE_LIMIT: return "children were set too recently (children rate limit)";
+    case YUMA_CALL_ERR_CHILDREN_STAKE_THRESHOLD: return "the hotkey's stake is below the stake threshold for setting children";
+    case YUMA_CALL_ERR_UNKNOWN_HYPERPARAM: return "no hyperparameter with this id";
+    case YUMA_CALL_ERR_HYPERPARAM_GOVERNANCE: return "this hyperparameter is set by governance, not by the subnet owner";
+    case YUMA_CALL_ERR_HYPERPARAM_OUT_OF_RANGE: return "the value is outside the hyperparameter's allowed range";
+    case YUMA_CALL_ERR_HYPERPARAM_RATE_LIMIT: return "this hyperparameter was set too recently (owner rate limit)";
+    case YUMA_CALL_ERR_ADMIN_FREEZE_WINDOW: return "hyperparameters are frozen just before the subnet's epoch";
+    case YUMA_CALL_ERR_SAME_STAKE_POSITION: return "the origin and destination of the stake are the same";
     }
     return "unknown call status";
 }
@@ -309,6 +336,12 @@ bool yuma_chain_audit_supply(const yuma_chain *c, char *detail, size_t detail_le
         !ykv_scan_prefix(c->kv, &pools, 1, sum_stake, &a)) {
         free(a.stake);
         snprintf(detail, detail_len, "out of memory while auditing");
+        return false;
+    }
+    if (a.stake[0] != root_tao_get(c->kv)) {
+        snprintf(detail, detail_len, "root stake pools hold %llu but the root total says %llu",
+                 (unsigned long long)a.stake[0], (unsigned long long)root_tao_get(c->kv));
+        free(a.stake);
         return false;
     }
     unsigned __int128 tao = a.balances + a.stake[0];

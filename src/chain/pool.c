@@ -250,12 +250,13 @@ static unsigned u128_bitlen(yu128 v)
     return n;
 }
 
-/* Bits of x^e, bounded above; saturates instead of overflowing. */
+/* An upper bound on the bits of x^e; UINT64_MAX when it is beyond any
+ * size the tie check accepts (so the product below cannot overflow). */
 static uint64_t pow_bits(yu128 x, uint64_t e)
 {
-    uint64_t b = u128_bitlen(x);
-    if (e > (1u << 20) || b * e > (1u << 30)) return UINT64_MAX;
-    return b * e;
+    if (x <= 1) return 1;
+    if (e > BN_MAX_BITS) return UINT64_MAX;
+    return (uint64_t)u128_bitlen(x) * e;
 }
 
 /* ===================================================================== */

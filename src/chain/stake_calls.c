@@ -4,17 +4,19 @@
  * netuid 0), with an optional price limit that either refuses or, with
  * allow_partial, executes only what the limit allows. Swap fees go to the
  * block's author: in TAO on a buy; on a sell the alpha fee is sold fee-free
- * and its TAO goes to the author.
+ * and its TAO goes to the author. The helpers declared in
+ * stake_internal.h are shared with the stake moves (stake_moves.c).
  */
 #include <string.h>
 
 #include "chain/calls.h"
 #include "chain/records.h"
+#include "chain/stake_internal.h"
 #include "chain/staking.h"
 #include "chain/subnet_rec.h"
 #include "yuma/pool.h"
 
-static yuma_call_status credit(call_ctx *cx, const yuma_account *who, uint64_t amount)
+yuma_call_status stake_credit(call_ctx *cx, const yuma_account *who, uint64_t amount)
 {
     if (amount == 0) return YUMA_CALL_OK;
     account_rec a = account_get(cx->kv, who);
@@ -30,7 +32,7 @@ static yuma_call_status debit(call_ctx *cx, const yuma_account *who, uint64_t am
     return account_put(cx->kv, who, a) ? YUMA_CALL_OK : YUMA_CALL_ERR_NOMEM;
 }
 
-static yuma_call_status from_stake(stake_status s)
+yuma_call_status stake_call_status(stake_status s)
 {
     switch (s) {
     case STAKE_OK: return YUMA_CALL_OK;
@@ -87,7 +89,7 @@ yuma_call_status call_add_stake(call_ctx *cx, const yuma_call *call)
     if (call->netuid == 0) {
         /* Root stake is TAO itself, 1:1 and without a fee. */
         if ((st = debit(cx, cx->signer, amount)) != YUMA_CALL_OK) return st;
-        return from_stake(stake_add(cx->kv, &call->hotkey, cx->signer, 0, amount));
+        return stake_call_status(stake_add(cx->kv, &call->hotkey, cx->signer, 0, amount));
     }
     uint16_t fee_rate = cx->params->fee_rate;
     if ((st = apply_limit(&s, call, fee_rate, true, &amount)) != YUMA_CALL_OK) return st;
@@ -98,15 +100,16 @@ yuma_call_status call_add_stake(call_ctx *cx, const yuma_call *call)
         return YUMA_CALL_ERR_POOL;
     s.alpha_out += r.delta_out;
     if ((st = debit(cx, cx->signer, r.delta_in + r.fee)) != YUMA_CALL_OK ||
-        (st = credit(cx, cx->author, r.fee)) != YUMA_CALL_OK ||
-        (st = from_stake(stake_add(cx->kv, &call->hotkey, cx->signer, call->netuid, r.delta_out))) != YUMA_CALL_OK)
+        (st = stake_credit(cx, cx->author, r.fee)) != YUMA_CALL_OK ||
+        (st = stake_call_status(stake_add(cx->kv, &call->hotkey, cx->signer, call->netuid, r.delta_out))) !=
+            YUMA_CALL_OK)
         return st;
     return subnet_put(cx->kv, call->netuid, &s) ? YUMA_CALL_OK : YUMA_CALL_ERR_NOMEM;
 }
 
 /* Sells alpha the author earned as a fee, fee-free; if the pool cannot
  * price it the alpha is burned (economics §5.5). */
-static yuma_call_status pay_alpha_fee(call_ctx *cx, subnet_rec *s, uint64_t fee_alpha)
+yuma_call_status stake_pay_alpha_fee(call_ctx *cx, subnet_rec *s, uint64_t fee_alpha)
 {
     if (fee_alpha == 0) return YUMA_CALL_OK;
     yuma_swap_result r;
@@ -114,7 +117,7 @@ static yuma_call_status pay_alpha_fee(call_ctx *cx, subnet_rec *s, uint64_t fee_
         yuma_pool_apply_swap(&s->pool, YUMA_SWAP_SELL, &r) == YUMA_POOL_OK) {
         s->alpha_out -= r.delta_in;
         s->alpha_burned += r.unused; /* none in practice: the sell has no limit */
-        return credit(cx, cx->author, r.delta_out);
+        return stake_credit(cx, cx->author, r.delta_out);
     }
     /* Burned alpha is destroyed but stays counted in issuance (economics
      * §1.2): it leaves the stake and is tallied as burned. */
@@ -132,8 +135,9 @@ yuma_call_status call_remove_stake(call_ctx *cx, const yuma_call *call)
     if (amount == 0) return YUMA_CALL_ERR_NOT_ENOUGH_STAKE;
     if (call->netuid == 0) {
         if (amount < held && amount < cx->params->min_stake) return YUMA_CALL_ERR_AMOUNT_TOO_LOW;
-        if ((st = from_stake(stake_remove(cx->kv, &call->hotkey, cx->signer, 0, amount))) != YUMA_CALL_OK) return st;
-        return credit(cx, cx->signer, amount);
+        if ((st = stake_call_status(stake_remove(cx->kv, &call->hotkey, cx->signer, 0, amount))) != YUMA_CALL_OK)
+            return st;
+        return stake_credit(cx, cx->signer, amount);
     }
     uint16_t fee_rate = cx->params->fee_rate;
     if ((st = apply_limit(&s, call, fee_rate, false, &amount)) != YUMA_CALL_OK) return st;
@@ -145,8 +149,9 @@ yuma_call_status call_remove_stake(call_ctx *cx, const yuma_call *call)
     uint64_t sold = r.delta_in + r.fee;
     if (sold < held && r.delta_out < cx->params->min_stake) return YUMA_CALL_ERR_AMOUNT_TOO_LOW;
     s.alpha_out -= r.delta_in;
-    if ((st = from_stake(stake_remove(cx->kv, &call->hotkey, cx->signer, call->netuid, sold))) != YUMA_CALL_OK ||
-        (st = pay_alpha_fee(cx, &s, r.fee)) != YUMA_CALL_OK || (st = credit(cx, cx->signer, r.delta_out)) != YUMA_CALL_OK)
+    if ((st = stake_call_status(stake_remove(cx->kv, &call->hotkey, cx->signer, call->netuid, sold))) != YUMA_CALL_OK ||
+        (st = stake_pay_alpha_fee(cx, &s, r.fee)) != YUMA_CALL_OK ||
+        (st = stake_credit(cx, cx->signer, r.delta_out)) != YUMA_CALL_OK)
         return st;
     return subnet_put(cx->kv, call->netuid, &s) ? YUMA_CALL_OK : YUMA_CALL_ERR_NOMEM;
 }

@@ -1,11 +1,10 @@
 /*
- * staking.c - stake held by coldkeys on hotkeys, per subnet, as share pools
- * (spec economics §7.1): each (hotkey, subnet) has a value in alpha and a
- * share denominator; each coldkey staking on it holds shares. Emission to a
- * hotkey's nominators raises the value without new shares, so every
- * nominator gains pro rata. Shares are u128 integers; every rounding is in
- * the pool's favour (a staker never receives more than its shares are
- * worth, never pays less than it adds).
+ * staking.c - stake held by coldkeys on hotkeys, per subnet, stored as
+ * share pools (spec economics §7.1; the arithmetic is sharepool.c): each
+ * (hotkey, subnet) record holds a value in alpha and a share denominator,
+ * each (hotkey, subnet, coldkey) record its shares. Emission to a hotkey's
+ * nominators raises the value without new shares, so every nominator gains
+ * pro rata; every rounding is in the pool's favour.
  *
  * Root (netuid 0) stake is TAO 1:1, without a pool or fee. Other subnets
  * swap TAO through the subnet's pool (pool.c) and stake the alpha bought.
@@ -17,11 +16,7 @@
 #include "chain/staking.h"
 #include "chain/subnet_rec.h"
 #include "yuma/fixed128.h"
-
-typedef struct {
-    uint64_t value;
-    yu128 denom;
-} alpha_pool;
+#include "yuma/sharepool.h"
 
 static size_t pool_key(uint8_t *k, const yuma_account *hotkey, uint16_t netuid)
 {
@@ -50,12 +45,12 @@ static bool track_root(ykv *kv, uint16_t netuid, uint64_t added, uint64_t remove
     return root_tao_put(kv, root_tao_get(kv) + added - removed);
 }
 
-static alpha_pool pool_get(const ykv *kv, const yuma_account *hotkey, uint16_t netuid)
+static yuma_sharepool pool_get(const ykv *kv, const yuma_account *hotkey, uint16_t netuid)
 {
     uint8_t key[35];
     size_t vlen;
     const uint8_t *v = ykv_get(kv, key, pool_key(key, hotkey, netuid), &vlen);
-    alpha_pool p = {0, 0};
+    yuma_sharepool p = {0, 0};
     if (v && vlen == 24) {
         p.value = get_u64(v);
         p.denom = ((yu128)get_u64(v + 16) << 64) | get_u64(v + 8);
@@ -63,7 +58,7 @@ static alpha_pool pool_get(const ykv *kv, const yuma_account *hotkey, uint16_t n
     return p;
 }
 
-static bool pool_put(ykv *kv, const yuma_account *hotkey, uint16_t netuid, alpha_pool p)
+static bool pool_put(ykv *kv, const yuma_account *hotkey, uint16_t netuid, yuma_sharepool p)
 {
     uint8_t key[35], val[24];
     size_t klen = pool_key(key, hotkey, netuid);
@@ -93,13 +88,6 @@ static bool shares_put(ykv *kv, const yuma_account *hotkey, uint16_t netuid, con
     return ykv_put(kv, key, klen, val, sizeof val);
 }
 
-/* floor(a * b / d) for a value below 2^64 and 128-bit shares. */
-static yu128 mul_div_floor(yu128 a, yu128 b, yu128 d)
-{
-    yu128 out;
-    return yu128_mul_div(a, b, d, &out) ? out : YU128_MAX;
-}
-
 uint64_t stake_total(const ykv *kv, const yuma_account *hotkey, uint16_t netuid)
 {
     return pool_get(kv, hotkey, netuid).value;
@@ -107,66 +95,67 @@ uint64_t stake_total(const ykv *kv, const yuma_account *hotkey, uint16_t netuid)
 
 uint64_t stake_of(const ykv *kv, const yuma_account *hotkey, const yuma_account *coldkey, uint16_t netuid)
 {
-    alpha_pool p = pool_get(kv, hotkey, netuid);
-    yu128 s = shares_get(kv, hotkey, netuid, coldkey);
-    if (p.denom == 0 || s == 0) return 0;
-    return (uint64_t)mul_div_floor(p.value, s, p.denom);
+    yuma_sharepool p = pool_get(kv, hotkey, netuid);
+    return yuma_sharepool_value_of(&p, shares_get(kv, hotkey, netuid, coldkey));
+}
+
+static stake_status from_share(yuma_share_status s)
+{
+    switch (s) {
+    case YUMA_SHARE_OK: return STAKE_OK;
+    case YUMA_SHARE_ERR_ZERO_SHARES: return STAKE_ERR_TOO_SMALL;
+    case YUMA_SHARE_ERR_INSUFFICIENT:
+    case YUMA_SHARE_ERR_INCONSISTENT: return STAKE_ERR_INSUFFICIENT;
+    case YUMA_SHARE_ERR_OVERFLOW: return STAKE_ERR_OVERFLOW;
+    case YUMA_SHARE_ERR_INVALID_ARGUMENT: break;
+    }
+    return STAKE_ERR_NOMEM;
+}
+
+static stake_status store(ykv *kv, const yuma_account *hotkey, const yuma_account *coldkey, uint16_t netuid,
+                          const yuma_sharepool *p, yu128 shares, uint64_t added, uint64_t removed)
+{
+    if (!pool_put(kv, hotkey, netuid, *p) || !shares_put(kv, hotkey, netuid, coldkey, shares) ||
+        !track_root(kv, netuid, added, removed))
+        return STAKE_ERR_NOMEM;
+    return STAKE_OK;
 }
 
 stake_status stake_add(ykv *kv, const yuma_account *hotkey, const yuma_account *coldkey, uint16_t netuid,
                        uint64_t amount)
 {
     if (amount == 0) return STAKE_OK;
-    alpha_pool p = pool_get(kv, hotkey, netuid);
-    yu128 s;
-    if (p.denom == 0) {
-        /* An empty pool starts at one share per rao. Dust a previous last
-         * leaver could not take (rounding) goes to the next staker. */
-        s = amount;
-    } else {
-        s = mul_div_floor(amount, p.denom, p.value); /* floor: the pool keeps the dust */
-        if (s == 0) return STAKE_ERR_TOO_SMALL;
-    }
-    if (p.value > UINT64_MAX - amount) return STAKE_ERR_OVERFLOW;
-    yu128 held = shares_get(kv, hotkey, netuid, coldkey);
-    p.value += amount;
-    p.denom += s;
-    if (!pool_put(kv, hotkey, netuid, p) || !shares_put(kv, hotkey, netuid, coldkey, held + s) ||
-        !track_root(kv, netuid, amount, 0))
-        return STAKE_ERR_NOMEM;
-    return STAKE_OK;
+    yuma_sharepool p = pool_get(kv, hotkey, netuid);
+    yu128 shares = shares_get(kv, hotkey, netuid, coldkey);
+    uint64_t before = p.value;
+    stake_status st = from_share(yuma_sharepool_add(&p, &shares, amount));
+    if (st != STAKE_OK) return st;
+    return store(kv, hotkey, coldkey, netuid, &p, shares, p.value - before, 0);
 }
 
 stake_status stake_remove(ykv *kv, const yuma_account *hotkey, const yuma_account *coldkey, uint16_t netuid,
                           uint64_t amount)
 {
-    alpha_pool p = pool_get(kv, hotkey, netuid);
-    yu128 held = shares_get(kv, hotkey, netuid, coldkey);
-    uint64_t worth = (p.denom == 0 || held == 0) ? 0 : (uint64_t)mul_div_floor(p.value, held, p.denom);
     if (amount == 0) return STAKE_OK;
-    if (amount > worth) return STAKE_ERR_INSUFFICIENT;
-    yu128 s;
-    if (amount == worth) {
-        s = held; /* taking everything takes every share */
-    } else if (!yu128_mul_div_ceil(amount, p.denom, p.value, &s) || s > held) {
-        return STAKE_ERR_INSUFFICIENT; /* ceil: the leaver pays the dust */
+    yuma_sharepool p = pool_get(kv, hotkey, netuid);
+    yu128 shares = shares_get(kv, hotkey, netuid, coldkey);
+    stake_status st;
+    if (amount == yuma_sharepool_value_of(&p, shares)) {
+        uint64_t removed;
+        st = from_share(yuma_sharepool_remove_all(&p, &shares, &removed)); /* all shares go with the last rao */
+    } else {
+        st = from_share(yuma_sharepool_remove(&p, &shares, amount));
     }
-    /* When the last shares leave, rounding dust may stay as value with no
-     * shares; it is still staked alpha and goes to the next staker. */
-    p.value -= amount;
-    p.denom -= s;
-    if (!pool_put(kv, hotkey, netuid, p) || !shares_put(kv, hotkey, netuid, coldkey, held - s) ||
-        !track_root(kv, netuid, 0, amount))
-        return STAKE_ERR_NOMEM;
-    return STAKE_OK;
+    if (st != STAKE_OK) return st;
+    return store(kv, hotkey, coldkey, netuid, &p, shares, 0, amount);
 }
 
 stake_status stake_emit(ykv *kv, const yuma_account *hotkey, uint16_t netuid, uint64_t amount)
 {
     if (amount == 0) return STAKE_OK;
-    alpha_pool p = pool_get(kv, hotkey, netuid);
-    if (p.value > UINT64_MAX - amount) return STAKE_ERR_OVERFLOW;
-    p.value += amount;
+    yuma_sharepool p = pool_get(kv, hotkey, netuid);
+    stake_status st = from_share(yuma_sharepool_distribute(&p, amount));
+    if (st != STAKE_OK) return st;
     return pool_put(kv, hotkey, netuid, p) && track_root(kv, netuid, amount, 0) ? STAKE_OK : STAKE_ERR_NOMEM;
 }
 

@@ -78,7 +78,7 @@ bool network_put(ykv *kv, const network_rec *r)
 
 /* ---- subnet ---- */
 
-#define SUBNET_LEN 438
+#define SUBNET_LEN 456
 
 static size_t encode_subnet(const subnet_rec *s, uint8_t *buf)
 {
@@ -131,6 +131,10 @@ static size_t encode_subnet(const subnet_rec *s, uint8_t *buf)
     w_u64(&c, s->last_step_block);
     w_u128(&c, s->moving_price);
     w_u64(&c, s->miner_burned_ppb);
+    w_u8(&c, s->commit_reveal);
+    w_u64(&c, s->reveal_period_epochs);
+    w_u8(&c, s->bonds_reset);
+    w_u64(&c, s->serving_rate_limit);
     return (size_t)(c.p - buf);
 }
 
@@ -186,6 +190,10 @@ static bool decode_subnet(const uint8_t *v, size_t vlen, subnet_rec *s)
     s->last_step_block = r_u64(&c);
     s->moving_price = r_u128(&c);
     s->miner_burned_ppb = r_u64(&c);
+    s->commit_reveal = r_u8(&c);
+    s->reveal_period_epochs = r_u64(&c);
+    s->bonds_reset = r_u8(&c);
+    s->serving_rate_limit = r_u64(&c);
     return c.ok && c.left == 0;
 }
 

@@ -9,15 +9,21 @@
  * it is two multiplications and a compare, and the result is the same
  * integer, not an approximation.
  *
- * Exactness. Let d in [2^(L-1), 2^L), 1 <= L <= 63, t = 64 - L and
- * f = floor(2^(32+L) / d) = 2^(32+L)/d - e with 0 <= e < 1 (so f <= 2^33).
- * For 0 <= a <= d we have a < 2^L, so a << t < 2^64 does not overflow, and
- *     (a * 2^t) * f / 2^64 = a * 2^32 / d - a * e / 2^L = x - delta,
- * where x = a * 2^32 / d and 0 <= delta < 1 (because a < 2^L). Hence the
- * estimate q' = floor((a << t) * f / 2^64) is floor(x) or floor(x) - 1.
- * The remainder rho = a * 2^32 - q' * d then lies in [0, 2d), and 2d < 2^64
- * (d < 2^63), so rho computed modulo 2^64 is rho itself; floor(x) =
- * q' + (rho >= d). tests/test_divide.c checks this against plain division.
+ * Exactness. Let d in [2^(L-1), 2^L), 1 <= L <= 63, x = a * 2^32 / d,
+ * q = floor(x), and 0 <= a <= d, so a < 2^L. Two estimates q' of q:
+ *
+ * narrow (L <= 32): f = floor((2^(32+L) - 1) / d) = 2^(32+L)/d - e with
+ *   0 < e <= 1. Then a * f < a * 2^(32+L) / d <= 2^(32+L) <= 2^64 fits 64
+ *   bits, and q' = floor(a * f / 2^L) = floor(x - a*e/2^L) with
+ *   0 <= a*e/2^L < 1.
+ * wide (L > 32): f = floor(2^(32+L) / d) = 2^(32+L)/d - e with 0 <= e < 1,
+ *   t = 64 - L, so a << t < 2^64, and q' = floor((a << t) * f / 2^64) =
+ *   floor(x - a*e/2^L) from the high half of a 128-bit product.
+ *
+ * Either way q' is q or q - 1. The remainder rho = a * 2^32 - q' * d then
+ * lies in [0, 2d), and 2d < 2^64 (d < 2^63), so rho computed modulo 2^64
+ * is rho itself; q = q' + (rho >= d). tests/test_divide.c checks this
+ * against plain division.
  */
 #ifndef YUMA_CONSENSUS_DIVIDE_H
 #define YUMA_CONSENSUS_DIVIDE_H
@@ -28,23 +34,30 @@
 #include "yuma/fixed.h"
 
 typedef struct {
-    uint64_t f; /* floor(2^(32+L) / d) */
-    uint64_t d; /* the divisor, 0 < d < 2^63 */
-    uint32_t t; /* 64 - L */
+    uint64_t f;     /* the reciprocal estimate above */
+    uint64_t d;     /* the divisor, 0 < d < 2^63 */
+    uint32_t sh;    /* narrow: L; wide: 64 - L */
+    uint32_t wide;  /* d >= 2^32 */
 } ydiv;
 
-/* Reciprocal of 0 < d < 2^63 (one 128-bit division, paid once per divisor). */
+/* Reciprocal of 0 < d < 2^63 (one division, paid once per divisor). */
 static inline ydiv ydiv_make(uint64_t d)
 {
     uint32_t len = 64u - (uint32_t)__builtin_clzll(d);
-    ydiv r = {(uint64_t)(((yfx_u128)1 << (32 + len)) / d), d, 64u - len};
+    ydiv r = {0, d, len, len > 32};
+    if (r.wide) {
+        r.f = (uint64_t)(((yfx_u128)1 << (32 + len)) / d);
+        r.sh = 64u - len;
+    } else {
+        r.f = (uint64_t)((((yfx_u128)1 << (32 + len)) - 1) / d);
+    }
     return r;
 }
 
 /* floor(a * 2^32 / d) for 0 <= a <= d: the proof above needs a <= d. */
 static inline uint64_t ydiv_q(uint64_t a, const ydiv *r)
 {
-    uint64_t q = (uint64_t)(((yfx_u128)(a << r->t) * r->f) >> 64);
+    uint64_t q = r->wide ? (uint64_t)(((yfx_u128)(a << r->sh) * r->f) >> 64) : (a * r->f) >> r->sh;
     uint64_t rho = (a << 32) - q * r->d; /* wraps: true value < 2^64 */
     return q + (rho >= r->d);
 }

@@ -44,21 +44,13 @@
 #include "yuma/epoch.h"
 #include "yuma/fixed.h"
 
-#ifdef YUMA_PHASES
-#include <stdio.h>
-#include <time.h>
-static double ph_now(void){struct timespec t;clock_gettime(CLOCK_MONOTONIC,&t);return t.tv_sec*1e3+t.tv_nsec/1e6;}
-#define PH(name) do{double t_=ph_now();fprintf(stderr,"%s %.3f  ",name,t_-ph_t);ph_t=t_;}while(0)
-#else
-#define PH(name) (void)0
-#endif
 
 /* ---- workspace: grow-only scratch buffers reused across epochs ---- */
 
 enum {
     WS_INACTIVE, WS_X, WS_STAKE, WS_FORBID, WS_ACTIVE_STAKE,
     WS_STAMP, WS_W_OFF, WS_W_ENT, WS_W_ROW, WS_COL_CNT,
-    WS_VOTER_STAKE, WS_COL_FILL, WS_COL_MAX, WS_KEYS, WS_HIST, WS_QTMP,
+    WS_VOTER_STAKE, WS_VOTER_AS, WS_VOTER_TRUST, WS_COL_FILL, WS_KEYS, WS_HIST, WS_QTMP,
     WS_G_SCORE, WS_G_STAKE,
     WS_CONS, WS_VTRUST, WS_INCENTIVE,
     WS_SUM_B, WS_DIV_B, WS_SUM_DB, WS_DIV_DB,
@@ -180,12 +172,14 @@ typedef struct {
     uint64_t max_reg;      /* largest registration block */
     uint64_t last_tempo;   /* bonds on uids registered at or after it are dropped */
     bool bond_mask;        /* some uid is registered at or after last_tempo */
+    bool b_exact;          /* YC2: div_b holds u16 column sums (none saturates) */
     /* masked weights: row i is went[woff[i] .. woff[i+1]) */
     size_t *woff;
     yuma_entry *went;
     wrow *wr;
     size_t *col_cnt;       /* n + 1: per column, voters' positive weights (bound) */
-    bool keys_fit;         /* every voter row is ROW_RECIP, so scores fit keys */
+    bool keys_fit;         /* voter rows are ROW_RECIP or all 0: scores fit keys */
+    bool ranked;           /* pass B was done column by column with consensus */
     yfx *consensus;
     yfx *vtrust;
     yfx *incentive;        /* rank (clamped sums) until normalised */
@@ -232,6 +226,13 @@ static inline uint64_t add_clamp(uint64_t s, uint64_t t)
 static inline yfx mul_nn(yfx a, yfx b)
 {
     return yfx_mul_nonneg(a, b);
+}
+
+/* mul of two raws in [0, 2^32] (shares, normalised weights, alpha): the
+ * 64-bit product a * b overflows only for a = 2^32, where the result is b. */
+static inline uint64_t mul_unit(uint64_t a, uint64_t b)
+{
+    return a < (uint64_t)YFX_ONE ? (a * b) >> 32 : b;
 }
 
 /* fixed_proportion_to_u16 (§1.3); below 2^48 the product x * 65535 fits 64
@@ -454,7 +455,7 @@ static bool load_weight_row(epoch_ctx *c, uint32_t i, uint32_t *stamp, size_t *n
     size_t kept = (len && !c->forbid[i]) ? mask_row(c, i, e, len, c->went + *nnz, &sum) : 0;
     set_row_norm(&c->wr[i], sum);
     if (c->active_stake[i] > 0) {
-        c->keys_fit &= c->wr[i].mode == ROW_RECIP;
+        c->keys_fit &= c->wr[i].mode == ROW_RECIP || sum == 0; /* sum 0: no positive weight */
         for (size_t k = *nnz; k < *nnz + kept; k++) c->col_cnt[c->went[k].uid] += c->went[k].value > 0;
     }
     *nnz += kept;
@@ -482,12 +483,17 @@ static bool load_bond_row(epoch_ctx *c, uint32_t i, uint32_t *stamp)
 }
 
 /* YC2's stored bonds are integers b * 2^32: the column sum is the u16 sum
- * times 2^32, clamped as the saturating I32F32 sum would be. */
+ * times 2^32, clamped as the saturating I32F32 sum would be. When no
+ * column sum reaches 2^31 (so none saturates), b * 2^32 / (B * 2^32) is
+ * divided as b / B, through B's reciprocal (b_exact). */
 static void bond_divisors(epoch_ctx *c)
 {
+    c->b_exact = true;
+    for (uint32_t j = 0; j < c->n; j++) c->b_exact &= c->sum_b[j] < ((uint64_t)1 << 31);
     for (uint32_t j = 0; j < c->n; j++) {
         yfx_u128 s = (yfx_u128)c->sum_b[j] << 32;
-        c->div_b[j] = div_of_sum(s > (yfx_u128)YFX_MAX ? (uint64_t)YFX_MAX : (uint64_t)s);
+        uint64_t d = s > (yfx_u128)YFX_MAX ? (uint64_t)YFX_MAX : (uint64_t)s;
+        c->div_b[j] = div_of_sum(c->b_exact ? c->sum_b[j] : d);
     }
 }
 
@@ -516,6 +522,67 @@ static yuma_status load_rows(epoch_ctx *c)
     return YUMA_OK;
 }
 
+/* ---- pass B: §2.7 clipping, validator trust, rank; §2.8 weights for bonds ---- */
+
+/* Weight for bonds of one entry from its weight w and clipped value cl
+ * (-1: dropped by clipping); false when the entry is not in the row. */
+static inline bool bond_weight(const epoch_ctx *c, yfx w, yfx cl, yfx *x)
+{
+    if (c->beta_mode == BETA_ZERO) {
+        *x = w;
+        return true;
+    }
+    if (c->beta_mode == BETA_ONE) {
+        *x = cl;
+        return cl >= 0;
+    }
+    yfx cc = cl < 0 ? 0 : cl;
+    *x = yfx_sat_add(w, yfx_mul(c->beta, yfx_sat_sub(cc, w)));
+    return *x > 0;
+}
+
+/* clipped = C_j when C_j < w (dropped, -1, if C_j is 0), else w. With
+ * C_j >= 0 and w >= 0 the drop happens exactly when C_j = 0 < w, and then
+ * min(C_j, w) = 0; written without branches because C_j < w is a coin flip
+ * (C_j is the column's median). */
+static inline yfx clip_value(yfx w, yfx cj)
+{
+    yfx m = cj < w ? cj : w;
+    return m - (yfx)((cj == 0) & (w > 0));
+}
+
+/* Row i's weights for bonds into (col, val), in row order; with `rank`,
+ * also its validator trust and rank contributions. */
+static size_t clip_row(epoch_ctx *c, uint32_t i, bool rank, uint16_t *col, yfx *val)
+{
+    const wrow *r = &c->wr[i];
+    yfx as = c->active_stake[i];
+    uint64_t trust = 0;
+    size_t w = 0;
+    for (size_t k = c->woff[i]; k < c->woff[i + 1]; k++) {
+        uint16_t j = c->went[k].uid;
+        yfx x = row_weight(r, c->went[k].value);
+        yfx cl = clip_value(x, c->consensus[j]);
+        if (rank && cl >= 0) {
+            trust += (uint64_t)cl; /* plain (wrapping) row sum */
+            c->incentive[j] = (yfx)add_clamp((uint64_t)c->incentive[j], (uint64_t)mul_nn(as, cl));
+        }
+        col[w] = j;
+        w += bond_weight(c, x, cl, &val[w]);
+    }
+    if (rank) c->vtrust[i] = (yfx)trust;
+    return w;
+}
+
+static void setup_beta(epoch_ctx *c)
+{
+    c->beta = yfx_from_u16_proportion(c->in->hp.bonds_penalty);
+    c->beta_mode = c->beta == 0 ? BETA_ZERO : c->beta == YFX_ONE ? BETA_ONE : BETA_MID;
+    uint64_t bma = c->in->hp.bonds_moving_average;
+    c->alpha = YFX_ONE - (yfx)((((yfx_u128)bma) << 32) / 1000000u);
+    c->keep = YFX_ONE - c->alpha;
+}
+
 /* ---- §2.6 consensus: stake-weighted kappa quantile of each column ---- */
 
 /* Column starts from the counts: col_cnt becomes n + 1 offsets. */
@@ -531,47 +598,105 @@ static size_t column_starts(size_t *cnt, uint32_t n)
     return at;
 }
 
-/* Packs each voter's positive weights into its columns' key lists. */
-static void scatter_keys(epoch_ctx *c, size_t *fill, uint32_t *max1, uint64_t *keys)
+/* Packs each voter's positive weights into its columns' key lists;
+ * returns the largest score - 1, the bucket range of every column. */
+static uint32_t scatter_keys(epoch_ctx *c, size_t *fill, uint64_t *keys)
 {
     uint32_t voter = 0;
+    uint64_t max1 = 0;
     for (uint32_t i = 0; i < c->n; i++) {
         if (c->active_stake[i] <= 0) continue;
-        const wrow *r = &c->wr[i];
+        const ydiv *rd = &c->wr[i].rd;
+        if (c->wr[i].mode != ROW_RECIP) { /* keys_fit: its weights are all 0 */
+            voter++;
+            continue;
+        }
         for (size_t k = c->woff[i]; k < c->woff[i + 1]; k++) {
             uint16_t j = c->went[k].uid;
-            yfx w = row_weight(r, c->went[k].value);
-            if (w <= 0) continue;
+            uint64_t w = ydiv_q(c->went[k].value, rd);
+            if (w == 0) continue;
             keys[fill[j]++] = YQ_KEY(w, voter);
-            if ((uint32_t)(w - 1) > max1[j]) max1[j] = (uint32_t)(w - 1);
+            max1 = w - 1 > max1 ? w - 1 : max1;
         }
         voter++;
     }
+    return (uint32_t)max1;
 }
 
-static yuma_status consensus_keys(epoch_ctx *c, const yq_voters *v)
+/* Pass B for the voters, column by column while a column's keys are hot:
+ * clipping against C_j, rank_j = sum of active_stake * clipped (clamped
+ * sums), YC2's delta-B column sum, and each voter's trust (a plain row sum,
+ * so any order gives the same wrapped value). Weights of 0 and non-voters
+ * (active stake 0) add nothing to any of these sums. */
+static void column_pass_b(epoch_ctx *c, uint16_t j, const uint64_t *key, size_t cnt,
+                          const yfx *vas, uint64_t *vtrust)
+{
+    /* Keys hold weights in (0, 2^32] and stakes are <= 2^32, so every term
+     * is <= 2^32 and fewer than 2^16 of them cannot reach the clamp: plain
+     * sums are the saturating ones. */
+    yfx cj = c->consensus[j];
+    uint64_t rank = 0, db = 0;
+    for (size_t k = 0; k < cnt; k++) {
+        uint32_t v = (uint32_t)(key[k] & 0xffffu);
+        yfx w = (yfx)(key[k] >> 16) + 1, x;
+        uint64_t as = (uint64_t)vas[v];
+        yfx cl = clip_value(w, cj);
+        if (cl >= 0) {
+            vtrust[v] += (uint64_t)cl;
+            rank += mul_unit(as, (uint64_t)cl);
+        }
+        if (bond_weight(c, w, cl, &x)) db += mul_unit(as, (uint64_t)x);
+    }
+    c->incentive[j] = (yfx)rank;
+    c->sum_db[j] = db;
+}
+
+/* Validator trust of the rows that vote on nothing (active stake 0) but
+ * still hold weights. */
+static void trust_of_non_voters(epoch_ctx *c)
+{
+    for (uint32_t i = 0; i < c->n; i++) {
+        if (c->active_stake[i] > 0) continue;
+        uint64_t trust = 0;
+        for (size_t k = c->woff[i]; k < c->woff[i + 1]; k++) {
+            yfx cl = clip_value(row_weight(&c->wr[i], c->went[k].value), c->consensus[c->went[k].uid]);
+            if (cl >= 0) trust += (uint64_t)cl;
+        }
+        c->vtrust[i] = (yfx)trust;
+    }
+}
+
+/* Voter trust back to rows. */
+static void trust_of_voters(epoch_ctx *c, const uint64_t *vtrust)
+{
+    size_t voter = 0;
+    for (uint32_t i = 0; i < c->n; i++)
+        if (c->active_stake[i] > 0) c->vtrust[i] = (yfx)vtrust[voter++];
+}
+
+static yuma_status consensus_keys(epoch_ctx *c, const yq_voters *v, const yfx *vas)
 {
     uint32_t n = c->n;
     size_t total = column_starts(c->col_cnt, n);
     size_t *fill = WS(c, WS_COL_FILL, size_t, n, false);
-    uint32_t *max1 = WS(c, WS_COL_MAX, uint32_t, n, true);
     uint64_t *keys = WS(c, WS_KEYS, uint64_t, total, false);
+    uint64_t *vtrust = WS(c, WS_VOTER_TRUST, uint64_t, v->voters, true);
     size_t longest = 0;
     for (uint32_t j = 0; j < n; j++)
         if (c->col_cnt[j + 1] - c->col_cnt[j] > longest) longest = c->col_cnt[j + 1] - c->col_cnt[j];
     yq_scratch s = {WS(c, WS_HIST, yfx, YQ_MAX_BUCKETS, false),
                     WS(c, WS_QTMP, uint64_t, longest, false)};
-    if (!fill || !max1 || !keys || !s.hist || !s.tmp) return YUMA_ERR_NOMEM;
+    if (!fill || !keys || !vtrust || !s.hist || !s.tmp) return YUMA_ERR_NOMEM;
     memcpy(fill, c->col_cnt, sizeof(size_t) * n);
-#ifdef YUMA_PHASES
-    double ph_t = ph_now();
-#endif
-    scatter_keys(c, fill, max1, keys);
-    PH("scatter");
+    uint32_t max1 = scatter_keys(c, fill, keys);
     for (uint32_t j = 0; j < n; j++) {
         size_t a = c->col_cnt[j];
-        c->consensus[j] = yq_column(keys + a, fill[j] - a, max1[j], v, &s);
+        c->consensus[j] = yq_column(keys + a, fill[j] - a, max1, v, &s);
+        column_pass_b(c, (uint16_t)j, keys + a, fill[j] - a, vas, vtrust);
     }
+    trust_of_voters(c, vtrust);
+    trust_of_non_voters(c);
+    c->ranked = true;
     return YUMA_OK;
 }
 
@@ -616,13 +741,15 @@ static yuma_status compute_consensus(epoch_ctx *c)
 {
     uint32_t n = c->n;
     yfx *u = WS(c, WS_VOTER_STAKE, yfx, n, false);
-    if (!u) return YUMA_ERR_NOMEM;
+    yfx *vas = WS(c, WS_VOTER_AS, yfx, n, false);
+    if (!u || !vas) return YUMA_ERR_NOMEM;
     memset(c->consensus, 0, sizeof(yfx) * n);
     /* U: positive active stakes in uid order, normalised again. */
     yfx usum = 0;
     size_t voters = 0;
     for (uint32_t i = 0; i < n; i++) {
         if (c->active_stake[i] <= 0) continue;
+        vas[voters] = c->active_stake[i];
         u[voters++] = c->active_stake[i];
         usum += c->active_stake[i];
     }
@@ -634,65 +761,7 @@ static yuma_status compute_consensus(epoch_ctx *c)
         sigma += u[k];
     }
     yq_voters v = {u, voters, sigma, yfx_sat_sub(sigma, yfx_from_u16_proportion(c->in->hp.kappa))};
-    return c->keys_fit ? consensus_keys(c, &v) : consensus_pairs(c, &v);
-}
-
-/* ---- pass B: §2.7 clipping, validator trust, rank; §2.8 weights for bonds ---- */
-
-/* Weight for bonds of one entry from its weight w and clipped value cl
- * (-1: dropped by clipping); false when the entry is not in the row. */
-static inline bool bond_weight(const epoch_ctx *c, yfx w, yfx cl, yfx *x)
-{
-    if (c->beta_mode == BETA_ZERO) {
-        *x = w;
-        return true;
-    }
-    if (c->beta_mode == BETA_ONE) {
-        *x = cl;
-        return cl >= 0;
-    }
-    yfx cc = cl < 0 ? 0 : cl;
-    *x = yfx_sat_add(w, yfx_mul(c->beta, yfx_sat_sub(cc, w)));
-    return *x > 0;
-}
-
-/* clipped = C_j when C_j < w (dropped, -1, if C_j is 0), else w. */
-static inline yfx clip_value(yfx w, yfx cj)
-{
-    yfx cl = cj < w ? cj : w;
-    return (cj < w && cj <= 0) ? -1 : cl;
-}
-
-/* Row i's weights for bonds into (col, val), in row order; with `rank`,
- * also its validator trust and rank contributions. */
-static size_t clip_row(epoch_ctx *c, uint32_t i, bool rank, uint16_t *col, yfx *val)
-{
-    const wrow *r = &c->wr[i];
-    yfx as = c->active_stake[i];
-    uint64_t trust = 0;
-    size_t w = 0;
-    for (size_t k = c->woff[i]; k < c->woff[i + 1]; k++) {
-        uint16_t j = c->went[k].uid;
-        yfx x = row_weight(r, c->went[k].value);
-        yfx cl = clip_value(x, c->consensus[j]);
-        if (rank && cl >= 0) {
-            trust += (uint64_t)cl; /* plain (wrapping) row sum */
-            c->incentive[j] = (yfx)add_clamp((uint64_t)c->incentive[j], (uint64_t)mul_nn(as, cl));
-        }
-        col[w] = j;
-        w += bond_weight(c, x, cl, &val[w]);
-    }
-    if (rank) c->vtrust[i] = (yfx)trust;
-    return w;
-}
-
-static void setup_beta(epoch_ctx *c)
-{
-    c->beta = yfx_from_u16_proportion(c->in->hp.bonds_penalty);
-    c->beta_mode = c->beta == 0 ? BETA_ZERO : c->beta == YFX_ONE ? BETA_ONE : BETA_MID;
-    uint64_t bma = c->in->hp.bonds_moving_average;
-    c->alpha = YFX_ONE - (yfx)((((yfx_u128)bma) << 32) / 1000000u);
-    c->keep = YFX_ONE - c->alpha;
+    return c->keys_fit ? consensus_keys(c, &v, vas) : consensus_pairs(c, &v);
 }
 
 /* ---- pass C: bond EMA rows (§2.9) ---- */
@@ -752,36 +821,63 @@ static inline void emit_e(epoch_ctx *c, size_t *nnz, uint16_t j, yfx v, bool yc2
     if (yc2 && v > c->max_e[j]) c->max_e[j] = v;
 }
 
-/* The stored bonds' contribution (1 - alpha) * B_ij to the EMA: YC2 reads
- * column-normalised integers, YC3 absolute u16 proportions. */
-static inline yfx old_term(const epoch_ctx *c, uint16_t j, uint16_t b, bool yc2)
+/* The new entries' EMA terms of row i into the dense accumulator: YC2
+ * alpha * column-normalised delta-B, YC3 alpha * weight for bonds. In a
+ * ROW_RECIP row every weight is <= 2^32, so are weights for bonds and
+ * delta-B, and mul_unit's 64-bit products are exact. The reference adds
+ * with plain (wrapping) adds. */
+static void add_new_terms(epoch_ctx *c, uint32_t i, bool yc2, bool mark)
 {
-    yfx v = yc2 ? (yfx)ydiv_q((uint64_t)b << 32, &c->div_b[j]) : yfx_from_u16_proportion(b);
-    return mul_nn(c->keep, v);
+    const wrow *r = &c->wr[i];
+    uint64_t *acc = (uint64_t *)c->acc;
+    uint64_t as = (uint64_t)c->active_stake[i], alpha = (uint64_t)c->alpha;
+    bool unit = r->mode == ROW_RECIP;
+    for (size_t k = c->woff[i]; k < c->woff[i + 1]; k++) {
+        uint16_t j = c->went[k].uid;
+        yfx w = row_weight(r, c->went[k].value), x;
+        if (!bond_weight(c, w, clip_value(w, c->consensus[j]), &x)) continue;
+        uint64_t t;
+        if (yc2) {
+            uint64_t db = unit ? mul_unit(as, (uint64_t)x) : (uint64_t)mul_nn(x, (yfx)as);
+            t = mul_unit(alpha, ydiv_q(db, &c->div_db[j]));
+        } else {
+            t = unit ? mul_unit(alpha, (uint64_t)x) : (uint64_t)mul_nn(c->alpha, x);
+        }
+        acc[j] += t;
+        if (mark) colset_add(&c->set, j);
+    }
 }
 
-/* mat_ema_sparse of row i: acc_j = new contributions (already multiplied by
- * alpha) plus the stored bonds' (1 - alpha) terms, then E gets (j, acc_j)
- * for acc_j > 0 in ascending j. Dense rows scan the accumulator, sparse
- * rows drain a bitmap. The reference adds with plain (wrapping) adds. */
-static void ema_row(epoch_ctx *c, uint32_t i, const uint16_t *col, const yfx *val, size_t cnt,
-                    size_t *nnz, bool yc2)
+/* YC2's stored bond b as a column-normalised value: safe_div(b * 2^32,
+ * B_j * 2^32) with B_j the column's u16 sum, which is floor(b * 2^32 / B_j)
+ * when B_j * 2^32 does not saturate (then div_b holds B_j's reciprocal). */
+static inline uint64_t old_value_yuma2(const epoch_ctx *c, uint16_t j, uint16_t b)
+{
+    if (c->b_exact) return ydiv_q(b, &c->div_b[j]);
+    return ydiv_q((uint64_t)b << 32, &c->div_b[j]);
+}
+
+/* The stored bonds' EMA terms (1 - alpha) * B_ij of row i (B_ij <= 2^32). */
+static void add_old_terms(epoch_ctx *c, uint32_t i, bool yc2, bool mark)
 {
     const yuma_sparse_view *bv = &c->in->bonds;
-    const yuma_entry *b = bv->offsets ? bv->entries + bv->offsets[i] : NULL;
-    size_t blen = bv->offsets ? bv->offsets[i + 1] - bv->offsets[i] : 0;
-    bool dense = (cnt + blen) * 4 >= c->n;
+    if (!bv->offsets) return;
     uint64_t *acc = (uint64_t *)c->acc;
-    for (size_t q = 0; q < cnt; q++) {
-        acc[col[q]] += (uint64_t)val[q];
-        if (!dense) colset_add(&c->set, col[q]);
-    }
-    for (size_t k = 0; k < blen; k++) {
-        uint16_t j = b[k].uid;
+    uint64_t keep = (uint64_t)c->keep;
+    for (size_t k = bv->offsets[i]; k < bv->offsets[i + 1]; k++) {
+        uint16_t j = bv->entries[k].uid, b = bv->entries[k].value;
         if (bond_masked(c, j)) continue;
-        acc[j] += (uint64_t)old_term(c, j, b[k].value, yc2);
-        if (!dense) colset_add(&c->set, j);
+        uint64_t v = yc2 ? old_value_yuma2(c, j, b) : (uint64_t)yfx_from_u16_proportion(b);
+        acc[j] += mul_unit(keep, v);
+        if (mark) colset_add(&c->set, j);
     }
+}
+
+/* E's row i: (j, acc_j) for acc_j > 0 in ascending j; the accumulator is
+ * left zeroed. Dense rows scan it, sparse rows drain the bitmap. */
+static void emit_row(epoch_ctx *c, uint32_t i, bool dense, bool yc2, size_t *nnz)
+{
+    uint64_t *acc = (uint64_t *)c->acc;
     if (dense) {
         for (uint32_t j = 0; j < c->n; j++) {
             if ((yfx)acc[j] > 0) emit_e(c, nnz, (uint16_t)j, (yfx)acc[j], yc2);
@@ -796,6 +892,21 @@ static void ema_row(epoch_ctx *c, uint32_t i, const uint16_t *col, const yfx *va
         }
     }
     c->eoff[i + 1] = *nnz;
+}
+
+/* mat_ema_sparse (§2.9.1 and §2.9.2 without liquid alpha), row by row. */
+static void ema_pass(epoch_ctx *c, bool yc2)
+{
+    const yuma_sparse_view *bv = &c->in->bonds;
+    size_t nnz = 0;
+    for (uint32_t i = 0; i < c->n; i++) {
+        size_t len = c->woff[i + 1] - c->woff[i];
+        if (bv->offsets) len += bv->offsets[i + 1] - bv->offsets[i];
+        bool dense = len * 4 >= c->n;
+        add_new_terms(c, i, yc2, !dense);
+        add_old_terms(c, i, yc2, !dense);
+        emit_row(c, i, dense, yc2, &nnz);
+    }
 }
 
 /* Reference lookup of liquid alpha (§2.9.3): walking columns 0..n-1 with a
@@ -914,33 +1025,18 @@ static size_t bonds_nnz(const epoch_ctx *c)
     return c->in->bonds.offsets ? c->in->bonds.offsets[c->n] : 0;
 }
 
-/* YC2 pass B: clipping, trust, rank, and the column sums of
- * delta-B = weights_for_bonds * active_stake. */
+/* Pass B row by row, when the consensus could not do it column by column:
+ * clipping, trust, rank, and the column sums of delta-B =
+ * weights_for_bonds * active_stake (used by YC2). */
 static void clip_pass_yuma2(epoch_ctx *c)
 {
-    for (uint32_t i = 0; i < c->n; i++) {
+    for (uint32_t i = 0; i < c->n && !c->ranked; i++) {
         size_t cnt = clip_row(c, i, true, c->rcol, c->rval);
         yfx as = c->active_stake[i];
         for (size_t q = 0; q < cnt; q++) {
             uint64_t *s = &c->sum_db[c->rcol[q]];
             *s = add_clamp(*s, (uint64_t)mul_nn(c->rval[q], as));
         }
-    }
-    for (uint32_t j = 0; j < c->n; j++) c->div_db[j] = div_of_sum(c->sum_db[j]);
-}
-
-/* YC2 pass C: EMA of the column-normalised delta-B and stored bonds. */
-static void ema_pass_yuma2(epoch_ctx *c)
-{
-    size_t nnz = 0;
-    for (uint32_t i = 0; i < c->n; i++) {
-        size_t cnt = clip_row(c, i, false, c->rcol, c->rval);
-        yfx as = c->active_stake[i];
-        for (size_t q = 0; q < cnt; q++) {
-            uint64_t db = (uint64_t)mul_nn(c->rval[q], as);
-            c->rval[q] = mul_nn(c->alpha, (yfx)ydiv_q(db, &c->div_db[c->rcol[q]]));
-        }
-        ema_row(c, i, c->rcol, c->rval, cnt, &nnz, true);
     }
 }
 
@@ -967,26 +1063,52 @@ static yuma_status reserve_stored(epoch_ctx *c, yuma_epoch_output *out)
     return reserve_bonds(out, need);
 }
 
-/* YC2 pass D: D_i = sum_j incentive_j * En_ij (saturating), and the stored
- * bonds En_ij / max_k En_kj (column max upscale; a zero maximum divides
- * nothing). */
+/* Whether every incentive is <= 2^32, as normalised shares are (unless the
+ * reference's wrapping sum of ranks wrapped): then products with other
+ * values <= 2^32 are exact in 64 bits and fewer than 2^16 of them cannot
+ * reach a clamp. */
+static bool incentive_is_unit(const epoch_ctx *c)
+{
+    for (uint32_t j = 0; j < c->n; j++)
+        if ((uint64_t)c->incentive[j] > (uint64_t)YFX_ONE) return false;
+    return true;
+}
+
+/* incentive_j * En_ij, En <= 2^32. */
+static inline uint64_t inc_term(const epoch_ctx *c, bool unit, uint16_t j, uint64_t en)
+{
+    return unit ? mul_unit(en, (uint64_t)c->incentive[j]) : (uint64_t)mul_nn(c->incentive[j], (yfx)en);
+}
+
+/* YC2's stored bond of one E entry: En / max_k En_kj (a zero maximum
+ * divides nothing). */
+static inline uint16_t stored_yuma2(const epoch_ctx *c, uint16_t j, uint64_t en)
+{
+    return to_u16_prop(c->max_e[j] > 0 ? (yfx)ydiv_q(en, &c->div_m[j]) : (yfx)en);
+}
+
+/* YC2 pass D: D_i = sum_j incentive_j * En_ij (saturating) with En the
+ * column-normalised E, and the stored bonds of permitted rows. */
 static void dividends_pass_yuma2(epoch_ctx *c, yuma_epoch_output *out)
 {
+    bool unit = incentive_is_unit(c);
     size_t p = 0;
     out->bond_offsets[0] = 0;
     for (uint32_t i = 0; i < c->n; i++) {
-        bool store = out->validator_permit[i];
         uint64_t d = 0;
-        for (size_t k = c->eoff[i]; k < c->eoff[i + 1]; k++) {
+        size_t a = c->eoff[i], b = c->eoff[i + 1];
+        for (size_t k = a; k < b; k++) {
             uint16_t j = c->ecol[k];
-            yfx en = (yfx)ydiv_q((uint64_t)c->eval[k], &c->div_e[j]);
-            d = add_clamp(d, (uint64_t)mul_nn(c->incentive[j], en));
-            if (!store) continue;
-            yfx up = c->max_e[j] > 0 ? (yfx)ydiv_q((uint64_t)en, &c->div_m[j]) : en;
-            out->bonds[p].uid = j;
-            out->bonds[p++].value = to_u16_prop(up);
+            d = add_clamp(d, inc_term(c, unit, j, ydiv_q((uint64_t)c->eval[k], &c->div_e[j])));
         }
         c->dividends[i] = (yfx)d;
+        if (out->validator_permit[i]) {
+            for (size_t k = a; k < b; k++, p++) {
+                uint16_t j = c->ecol[k];
+                out->bonds[p].uid = j;
+                out->bonds[p].value = stored_yuma2(c, j, ydiv_q((uint64_t)c->eval[k], &c->div_e[j]));
+            }
+        }
         out->bond_offsets[i + 1] = p;
     }
 }
@@ -995,20 +1117,24 @@ static void dividends_pass_yuma2(epoch_ctx *c, yuma_epoch_output *out)
  * checked_mul(t_i, active_stake_i) or 0; E is stored as it is. */
 static void dividends_pass_yuma3(epoch_ctx *c, yuma_epoch_output *out)
 {
+    bool unit = incentive_is_unit(c);
     size_t p = 0;
     out->bond_offsets[0] = 0;
     for (uint32_t i = 0; i < c->n; i++) {
-        bool store = out->validator_permit[i];
         uint64_t t = 0;
-        for (size_t k = c->eoff[i]; k < c->eoff[i + 1]; k++) {
+        size_t a = c->eoff[i], b = c->eoff[i + 1];
+        for (size_t k = a; k < b; k++) {
             uint16_t j = c->ecol[k];
-            t += (uint64_t)mul_nn((yfx)ydiv_q((uint64_t)c->eval[k], &c->div_e[j]), c->incentive[j]);
-            if (!store) continue;
-            out->bonds[p].uid = j;
-            out->bonds[p++].value = to_u16_prop(c->eval[k]);
+            t += inc_term(c, unit, j, ydiv_q((uint64_t)c->eval[k], &c->div_e[j]));
         }
         yfx d;
         c->dividends[i] = yfx_checked_mul((yfx)t, c->active_stake[i], &d) ? d : 0;
+        if (out->validator_permit[i]) {
+            for (size_t k = a; k < b; k++, p++) {
+                out->bonds[p].uid = c->ecol[k];
+                out->bonds[p].value = to_u16_prop(c->eval[k]);
+            }
+        }
         out->bond_offsets[i + 1] = p;
     }
 }
@@ -1016,23 +1142,17 @@ static void dividends_pass_yuma3(epoch_ctx *c, yuma_epoch_output *out)
 static yuma_status bonds_yuma2(epoch_ctx *c, yuma_epoch_output *out)
 {
     uint32_t n = c->n;
-    c->sum_db = WS(c, WS_SUM_DB, uint64_t, n, true);
     c->div_db = WS(c, WS_DIV_DB, ydiv, n, false);
-    if (!c->sum_db || !c->div_db) return YUMA_ERR_NOMEM;
+    if (!c->div_db) return YUMA_ERR_NOMEM;
     yuma_status s = alloc_bond_scratch(c, c->woff[n] + bonds_nnz(c));
     if (s != YUMA_OK) return s;
-#ifdef YUMA_PHASES
-    double ph_t = ph_now();
-#endif
     clip_pass_yuma2(c);
-    PH("B");
+    for (uint32_t j = 0; j < n; j++) c->div_db[j] = div_of_sum(c->sum_db[j]);
     ymath_normalize(c->incentive, n);
-    ema_pass_yuma2(c);
-    PH("C");
+    ema_pass(c, true);
     e_divisors(c, true);
     if ((s = reserve_stored(c, out)) != YUMA_OK) return s;
     dividends_pass_yuma2(c, out);
-    PH("D");
     return YUMA_OK;
 }
 
@@ -1052,19 +1172,15 @@ static yuma_status liquid_setup(epoch_ctx *c)
     return YUMA_OK;
 }
 
-/* YC3 passes B and C on each row: clip, then the EMA (liquid or constant). */
-static void ema_pass_yuma3(epoch_ctx *c, bool liquid)
+/* YC3 with liquid alpha: per row the weights for bonds (in row order,
+ * interpolated rows ascending as the reference's dense rows), then the EMA. */
+static void ema_pass_liquid(epoch_ctx *c)
 {
     size_t nnz = 0;
     for (uint32_t i = 0; i < c->n; i++) {
-        size_t cnt = clip_row(c, i, true, c->rcol, c->rval);
-        if (liquid) {
-            if (c->beta_mode == BETA_MID) sort_row(c, c->rcol, c->rval, cnt);
-            ema_liquid_row(c, i, c->rcol, c->rval, cnt, &nnz);
-            continue;
-        }
-        for (size_t q = 0; q < cnt; q++) c->rval[q] = mul_nn(c->alpha, c->rval[q]);
-        ema_row(c, i, c->rcol, c->rval, cnt, &nnz, false);
+        size_t cnt = clip_row(c, i, false, c->rcol, c->rval);
+        if (c->beta_mode == BETA_MID) sort_row(c, c->rcol, c->rval, cnt);
+        ema_liquid_row(c, i, c->rcol, c->rval, cnt, &nnz);
     }
 }
 
@@ -1082,16 +1198,13 @@ static yuma_status bonds_yuma3(epoch_ctx *c, yuma_epoch_output *out)
     yuma_status s = alloc_bond_scratch(c, c->woff[n] + (liquid ? 0 : bonds_nnz(c)));
     if (s == YUMA_OK && liquid) s = liquid_setup(c);
     if (s != YUMA_OK) return s;
-#ifdef YUMA_PHASES
-    double ph_t = ph_now();
-#endif
-    ema_pass_yuma3(c, liquid);
-    PH("BC");
+    clip_pass_yuma2(c);
+    if (liquid) ema_pass_liquid(c);
+    else ema_pass(c, false);
     ymath_normalize(c->incentive, n);
     e_divisors(c, false);
     if ((s = reserve_stored(c, out)) != YUMA_OK) return s;
     dividends_pass_yuma3(c, out);
-    PH("D");
     return YUMA_OK;
 }
 
@@ -1221,7 +1334,8 @@ static yuma_status alloc_vectors(epoch_ctx *c)
     c->vtrust = WS(c, WS_VTRUST, yfx, n, false);
     c->incentive = WS(c, WS_INCENTIVE, yfx, n, true);
     c->dividends = WS(c, WS_DIV, yfx, n, true);
-    if (!c->inactive || !c->stake || !c->forbid || !c->active_stake || !c->consensus ||
+    c->sum_db = WS(c, WS_SUM_DB, uint64_t, n, true);
+    if (!c->sum_db || !c->inactive || !c->stake || !c->forbid || !c->active_stake || !c->consensus ||
         !c->vtrust || !c->incentive || !c->dividends)
         return YUMA_ERR_NOMEM;
     return YUMA_OK;
@@ -1229,26 +1343,18 @@ static yuma_status alloc_vectors(epoch_ctx *c)
 
 static yuma_status run(epoch_ctx *c, yuma_epoch_output *out)
 {
-#ifdef YUMA_PHASES
-    double ph_t = ph_now();
-#endif
     yuma_status s = alloc_vectors(c);
     if (s != YUMA_OK) return s;
     compute_activity(c);
     if ((s = compute_stake(c, out->raw_stake)) != YUMA_OK) return s;
     if ((s = compute_permits(c, out->validator_permit)) != YUMA_OK) return s;
-    PH("pre");
     if ((s = load_rows(c)) != YUMA_OK) return s;
-    PH("A");
-    if ((s = compute_consensus(c)) != YUMA_OK) return s;
-    PH("cons");
     setup_beta(c);
+    if ((s = compute_consensus(c)) != YUMA_OK) return s;
     s = c->in->hp.yuma3 ? bonds_yuma3(c, out) : bonds_yuma2(c, out);
     if (s != YUMA_OK) return s;
-    PH("bonds");
     ymath_normalize(c->dividends, c->n);
     write_vectors(c, out);
-    PH("post\n");
     return YUMA_OK;
 }
 

@@ -100,6 +100,15 @@ static bool rest_after_zeros(const yq_voters *v, size_t count, yfx listed, yfx *
     return true;
 }
 
+/* No score reaches the mass: the answer is the largest score. */
+static yfx max_score(const uint64_t *key, size_t cnt)
+{
+    uint64_t m = 0;
+    for (size_t k = 0; k < cnt; k++)
+        if (score1(key[k]) > m) m = score1(key[k]);
+    return (yfx)(m + 1);
+}
+
 static yfx column_small(const uint64_t *key, size_t count, const yq_voters *v, uint64_t *tmp)
 {
     yfx listed = 0, rest;
@@ -125,7 +134,7 @@ yfx yq_column(const uint64_t *key, size_t count, uint32_t max1, const yq_voters 
     const uint64_t *src = key;
     for (;;) {
         size_t b = find_bucket(s->hist, nb, &below, rest);
-        if (b == nb) return (yfx)(hi + 1); /* only at the first level: hi is the maximum */
+        if (b == nb) return max_score(key, count); /* only at the first level */
         uint64_t nlo = lo + ((uint64_t)b << shift);
         uint64_t nhi = nlo + (((uint64_t)1 << shift) - 1);
         if (nhi > hi) nhi = hi;

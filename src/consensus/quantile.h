@@ -38,7 +38,8 @@ typedef struct {
 
 /* C_j of one column: the smallest score v (0 included) whose cumulative
  * stake over scores <= v exceeds m, or the largest score if none does; 0 for
- * an empty list. max1 must be the exact maximum of (score - 1) over the list.
+ * an empty list. max1 must bound (score - 1) over the list from above; the
+ * buckets span [0, max1], so a tight bound makes them finer.
  * The same value as ymath_weighted_quantile over the full voter list. */
 yfx yq_column(const uint64_t *key, size_t count, uint32_t max1, const yq_voters *v,
               yq_scratch *s);
