@@ -31,8 +31,8 @@ echo "digest $(cat build/epoch-digest.txt) and all examples identical"
 
 echo "== libFuzzer targets (${fuzz_seconds}s each)"
 CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DYUMA_FUZZ=ON -DYUMA_WERROR=ON >/dev/null
-cmake --build build-fuzz -j"$jobs" --target fuzz_scenario fuzz_epoch
-for target in fuzz_scenario fuzz_epoch; do
+cmake --build build-fuzz -j"$jobs" --target fuzz_scenario fuzz_epoch fuzz_tx
+for target in fuzz_scenario fuzz_epoch fuzz_tx; do
   corpus=build-fuzz/corpus-$target
   mkdir -p "$corpus"
   cp fuzz/seeds/* "$corpus"/ 2>/dev/null || true
