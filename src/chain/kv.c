@@ -24,6 +24,7 @@ typedef struct {
     uint32_t vlen;
     uint8_t klen;
     uint8_t used;
+    uint8_t dirty;               /* already listed among the writes since the last root */
     uint8_t key[YKV_MAX_KEY];
     uint8_t *heap;               /* value when vlen > INLINE_VALUE */
     uint8_t inl[INLINE_VALUE];
@@ -34,7 +35,8 @@ typedef struct {
     bool existed;
     uint8_t key[YKV_MAX_KEY];
     uint32_t vlen;
-    uint8_t *val;                /* copy of the old value */
+    uint8_t *val;                /* copy of a large old value */
+    uint8_t inl[INLINE_VALUE];   /* a small old value, without an allocation */
 } undo;
 
 typedef struct {
@@ -160,8 +162,11 @@ static bool grow(ykv *kv)
     return true;
 }
 
-static bool note_dirty(ykv *kv, const uint8_t *key, size_t klen)
+/* Lists a written key for the next root; a key whose slot says it is
+ * listed already is not listed twice. */
+static bool note_dirty(ykv *kv, const uint8_t *key, size_t klen, slot *s)
 {
+    if (s && s->used && s->dirty) return true;
     if (kv->dcount == kv->dcap) {
         size_t ncap = kv->dcap ? kv->dcap * 2 : 256;
         dirty_key *nd = realloc(kv->dirty, ncap * sizeof(dirty_key));
@@ -172,6 +177,7 @@ static bool note_dirty(ykv *kv, const uint8_t *key, size_t klen)
     dirty_key *d = &kv->dirty[kv->dcount++];
     d->klen = (uint8_t)klen;
     memcpy(d->key, key, klen);
+    if (s && s->used) s->dirty = 1;
     return true;
 }
 
@@ -191,10 +197,12 @@ static bool journal_old(ykv *kv, const uint8_t *key, size_t klen, const slot *s)
     u->existed = s->used;
     u->vlen = s->used ? s->vlen : 0;
     u->val = NULL;
-    if (s->used && s->vlen) {
+    if (s->used && s->vlen > INLINE_VALUE) {
         u->val = malloc(s->vlen);
         if (!u->val) return false;
         memcpy(u->val, slot_value(s), s->vlen);
+    } else if (s->used && s->vlen) {
+        memcpy(u->inl, slot_value(s), s->vlen);
     }
     kv->jcount++;
     return true;
@@ -213,6 +221,7 @@ static bool raw_put(ykv *kv, const uint8_t *key, size_t klen, const uint8_t *val
     }
     if (!s->used) {
         s->used = 1;
+        s->dirty = 0;
         s->hash = h;
         s->klen = (uint8_t)klen;
         memcpy(s->key, key, klen);
@@ -257,8 +266,8 @@ bool ykv_put(ykv *kv, const uint8_t *key, size_t klen, const uint8_t *val, size_
     uint64_t h = key_hash(key, klen);
     size_t i = find_slot(kv, key, klen, h);
     if (!journal_old(kv, key, klen, &kv->slots[i])) return false;
-    if (!note_dirty(kv, key, klen)) return false;
-    return raw_put(kv, key, klen, val, vlen, h);
+    if (!raw_put(kv, key, klen, val, vlen, h)) return false;
+    return note_dirty(kv, key, klen, &kv->slots[i]);
 }
 
 bool ykv_del(ykv *kv, const uint8_t *key, size_t klen)
@@ -268,7 +277,7 @@ bool ykv_del(ykv *kv, const uint8_t *key, size_t klen)
     size_t i = find_slot(kv, key, klen, h);
     if (!kv->slots[i].used) return true;
     if (!journal_old(kv, key, klen, &kv->slots[i])) return false;
-    if (!note_dirty(kv, key, klen)) return false;
+    if (!note_dirty(kv, key, klen, NULL)) return false;
     raw_del(kv, i);
     return true;
 }
@@ -292,6 +301,7 @@ void ykv_rollback(ykv *kv, size_t mark)
             slot *s = &kv->slots[i];
             if (!s->used) {
                 s->used = 1;
+                s->dirty = 0;
                 s->hash = h;
                 s->klen = u->klen;
                 memcpy(s->key, u->key, u->klen);
@@ -305,13 +315,15 @@ void ykv_rollback(ykv *kv, size_t mark)
                 s->heap = u->val;
                 u->val = NULL;
             } else if (u->vlen) {
-                memcpy(s->inl, u->val, u->vlen);
+                memcpy(s->inl, u->inl, u->vlen);
             }
         } else if (kv->slots[i].used) {
             raw_del(kv, i);
         }
         free(u->val);
-        note_dirty(kv, u->key, u->klen); /* on failure the key is already dirty from the forward write */
+        /* On failure the key is listed already, from the forward write. */
+        size_t j = find_slot(kv, u->key, u->klen, h);
+        note_dirty(kv, u->key, u->klen, kv->slots[j].used ? &kv->slots[j] : NULL);
     }
     if (kv->open_savepoints > 0) kv->open_savepoints--;
 }
@@ -436,11 +448,6 @@ static int cmp_size(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static int cmp_dirty(const void *a, const void *b)
-{
-    const dirty_key *x = a, *y = b;
-    return cmp_key(x->key, x->klen, y->key, y->klen);
-}
 
 bool ykv_root(ykv *kv, uint8_t out[32])
 {
@@ -456,7 +463,6 @@ bool ykv_root(ykv *kv, uint8_t out[32])
             return false;
         }
     }
-    qsort(kv->dirty, kv->dcount, sizeof(dirty_key), cmp_dirty);
     /* Tree indices of the buckets the writes touched, then of their
      * ancestors level by level: work follows the writes, not the state. */
     size_t *nodes = malloc((kv->dcount ? kv->dcount : 1) * sizeof(size_t));
@@ -464,9 +470,16 @@ bool ykv_root(ykv *kv, uint8_t out[32])
     size_t nn = 0;
     for (size_t d = 0; d < kv->dcount; d++) {
         const dirty_key *k = &kv->dirty[d];
-        if (d > 0 && cmp_dirty(k, &kv->dirty[d - 1]) == 0) continue;
-        size_t vlen;
-        const uint8_t *v = ykv_get(kv, k->key, k->klen, &vlen);
+        /* A key listed twice (deleted, then written again) is folded twice:
+         * both times from its current value, so the result is the same. */
+        size_t vlen = 0;
+        slot *sl = &kv->slots[find_slot(kv, k->key, k->klen, key_hash(k->key, k->klen))];
+        const uint8_t *v = NULL;
+        if (sl->used) {
+            sl->dirty = 0;
+            v = slot_value(sl);
+            vlen = sl->vlen;
+        }
         uint8_t leaf[32];
         if (v) leaf_hash(k->key, k->klen, v, vlen, leaf);
         uint32_t b = bucket_of(k->key, k->klen);
