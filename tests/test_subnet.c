@@ -60,7 +60,7 @@ typedef struct {
 static encoded *pending;
 static size_t pending_count;
 
-static bool fast_lock_decay;
+static bool fast_lock_decay, small_subnet_limit;
 
 static yuma_chain *new_chain(void)
 {
@@ -74,6 +74,10 @@ static yuma_chain *new_chain(void)
     pending_count = 0;
     g.params.network_rate_limit = 10;
     if (fast_lock_decay) g.params.network_lock_reduction_interval = 1; /* the lock price falls back at once */
+    if (small_subnet_limit) {
+        g.params.subnet_limit = 2;
+        g.params.network_immunity_period = 50;
+    }
     yuma_chain *c;
     assert_int_equal(yuma_chain_new(&g, &c), YUMA_CHAIN_OK);
     return c;
@@ -109,8 +113,10 @@ static void assert_audit(yuma_chain *c)
     }
 }
 
-/* Applies a block with the queued transactions; returns their statuses. */
+/* Applies a block with the queued transactions; returns their statuses.
+ * When `twin` is set, the same block is applied to it too. */
 static yuma_call_status statuses[64];
+static yuma_chain *twin;
 static void block(yuma_chain *c)
 {
     yuma_tx_bytes raw[64];
@@ -126,6 +132,12 @@ static void block(yuma_chain *c)
     }
     for (size_t i = 0; i < pending_count; i++) statuses[i] = res.call_status[i];
     free(res.call_status);
+    if (twin) {
+        yuma_block_result tr;
+        assert_int_equal(yuma_chain_apply_block(twin, &b, &tr), YUMA_CHAIN_OK);
+        assert_memory_equal(tr.state_root, res.state_root, 32);
+        free(tr.call_status);
+    }
     pending_count = 0;
     assert_audit(c);
 }
@@ -506,6 +518,75 @@ static void test_trigger_epoch_and_scheduler_cap(void **state)
     yuma_chain_free(c);
 }
 
+/* At the subnet limit a registration dissolves the lowest-priced non-immune
+ * subnet: its pool's TAO goes back to the alpha holders pro rata (the
+ * protocol's share and the kept fees are recycled) and its netuid is reused. */
+static void test_subnet_limit_prunes_and_pays_out(void **state)
+{
+    (void)state;
+    fast_lock_decay = small_subnet_limit = true;
+    yuma_chain *c = new_chain(), *t = new_chain(); /* t mirrors c block for block */
+    fast_lock_decay = small_subnet_limit = false;
+    twin = t;
+    memset(nonces, 0, sizeof nonces);
+    queue(c, 0, OWNER, reg_network(OWNER));
+    block(c);
+    for (int i = 0; i < 10; i++) block(c);
+    queue(c, 0, OWNER, reg_network(V1));
+    yuma_call start = call_of(YUMA_CALL_START_CALL);
+    start.netuid = 1;
+    queue(c, 0, OWNER, start);
+    block(c);
+    expect(0, YUMA_CALL_OK);
+    expect(1, YUMA_CALL_OK);
+    queue(c, 0, M1, burned_register(1, M1));
+    block(c);
+    queue(c, 0, M1, add_stake(1, M1, 50 * TAO));
+    block(c);
+    expect(0, YUMA_CALL_OK);
+    /* a third subnet while both are immune: refused */
+    for (int i = 0; i < 10; i++) block(c);
+    queue(c, 0, OWNER, reg_network(V2));
+    block(c);
+    expect(0, YUMA_CALL_ERR_SUBNET_LIMIT);
+    while (yuma_chain_height(c) < 60) block(c);
+    /* The dissolving block on c; the same block without the registration on
+     * t, whose state is then what the dissolution started from. */
+    twin = NULL;
+    uint64_t before = balance(c, M1);
+    queue(c, 0, OWNER, reg_network(V2));
+    block(c);
+    expect(0, YUMA_CALL_OK);
+    yuma_block empty = {.height = yuma_chain_height(t) + 1, .author = author};
+    yuma_chain_last_hash(t, empty.parent_hash);
+    yuma_block_result tr;
+    assert_int_equal(yuma_chain_apply_block(t, &empty, &tr), YUMA_CHAIN_OK);
+    free(tr.call_status);
+    const ykv *tkv = yuma_chain_state(t), *kv = yuma_chain_state(c);
+    subnet_rec s1;
+    assert_true(subnet_get(tkv, 1, &s1));
+    yuma_account hk = acc(&hot[M1]), ck = acc(&cold[M1]), oh = acc(&hot[OWNER]), oc = acc(&cold[OWNER]);
+    uint64_t v = stake_of(tkv, &hk, &ck, 1), owner_v = stake_of(tkv, &oh, &oc, 1);
+    uint64_t hk_own = stake_of(tkv, &hk, &oc, 1); /* no one else staked on subnet 1 */
+    assert_true(v > 0);
+    assert_int_equal(hk_own, 0);
+    unsigned __int128 total = (unsigned __int128)v + owner_v + s1.pool.alpha_in + s1.protocol_alpha;
+    uint64_t want = (uint64_t)(((unsigned __int128)s1.pool.tao * v) / total);
+    uint64_t got = balance(c, M1) - before;
+    assert_true(got == want || got == want + 1); /* plus, perhaps, one rounding leftover rao */
+    /* subnet 1 (registered first; equal EMA prices) went; its netuid is reused */
+    subnet_rec fresh = subnet(c, 1);
+    assert_memory_equal(fresh.owner_hotkey.bytes, hot[V2].pk, 32);
+    assert_int_equal(fresh.registered_at, yuma_chain_height(c));
+    uint16_t uid;
+    assert_false(uid_get(kv, 1, &hk, &uid));
+    assert_int_equal(stake_of(kv, &hk, &ck, 1), 0);
+    /* what the protocol held, and the kept fees, were recycled */
+    assert_true(yuma_chain_total_issuance(c) < yuma_chain_total_issuance(t));
+    yuma_chain_free(c);
+    yuma_chain_free(t);
+}
+
 int main(void)
 {
     make_keys();
@@ -516,6 +597,7 @@ int main(void)
         cmocka_unit_test(test_stake_and_weights_errors),
         cmocka_unit_test(test_epochs_pay_what_the_epoch_computes),
         cmocka_unit_test(test_trigger_epoch_and_scheduler_cap),
+        cmocka_unit_test(test_subnet_limit_prunes_and_pays_out),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -34,6 +34,10 @@ yuma_call_status call_burned_register(call_ctx *cx, const yuma_call *call);
 yuma_call_status call_set_weights(call_ctx *cx, const yuma_call *call);
 yuma_call_status call_trigger_epoch(call_ctx *cx, const yuma_call *call);
 uint64_t subnet_lock_cost(const ykv *kv, const yuma_chain_params *p, uint64_t now);
+
+/* dissolve.c */
+bool subnet_prune_candidate(const ykv *kv, const yuma_chain_params *p, uint64_t now, uint16_t *out);
+yuma_call_status subnet_dissolve(call_ctx *cx, uint16_t netuid);
 /* set_weights' checks and storage for the signer; reveal = true skips the
  * rate limit and keeps last_update (reveal_weights, yuma-consensus §3.2). */
 yuma_call_status weights_apply(call_ctx *cx, const yuma_call *call, bool reveal);

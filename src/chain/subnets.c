@@ -113,12 +113,16 @@ yuma_call_status call_register_network(call_ctx *cx, const yuma_call *call)
         if (subnet_exists(cx->kv, id)) count++;
         else if (netuid == 0) netuid = id;
     }
-    /* Pruning a subnet to make room (economics §6.4) is not offered yet. */
-    if (count >= p->subnet_limit || netuid == 0) return YUMA_CALL_ERR_SUBNET_LIMIT;
     yuma_call_status st = claim_hotkey(cx, &call->hotkey);
     if (st != YUMA_CALL_OK) return st;
     uint64_t cost = subnet_lock_cost(cx->kv, p, cx->block);
     if (account_get(cx->kv, cx->signer).balance < cost) return YUMA_CALL_ERR_INSUFFICIENT_BALANCE;
+    /* At the limit the lowest-priced non-immune subnet makes room
+     * (economics §6.4): it is dissolved and its netuid reused. */
+    if (count >= p->subnet_limit || netuid == 0) {
+        if (!subnet_prune_candidate(cx->kv, p, cx->block, &netuid)) return YUMA_CALL_ERR_SUBNET_LIMIT;
+        if ((st = subnet_dissolve(cx, netuid)) != YUMA_CALL_OK) return st;
+    }
     yu128 price = median_price(cx->kv, subnet_netuid_bound(p));
 
     subnet_rec s;
