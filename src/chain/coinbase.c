@@ -20,6 +20,8 @@
 #include <string.h>
 
 #include "chain/calls.h"
+#include "chain/commit_reveal.h"
+#include "chain/delegation.h"
 #include "chain/records.h"
 #include "chain/staking.h"
 #include "chain/subnet_rec.h"
@@ -141,6 +143,7 @@ typedef struct {
     yuma_epoch_input in;
     uint64_t *alpha, *root, *last_update, *registered;
     bool *permit;
+    uint64_t *commit_block;
     size_t *woff, *boff;
     yuma_entry *w, *b;
     yuma_account *hotkeys;
@@ -153,6 +156,7 @@ static void free_build(epoch_build *e)
     free(e->last_update);
     free(e->registered);
     free(e->permit);
+    free(e->commit_block);
     free(e->woff);
     free(e->boff);
     free(e->w);
@@ -170,12 +174,13 @@ static bool build_epoch(const ykv *kv, const yuma_chain_params *p, uint16_t netu
     e->last_update = calloc(n + 1, 8);
     e->registered = calloc(n + 1, 8);
     e->permit = calloc(n + 1, 1);
+    e->commit_block = calloc(n + 1, 8);
     e->woff = calloc(n + 1, sizeof(size_t));
     e->boff = calloc(n + 1, sizeof(size_t));
     e->w = malloc((n * n + 1) * sizeof(yuma_entry));
     e->b = malloc((n * n + 1) * sizeof(yuma_entry));
     e->hotkeys = calloc(n + 1, sizeof(yuma_account));
-    if (!e->alpha || !e->root || !e->last_update || !e->registered || !e->permit || !e->woff || !e->boff ||
+    if (!e->alpha || !e->root || !e->last_update || !e->registered || !e->permit || !e->commit_block || !e->woff || !e->boff ||
         !e->w || !e->b || !e->hotkeys)
         return false;
     int32_t owner = YUMA_NO_OWNER;
@@ -191,11 +196,13 @@ static bool build_epoch(const ykv *kv, const yuma_chain_params *p, uint16_t netu
         e->woff[uid + 1] = e->woff[uid] + row_get(kv, REC_WEIGHTS, netuid, uid, e->w + e->woff[uid], n);
         e->boff[uid + 1] = e->boff[uid] + row_get(kv, REC_BONDS, netuid, uid, e->b + e->boff[uid], n);
     }
+    /* The slot of this epoch counts before expiry is judged (§3.5). */
+    commit_reveal_fill_mask(kv, netuid, s, s->epoch_index + 1, e->hotkeys, (uint32_t)n, e->commit_block);
     e->in = (yuma_epoch_input){
         .n = (uint32_t)n, .hp = s->hp, .block = block, .last_epoch_block = s->last_step_block, .emission = rao,
         .owner_uid = owner, .alpha_stake = e->alpha, .root_stake = e->root,
         .tao_weight_raw32 = (uint64_t)yuma_tao_weight_u96f32(p->tao_weight), .last_update = e->last_update,
-        .registered_at = e->registered, .validator_permit = e->permit,
+        .registered_at = e->registered, .validator_permit = e->permit, .commit_block = e->commit_block,
         .weights = {e->woff, e->w}, .bonds = {e->boff, e->b},
     };
     return true;
@@ -359,6 +366,8 @@ yuma_chain_status run_coinbase(call_ctx *cx)
         }
         epochs++;
         st = distribute(cx, v[i].netuid, s);
+        /* Child keys whose cooldown ended take effect at the subnet's epoch. */
+        if (st == YUMA_CHAIN_OK && !children_apply_pending(cx->kv, v[i].netuid, cx->block)) st = YUMA_CHAIN_ERR_NOMEM;
         s->blocks_since_last_step = 0;
         s->last_epoch_block = cx->block;
         s->pending_epoch_at = 0;

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chain/call_recs.h"
 #include "chain/calls.h"
 #include "chain/records.h"
 #include "chain/staking.h"
@@ -194,7 +195,9 @@ yuma_call_status subnet_dissolve(call_ctx *cx, uint16_t netuid)
     if (!supply_put(cx->kv, sup)) return YUMA_CALL_ERR_NOMEM;
     /* Erase the subnet: records keyed (kind, netuid, ...) and the stake
      * records keyed (kind, hotkey, netuid, ...). */
-    static const uint8_t by_netuid[] = {REC_NEURON, REC_UID, REC_WEIGHTS, REC_BONDS};
+    static const uint8_t by_netuid[] = {REC_NEURON, REC_UID, REC_WEIGHTS, REC_BONDS, REC_AXON, REC_COMMITMENT,
+                                        REC_WEIGHT_COMMITS, REC_CHILDREN, REC_PARENTS, REC_PENDING_CHILDREN,
+                                        REC_CHILDREN_LAST, REC_CHILDKEY_TAKE, REC_HYPERPARAM_LAST};
     for (size_t i = 0; i < sizeof by_netuid; i++)
         if (!erase_records(cx->kv, by_netuid[i], 1, netuid)) return YUMA_CALL_ERR_NOMEM;
     if (!erase_records(cx->kv, REC_ALPHA_POOL, 33, netuid) || !erase_records(cx->kv, REC_ALPHA_SHARE, 33, netuid))

@@ -78,7 +78,8 @@ static yuma_call_status from_pool_limit(yuma_pool_status ps)
 static yuma_call_status max_move(const subnet_rec *s1, uint16_t n1, const subnet_rec *s2, uint16_t n2, uint64_t limit,
                                  uint16_t fee_rate, uint64_t *out)
 {
-    if (n1 == 0) return from_pool_limit(yuma_pool_max_amount_add(&s2->pool, RAO_PER_TAO_SQUARED / limit, fee_rate, out));
+    if (n1 == 0) /* the destination's own price limit: 1 / L */
+        return from_pool_limit(yuma_pool_max_amount_add(&s2->pool, RAO_PER_TAO_SQUARED / limit, fee_rate, out));
     if (n2 == 0) return from_pool_limit(yuma_pool_max_amount_remove(&s1->pool, limit, fee_rate, out));
     yu128 p1 = yuma_pool_price(&s1->pool), p2 = yuma_pool_price(&s2->pool), ratio, a, b, x;
     yu128 t = (yu128)s1->pool.tao + s2->pool.tao;
@@ -95,8 +96,8 @@ static yuma_call_status max_move(const subnet_rec *s1, uint16_t n1, const subnet
 /* Re-assignment within one subnet: no swap, no fee. */
 static yuma_call_status move_within(call_ctx *cx, const subnet_rec *s, position from, position to, uint64_t amount)
 {
-    uint64_t value = from.netuid == 0 ? amount
-                                      : yu64f64_to_u64(yu64f64_mul(yu64f64_from_u64(amount), yuma_pool_price(&s->pool)));
+    uint64_t value = amount;
+    if (from.netuid != 0) value = yu64f64_to_u64(yu64f64_mul(yu64f64_from_u64(amount), yuma_pool_price(&s->pool)));
     if (value < cx->params->min_stake) return YUMA_CALL_ERR_AMOUNT_TOO_LOW;
     yuma_call_status st = stake_call_status(stake_remove(cx->kv, from.hot, from.cold, from.netuid, amount));
     if (st != YUMA_CALL_OK) return st;
@@ -110,7 +111,9 @@ static yuma_call_status transition(call_ctx *cx, const yuma_call *call, position
     if (call->amount == 0) return YUMA_CALL_ERR_ZERO_AMOUNT;
     hotkey_rec h;
     if (!hotkey_get(cx->kv, from.hot, &h) || !hotkey_get(cx->kv, to.hot, &h)) return YUMA_CALL_ERR_NO_HOTKEY;
-    subnet_rec s1, s2;
+    subnet_rec s1, s2; /* root has no record: its side stays zero */
+    memset(&s1, 0, sizeof s1);
+    memset(&s2, 0, sizeof s2);
     yuma_call_status st = side_subnet(cx, from.netuid, &s1);
     if (st == YUMA_CALL_OK) st = side_subnet(cx, to.netuid, &s2);
     if (st != YUMA_CALL_OK) return st;

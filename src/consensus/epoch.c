@@ -258,6 +258,53 @@ static bool is_owner(const epoch_ctx *c, uint32_t i)
     return c->in->owner_uid >= 0 && (uint32_t)c->in->owner_uid == i;
 }
 
+/* ---- column sets: ascending order without sorting every row ---- */
+
+static void colset_add(colset *s, uint16_t j)
+{
+    uint32_t wi = j >> 6;
+    if (s->bits[wi] == 0) {
+        s->words[s->nwords++] = wi;
+        if (wi < s->lo) s->lo = wi;
+        if (wi > s->hi) s->hi = wi;
+    }
+    s->bits[wi] |= (uint64_t)1 << (j & 63);
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+static size_t drain_word(colset *s, uint32_t wi, uint16_t *out, size_t k)
+{
+    uint64_t w = s->bits[wi];
+    while (w) {
+        out[k++] = (uint16_t)(wi * 64 + (uint32_t)__builtin_ctzll(w));
+        w &= w - 1;
+    }
+    s->bits[wi] = 0;
+    return k;
+}
+
+/* Writes the set's columns ascending into out and empties the set. */
+static size_t colset_drain(colset *s, uint16_t *out)
+{
+    size_t k = 0;
+    if (s->nwords == 0) return 0;
+    if ((size_t)(s->hi - s->lo) < 16 * s->nwords) {
+        for (uint32_t wi = s->lo; wi <= s->hi; wi++) k = drain_word(s, wi, out, k);
+    } else {
+        qsort(s->words, s->nwords, sizeof(uint32_t), cmp_u32);
+        for (size_t q = 0; q < s->nwords; q++) k = drain_word(s, s->words[q], out, k);
+    }
+    s->nwords = 0;
+    s->lo = UINT32_MAX;
+    s->hi = 0;
+    return k;
+}
+
 /* ---- input validation ---- */
 
 /* Offsets start at 0 and never decrease (checked before any entry is read). */
@@ -270,26 +317,39 @@ static bool offsets_valid(const yuma_sparse_view *m, uint32_t n)
     return true;
 }
 
-/* Columns below n and none twice. A strictly ascending row has no
- * duplicate, so only unsorted rows pay for the stamp check. */
-static bool row_valid(const yuma_entry *e, size_t len, uint32_t n, uint32_t *stamp, uint32_t tag)
+/* Whether every column of a stored row is below n; *unsorted tells whether
+ * the row is not strictly ascending (only such a row can repeat a column). */
+static bool row_in_range(const yuma_entry *e, size_t len, uint32_t n, bool *unsorted)
 {
-    uint32_t bad = 0, unsorted = 0;
+    uint32_t bad = 0, down = 0;
     int64_t prev = -1;
     for (size_t k = 0; k < len; k++) {
         uint32_t j = e[k].uid;
         bad |= j >= n;
-        unsorted |= (int64_t)j <= prev;
+        down |= (int64_t)j <= prev;
         prev = j;
     }
-    if (bad) return false;
-    if (!unsorted) return true;
+    *unsorted = down;
+    return !bad;
+}
+
+/* No column twice: stamp[j] holds the tag of the last row that had j. */
+static bool row_unique(const yuma_entry *e, size_t len, uint32_t *stamp, uint32_t tag)
+{
     for (size_t k = 0; k < len; k++) {
         uint32_t j = e[k].uid;
         if (stamp[j] == tag) return false;
         stamp[j] = tag;
     }
     return true;
+}
+
+/* Columns below n and none twice. */
+static bool row_valid(const yuma_entry *e, size_t len, uint32_t n, uint32_t *stamp, uint32_t tag)
+{
+    bool unsorted;
+    if (!row_in_range(e, len, n, &unsorted)) return false;
+    return !unsorted || row_unique(e, len, stamp, tag);
 }
 
 static bool matrix_valid(const yuma_sparse_view *m, uint32_t n, uint32_t *stamp, uint32_t tag0)
@@ -400,22 +460,28 @@ static void scan_registrations(epoch_ctx *c)
 }
 
 /* Copies the entries of row i that survive the self-weight, outdated and
- * commit-reveal masks (§2.5 steps 2-4) and returns how many; *sum gets
- * their u16 sum. An entry (i, j) survives the last two iff
- * registered_at[j] < min(last_update[i], commit_block[i] + 1). */
+ * commit-reveal masks (§2.5 steps 2-4) into out and returns how many, or
+ * SIZE_MAX when stamp is given and a column repeats (the duplicate check of
+ * an unsorted row rides along). *sum gets the kept u16 sum. An entry (i, j)
+ * survives the last two masks iff registered_at[j] < min(last_update[i],
+ * commit_block[i] + 1). */
 static size_t mask_row(const epoch_ctx *c, uint32_t i, const yuma_entry *e, size_t len,
-                       yuma_entry *out, uint64_t *sum)
+                       uint32_t *stamp, yuma_entry *out, uint64_t *sum)
 {
     const yuma_epoch_input *in = c->in;
     uint64_t lim = in->last_update[i];
     uint64_t cb = in->commit_block ? in->commit_block[i] : UINT64_MAX;
     if (cb != UINT64_MAX && cb + 1 < lim) lim = cb + 1;
-    uint32_t self = is_owner(c, i) ? UINT32_MAX : i;
+    uint32_t self = is_owner(c, i) ? UINT32_MAX : i, tag = i + 1;
     size_t w = 0;
     uint64_t s = 0;
     bool no_lookup = c->max_reg < lim;
     for (size_t k = 0; k < len; k++) {
         uint32_t j = e[k].uid;
+        if (stamp) {
+            if (stamp[j] == tag) return SIZE_MAX;
+            stamp[j] = tag;
+        }
         bool keep = j != self && (no_lookup || in->registered_at[j] < lim);
         out[w] = e[k];
         w += keep;
@@ -450,9 +516,16 @@ static bool load_weight_row(epoch_ctx *c, uint32_t i, uint32_t *stamp, size_t *n
     const yuma_sparse_view *wv = &c->in->weights;
     size_t len = wv->offsets ? wv->offsets[i + 1] - wv->offsets[i] : 0;
     const yuma_entry *e = len ? wv->entries + wv->offsets[i] : NULL;
-    if (len && !row_valid(e, len, c->n, stamp, i + 1)) return false;
+    bool unsorted = false;
+    if (len && !row_in_range(e, len, c->n, &unsorted)) return false;
     uint64_t sum = 0;
-    size_t kept = (len && !c->forbid[i]) ? mask_row(c, i, e, len, c->went + *nnz, &sum) : 0;
+    size_t kept = 0;
+    if (len && !c->forbid[i]) {
+        kept = mask_row(c, i, e, len, unsorted ? stamp : NULL, c->went + *nnz, &sum);
+        if (kept == SIZE_MAX) return false;
+    } else if (unsorted && !row_unique(e, len, stamp, i + 1)) {
+        return false;
+    }
     set_row_norm(&c->wr[i], sum);
     if (c->active_stake[i] > 0) {
         c->keys_fit &= c->wr[i].mode == ROW_RECIP || sum == 0; /* sum 0: no positive weight */
@@ -508,7 +581,10 @@ static yuma_status load_rows(epoch_ctx *c)
     c->col_cnt = WS(c, WS_COL_CNT, size_t, n + 1, true);
     c->sum_b = WS(c, WS_SUM_B, uint64_t, n, true);
     c->div_b = WS(c, WS_DIV_B, ydiv, n, false);
-    if (!stamp || !c->woff || !c->went || !c->wr || !c->col_cnt || !c->sum_b || !c->div_b)
+    c->set = (colset){WS(c, WS_BITS, uint64_t, n / 64 + 1, true),
+                      WS(c, WS_WORDS, uint32_t, n / 64 + 1, false), 0, UINT32_MAX, 0};
+    if (!stamp || !c->woff || !c->went || !c->wr || !c->col_cnt || !c->sum_b || !c->div_b ||
+        !c->set.bits || !c->set.words)
         return YUMA_ERR_NOMEM;
     scan_registrations(c);
     c->keys_fit = true;
@@ -766,51 +842,6 @@ static yuma_status compute_consensus(epoch_ctx *c)
 
 /* ---- pass C: bond EMA rows (§2.9) ---- */
 
-static void colset_add(colset *s, uint16_t j)
-{
-    uint32_t wi = j >> 6;
-    if (s->bits[wi] == 0) {
-        s->words[s->nwords++] = wi;
-        if (wi < s->lo) s->lo = wi;
-        if (wi > s->hi) s->hi = wi;
-    }
-    s->bits[wi] |= (uint64_t)1 << (j & 63);
-}
-
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
-}
-
-static size_t drain_word(colset *s, uint32_t wi, uint16_t *out, size_t k)
-{
-    uint64_t w = s->bits[wi];
-    while (w) {
-        out[k++] = (uint16_t)(wi * 64 + (uint32_t)__builtin_ctzll(w));
-        w &= w - 1;
-    }
-    s->bits[wi] = 0;
-    return k;
-}
-
-/* Writes the set's columns ascending into out and empties the set. */
-static size_t colset_drain(colset *s, uint16_t *out)
-{
-    size_t k = 0;
-    if (s->nwords == 0) return 0;
-    if ((size_t)(s->hi - s->lo) < 16 * s->nwords) {
-        for (uint32_t wi = s->lo; wi <= s->hi; wi++) k = drain_word(s, wi, out, k);
-    } else {
-        qsort(s->words, s->nwords, sizeof(uint32_t), cmp_u32);
-        for (size_t q = 0; q < s->nwords; q++) k = drain_word(s, s->words[q], out, k);
-    }
-    s->nwords = 0;
-    s->lo = UINT32_MAX;
-    s->hi = 0;
-    return k;
-}
-
 /* Appends (j, v) to E and to its column statistics. */
 static inline void emit_e(epoch_ctx *c, size_t *nnz, uint16_t j, yfx v, bool yc2)
 {
@@ -821,29 +852,32 @@ static inline void emit_e(epoch_ctx *c, size_t *nnz, uint16_t j, yfx v, bool yc2
     if (yc2 && v > c->max_e[j]) c->max_e[j] = v;
 }
 
-/* The new entries' EMA terms of row i into the dense accumulator: YC2
- * alpha * column-normalised delta-B, YC3 alpha * weight for bonds. In a
- * ROW_RECIP row every weight is <= 2^32, so are weights for bonds and
- * delta-B, and mul_unit's 64-bit products are exact. The reference adds
- * with plain (wrapping) adds. */
+/* The EMA term of one new entry with weight for bonds x: YC2 alpha *
+ * column-normalised delta-B, YC3 alpha * x. In a ROW_RECIP row (`unit`)
+ * every weight is <= 2^32, so are x and delta-B, and mul_unit's 64-bit
+ * products are exact. */
+static inline uint64_t new_term(const epoch_ctx *c, uint16_t j, yfx x, bool yc2, bool unit,
+                                uint64_t as)
+{
+    uint64_t alpha = (uint64_t)c->alpha;
+    if (!yc2) return unit ? mul_unit(alpha, (uint64_t)x) : (uint64_t)mul_nn(c->alpha, x);
+    uint64_t db = unit ? mul_unit(as, (uint64_t)x) : (uint64_t)mul_nn(x, (yfx)as);
+    return mul_unit(alpha, ydiv_q(db, &c->div_db[j]));
+}
+
+/* The new entries' EMA terms of row i into the dense accumulator. The
+ * reference adds with plain (wrapping) adds. */
 static void add_new_terms(epoch_ctx *c, uint32_t i, bool yc2, bool mark)
 {
     const wrow *r = &c->wr[i];
     uint64_t *acc = (uint64_t *)c->acc;
-    uint64_t as = (uint64_t)c->active_stake[i], alpha = (uint64_t)c->alpha;
+    uint64_t as = (uint64_t)c->active_stake[i];
     bool unit = r->mode == ROW_RECIP;
     for (size_t k = c->woff[i]; k < c->woff[i + 1]; k++) {
         uint16_t j = c->went[k].uid;
         yfx w = row_weight(r, c->went[k].value), x;
         if (!bond_weight(c, w, clip_value(w, c->consensus[j]), &x)) continue;
-        uint64_t t;
-        if (yc2) {
-            uint64_t db = unit ? mul_unit(as, (uint64_t)x) : (uint64_t)mul_nn(x, (yfx)as);
-            t = mul_unit(alpha, ydiv_q(db, &c->div_db[j]));
-        } else {
-            t = unit ? mul_unit(alpha, (uint64_t)x) : (uint64_t)mul_nn(c->alpha, x);
-        }
-        acc[j] += t;
+        acc[j] += new_term(c, j, x, yc2, unit, as);
         if (mark) colset_add(&c->set, j);
     }
 }
@@ -857,18 +891,23 @@ static inline uint64_t old_value_yuma2(const epoch_ctx *c, uint16_t j, uint16_t 
     return ydiv_q((uint64_t)b << 32, &c->div_b[j]);
 }
 
-/* The stored bonds' EMA terms (1 - alpha) * B_ij of row i (B_ij <= 2^32). */
+/* The stored bond's EMA term (1 - alpha) * B_ij (B_ij <= 2^32). */
+static inline uint64_t old_term(const epoch_ctx *c, uint16_t j, uint16_t b, bool yc2)
+{
+    uint64_t v = yc2 ? old_value_yuma2(c, j, b) : (uint64_t)yfx_from_u16_proportion(b);
+    return mul_unit((uint64_t)c->keep, v);
+}
+
+/* The stored bonds' EMA terms of row i into the dense accumulator. */
 static void add_old_terms(epoch_ctx *c, uint32_t i, bool yc2, bool mark)
 {
     const yuma_sparse_view *bv = &c->in->bonds;
     if (!bv->offsets) return;
     uint64_t *acc = (uint64_t *)c->acc;
-    uint64_t keep = (uint64_t)c->keep;
     for (size_t k = bv->offsets[i]; k < bv->offsets[i + 1]; k++) {
-        uint16_t j = bv->entries[k].uid, b = bv->entries[k].value;
+        uint16_t j = bv->entries[k].uid;
         if (bond_masked(c, j)) continue;
-        uint64_t v = yc2 ? old_value_yuma2(c, j, b) : (uint64_t)yfx_from_u16_proportion(b);
-        acc[j] += mul_unit(keep, v);
+        acc[j] += old_term(c, j, bv->entries[k].value, yc2);
         if (mark) colset_add(&c->set, j);
     }
 }
@@ -1000,11 +1039,6 @@ static yuma_status alloc_bond_scratch(epoch_ctx *c, size_t ecap)
     c->ocol = WS(c, WS_OLD_COL, uint16_t, n, false);
     c->oval = WS(c, WS_OLD_VAL, yfx, n, false);
     c->acc = WS(c, WS_ACC, yfx, n, true);
-    c->set.bits = WS(c, WS_BITS, uint64_t, n / 64 + 1, true);
-    c->set.words = WS(c, WS_WORDS, uint32_t, n / 64 + 1, false);
-    c->set.nwords = 0;
-    c->set.lo = UINT32_MAX;
-    c->set.hi = 0;
     c->eoff = WS(c, WS_E_OFF, size_t, n + 1, false);
     c->ecol = WS(c, WS_E_COL, uint16_t, ecap, false);
     c->eval = WS(c, WS_E_VAL, yfx, ecap, false);
@@ -1012,8 +1046,7 @@ static yuma_status alloc_bond_scratch(epoch_ctx *c, size_t ecap)
     c->max_e = WS(c, WS_MAX_E, yfx, n, true);
     c->div_e = WS(c, WS_DIV_E, ydiv, n, false);
     c->div_m = WS(c, WS_DIV_M, ydiv, n, false);
-    if (!c->rcol || !c->rval || !c->ocol || !c->oval || !c->acc || !c->set.bits ||
-        !c->set.words || !c->eoff || !c->ecol || !c->eval || !c->sum_e || !c->max_e ||
+    if (!c->rcol || !c->rval || !c->ocol || !c->oval || !c->acc || !c->eoff || !c->ecol || !c->eval || !c->sum_e || !c->max_e ||
         !c->div_e || !c->div_m)
         return YUMA_ERR_NOMEM;
     c->eoff[0] = 0;
@@ -1088,7 +1121,8 @@ static inline uint16_t stored_yuma2(const epoch_ctx *c, uint16_t j, uint64_t en)
 }
 
 /* YC2 pass D: D_i = sum_j incentive_j * En_ij (saturating) with En the
- * column-normalised E, and the stored bonds of permitted rows. */
+ * column-normalised E, and the stored bonds of permitted rows. En is kept
+ * in the row scratch between the two loops. */
 static void dividends_pass_yuma2(epoch_ctx *c, yuma_epoch_output *out)
 {
     bool unit = incentive_is_unit(c);
@@ -1096,17 +1130,19 @@ static void dividends_pass_yuma2(epoch_ctx *c, yuma_epoch_output *out)
     out->bond_offsets[0] = 0;
     for (uint32_t i = 0; i < c->n; i++) {
         uint64_t d = 0;
-        size_t a = c->eoff[i], b = c->eoff[i + 1];
-        for (size_t k = a; k < b; k++) {
-            uint16_t j = c->ecol[k];
-            d = add_clamp(d, inc_term(c, unit, j, ydiv_q((uint64_t)c->eval[k], &c->div_e[j])));
+        const uint16_t *col = c->ecol + c->eoff[i];
+        const yfx *e = c->eval + c->eoff[i];
+        size_t len = c->eoff[i + 1] - c->eoff[i];
+        for (size_t k = 0; k < len; k++) {
+            uint64_t en = ydiv_q((uint64_t)e[k], &c->div_e[col[k]]);
+            c->rval[k] = (yfx)en;
+            d = add_clamp(d, inc_term(c, unit, col[k], en));
         }
         c->dividends[i] = (yfx)d;
         if (out->validator_permit[i]) {
-            for (size_t k = a; k < b; k++, p++) {
-                uint16_t j = c->ecol[k];
-                out->bonds[p].uid = j;
-                out->bonds[p].value = stored_yuma2(c, j, ydiv_q((uint64_t)c->eval[k], &c->div_e[j]));
+            for (size_t k = 0; k < len; k++, p++) {
+                out->bonds[p].uid = col[k];
+                out->bonds[p].value = stored_yuma2(c, col[k], (uint64_t)c->rval[k]);
             }
         }
         out->bond_offsets[i + 1] = p;
