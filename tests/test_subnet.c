@@ -587,6 +587,64 @@ static void test_subnet_limit_prunes_and_pays_out(void **state)
     yuma_chain_free(t);
 }
 
+/* A parent hotkey that gives all its stake to a child validator (economics
+ * §4.2, §7.6): the epoch sees the stake on the child, and the child's
+ * dividends are shared with the parent in proportion to the stake each
+ * contributes. */
+static void test_child_keys_inherit_stake_and_share_dividends(void **state)
+{
+    (void)state;
+    yuma_chain *c = new_chain();
+    memset(nonces, 0, sizeof nonces);
+    queue(c, 0, OWNER, reg_network(OWNER));
+    block(c);
+    queue(c, 0, V1, burned_register(1, V1));
+    queue(c, 0, M3, burned_register(1, M3));
+    block(c);
+    /* Before start_call child keys apply at once. M3's hotkey is the parent. */
+    yuma_call kids = call_of(YUMA_CALL_SET_CHILDREN);
+    kids.netuid = 1;
+    kids.hotkey = acc(&hot[M3]);
+    kids.child_count = 1;
+    kids.children[0] = (yuma_child){.proportion = UINT64_MAX, .child = acc(&hot[V1])};
+    queue(c, 0, M3, kids);
+    yuma_call start = call_of(YUMA_CALL_START_CALL);
+    start.netuid = 1;
+    queue(c, 0, OWNER, start);
+    block(c);
+    expect(0, YUMA_CALL_OK);
+    expect(1, YUMA_CALL_OK);
+    queue(c, 0, V1, add_stake(1, V1, 100 * TAO));
+    queue(c, 0, M3, add_stake(1, M3, 300 * TAO));
+    block(c);
+    expect(0, YUMA_CALL_OK);
+    expect(1, YUMA_CALL_OK);
+    const ykv *kv = yuma_chain_state(c);
+    uint16_t uid_v1, uid_p;
+    yuma_account hv = acc(&hot[V1]), hp = acc(&hot[M3]), cv = acc(&cold[V1]), cp = acc(&cold[M3]);
+    assert_true(uid_get(kv, 1, &hv, &uid_v1));
+    assert_true(uid_get(kv, 1, &hp, &uid_p));
+    /* two epochs: the first grants permits, the second pays dividends */
+    uint64_t idx = subnet(c, 1).epoch_index;
+    while (subnet(c, 1).epoch_index < idx + 1) block(c);
+    neuron_rec nv, np;
+    assert_true(neuron_get(kv, 1, uid_v1, &nv));
+    assert_true(neuron_get(kv, 1, uid_p, &np));
+    assert_int_equal(np.stake_weight, 0);      /* the parent gave everything away */
+    assert_true(nv.validator_permit);
+    assert_false(np.validator_permit);
+    uint64_t x_v = stake_total(kv, &hv, 1), x_p = stake_total(kv, &hp, 1);
+    uint64_t v_before = stake_of(kv, &hv, &cv, 1), p_before = stake_of(kv, &hp, &cp, 1);
+    while (subnet(c, 1).epoch_index < idx + 2) block(c);
+    uint64_t dv = stake_of(kv, &hv, &cv, 1) - v_before, dp = stake_of(kv, &hp, &cp, 1) - p_before;
+    assert_true(dv > 0 && dp > 0);
+    /* shares follow own stake: x_p : x_v (3 : 1 here), to within rounding */
+    unsigned __int128 lhs = (unsigned __int128)dp * x_v, rhs = (unsigned __int128)dv * x_p;
+    unsigned __int128 diff = lhs > rhs ? lhs - rhs : rhs - lhs;
+    assert_true(diff * 1000 < rhs);
+    yuma_chain_free(c);
+}
+
 int main(void)
 {
     make_keys();
@@ -598,6 +656,7 @@ int main(void)
         cmocka_unit_test(test_epochs_pay_what_the_epoch_computes),
         cmocka_unit_test(test_trigger_epoch_and_scheduler_cap),
         cmocka_unit_test(test_subnet_limit_prunes_and_pays_out),
+        cmocka_unit_test(test_child_keys_inherit_stake_and_share_dividends),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

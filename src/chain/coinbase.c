@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chain/call_recs.h"
 #include "chain/calls.h"
 #include "chain/commit_reveal.h"
 #include "chain/delegation.h"
@@ -189,7 +190,7 @@ static bool build_epoch(const ykv *kv, const yuma_chain_params *p, uint16_t netu
         if (!neuron_get(kv, netuid, uid, &nr)) return false;
         e->hotkeys[uid] = nr.hotkey;
         if (memcmp(nr.hotkey.bytes, s->owner_hotkey.bytes, 32) == 0) owner = uid;
-        stake_weight_parts(kv, &nr.hotkey, netuid, &e->alpha[uid], &e->root[uid]);
+        if (!stake_weight_parts(kv, &nr.hotkey, netuid, &e->alpha[uid], &e->root[uid])) return false;
         e->last_update[uid] = nr.last_update;
         e->registered[uid] = nr.registered_at;
         e->permit[uid] = nr.validator_permit;
@@ -216,55 +217,155 @@ static bool owner_of(const ykv *kv, const yuma_account *hotkey, yuma_account *ow
     return true;
 }
 
-/* floor(total * part / whole), 0 when whole is 0. */
-static uint64_t pro_rata(uint64_t total, uint64_t part, uint64_t whole)
+
+/* A hotkey's own stake weight as U96F32 raw: alpha + tau * root. */
+static yu128 own_weight(const ykv *kv, const yuma_account *hk, uint16_t netuid, yu128 tau)
 {
-    yu128 q;
-    return whole && yu128_mul_div(total, part, whole, &q) ? (uint64_t)q : 0;
+    return ((yu128)stake_total(kv, hk, netuid) << 32) + (yu128)stake_total(kv, hk, 0) * tau;
 }
 
-/* Pays the epoch's outputs; *paid receives the alpha paid out. */
-static bool pay_epoch(ykv *kv, uint16_t netuid, subnet_rec *s, const epoch_build *e, const yuma_epoch_output *o,
-                      uint64_t server, uint64_t validator, uint64_t root, uint64_t *paid)
+typedef struct {
+    yuma_account hotkey;
+    uint64_t d;          /* dividend weight after the parent/child split */
+} dividend;
+
+typedef struct {
+    dividend *v;
+    size_t n, cap;
+} dividends;
+
+static bool credit_dividend(dividends *ds, const yuma_account *hk, uint64_t amount)
+{
+    if (amount == 0) return true;
+    for (size_t i = 0; i < ds->n; i++)
+        if (memcmp(ds->v[i].hotkey.bytes, hk->bytes, 32) == 0) {
+            ds->v[i].d += amount;
+            return true;
+        }
+    if (ds->n == ds->cap) {
+        size_t ncap = ds->cap ? ds->cap * 2 : 64;
+        dividend *nv = realloc(ds->v, ncap * sizeof *nv);
+        if (!nv) return false;
+        ds->v = nv;
+        ds->cap = ncap;
+    }
+    ds->v[ds->n++] = (dividend){*hk, amount};
+    return true;
+}
+
+/* Splits a validator's dividend with its parents (economics §7.6): shares
+ * follow the stake each contributes (own stakes: the hotkey's minus what it
+ * gives its children, each parent's times the proportion it gives); a
+ * parent of another coldkey leaves the child its childkey take. */
+static bool split_with_parents(const ykv *kv, uint16_t netuid, const yuma_account *hk, uint64_t d, yu128 tau,
+                               dividends *ds)
+{
+    yuma_child *parents = NULL, children[YUMA_TX_MAX_CHILDREN];
+    size_t np = 0;
+    if (!parents_get(kv, netuid, hk, &parents, &np)) return false;
+    if (np == 0) return credit_dividend(ds, hk, d);
+    size_t nc = children_get(kv, netuid, hk, children);
+    yu128 given = 0;
+    for (size_t c = 0; c < nc; c++) given += children[c].proportion;
+    const yu128 all = UINT64_MAX;
+    yu128 kept = given >= all ? 0 : all - given, self = 0, total = 0, contrib[64];
+    if (np > 64) np = 64;
+    bool ok = yu128_mul_div(own_weight(kv, hk, netuid, tau), kept, all, &self);
+    total = self;
+    for (size_t p = 0; ok && p < np; p++) {
+        ok = yu128_mul_div(own_weight(kv, &parents[p].child, netuid, tau), parents[p].proportion, all, &contrib[p]);
+        total += contrib[p];
+    }
+    yuma_account child_owner;
+    ok = ok && owner_of(kv, hk, &child_owner);
+    uint16_t ck_take = childkey_take_get(kv, netuid, hk);
+    uint64_t to_parents = 0, takes = 0;
+    for (size_t p = 0; ok && p < np && total > 0; p++) {
+        yu128 share;
+        if (!yu128_mul_div(d, contrib[p], total, &share)) continue;
+        uint64_t amount = (uint64_t)share, take = 0;
+        yuma_account parent_owner;
+        if (owner_of(kv, &parents[p].child, &parent_owner) &&
+            memcmp(parent_owner.bytes, child_owner.bytes, 32) != 0)
+            take = (uint64_t)(((yu128)amount * ck_take) / 65535u);
+        to_parents += amount;
+        takes += take;
+        ok = credit_dividend(ds, &parents[p].child, amount - take);
+    }
+    ok = ok && credit_dividend(ds, hk, d - to_parents + takes);
+    free(parents);
+    return ok;
+}
+
+/* Pays one hotkey's alpha: its delegate take staked to its owner, the rest
+ * to all of its stakers on the subnet. */
+static bool pay_hotkey(ykv *kv, uint16_t netuid, const yuma_account *hk, uint64_t amount)
+{
+    hotkey_rec h;
+    if (amount == 0) return true;
+    if (!hotkey_get(kv, hk, &h)) return false;
+    uint64_t take = (uint64_t)(((yu128)amount * h.take) / 65535u);
+    return stake_add(kv, hk, &h.owner, netuid, take) == STAKE_OK && stake_emit(kv, hk, netuid, amount - take) == STAKE_OK;
+}
+
+/* Pays the epoch's outputs (economics §4.4); *paid receives the alpha paid. */
+static bool pay_epoch(ykv *kv, const yuma_chain_params *params, uint16_t netuid, subnet_rec *s, const epoch_build *e,
+                      const yuma_epoch_output *o, uint64_t server, uint64_t validator, uint64_t root, uint64_t *paid)
 {
     uint32_t n = o->n;
-    uint64_t incentive_total = 0, dividend_total = 0, withheld = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        incentive_total += o->server_emission[i];
-        dividend_total += o->validator_emission[i];
-    }
-    /* With no miner earning, validators receive the miners' half too. */
-    uint64_t validator_pool = incentive_total == 0 ? validator + server : validator;
+    uint64_t incentive_total = 0, withheld = 0;
+    yu128 tau = yuma_tao_weight_u96f32(params->tao_weight);
+    dividends ds = {0};
+    bool ok = true;
     *paid = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        const yuma_account *hk = &e->hotkeys[i];
-        yuma_account owner;
-        if (!owner_of(kv, hk, &owner)) return false;
-        uint64_t inc = o->server_emission[i]; /* miners receive exactly the epoch's amount (spec §2.16) */
-        if (inc) {
-            if (memcmp(owner.bytes, s->owner_coldkey.bytes, 32) == 0) {
-                s->alpha_burned += inc; /* the owner's own miners earn nothing: burned */
-                withheld += inc;
-            } else if (stake_add(kv, hk, &owner, netuid, inc) != STAKE_OK) {
-                return false;
-            }
-            *paid += inc;
-        }
-        uint64_t div = pro_rata(validator_pool, o->validator_emission[i], dividend_total);
-        uint64_t rdiv = pro_rata(root, o->validator_emission[i], dividend_total);
-        uint64_t earned = div + rdiv;
-        if (earned) {
-            hotkey_rec h;
-            if (!hotkey_get(kv, hk, &h)) return false;
-            uint64_t take = (uint64_t)(((yu128)earned * h.take) / 65535u);
-            if (stake_add(kv, hk, &owner, netuid, take) != STAKE_OK ||
-                stake_emit(kv, hk, netuid, earned - take) != STAKE_OK)
-                return false;
-            *paid += earned;
-        }
+    for (uint32_t i = 0; ok && i < n; i++) {
+        incentive_total += o->server_emission[i];
+        if (o->validator_emission[i]) ok = split_with_parents(kv, netuid, &e->hotkeys[i], o->validator_emission[i], tau, &ds);
     }
-    s->miner_burned_ppb = incentive_total ? (uint64_t)(((yu128)withheld * 1000000000u) / (server ? server : 1)) : 0;
-    return true;
+    /* Incentives: exactly the epoch's amounts (spec §2.16); the owner's own
+     * miners earn nothing (burned). */
+    for (uint32_t i = 0; ok && i < n; i++) {
+        uint64_t inc = o->server_emission[i];
+        yuma_account owner;
+        if (!inc) continue;
+        if (!owner_of(kv, &e->hotkeys[i], &owner)) ok = false;
+        else if (memcmp(owner.bytes, s->owner_coldkey.bytes, 32) == 0) {
+            s->alpha_burned += inc;
+            withheld += inc;
+        } else if (stake_add(kv, &e->hotkeys[i], &owner, netuid, inc) != STAKE_OK) {
+            ok = false;
+        }
+        *paid += inc;
+    }
+    /* Dividends: split by each recipient's own alpha : tau*root stake into
+     * the validator pool (with no miner earning, the miners' half too) and
+     * the root pool, each paid pro rata. */
+    uint64_t validator_pool = incentive_total == 0 ? validator + server : validator;
+    yu128 *ad = calloc(ds.n + 1, sizeof(yu128)), *rd = calloc(ds.n + 1, sizeof(yu128)), sum_ad = 0, sum_rd = 0;
+    ok = ok && ad && rd;
+    for (size_t k = 0; ok && k < ds.n; k++) {
+        yu128 a = (yu128)stake_total(kv, &ds.v[k].hotkey, netuid) << 32;
+        yu128 r = (yu128)stake_total(kv, &ds.v[k].hotkey, 0) * tau;
+        rd[k] = 0;
+        if (a + r > 0) yu128_mul_div(ds.v[k].d, r, a + r, &rd[k]);
+        ad[k] = ds.v[k].d - rd[k];
+        sum_ad += ad[k];
+        sum_rd += rd[k];
+    }
+    for (size_t k = 0; ok && k < ds.n; k++) {
+        yu128 va = 0, vr = 0;
+        if (sum_ad) yu128_mul_div(validator_pool, ad[k], sum_ad, &va);
+        if (sum_rd) yu128_mul_div(root, rd[k], sum_rd, &vr);
+        /* Root stakers' claims on root dividends are not modelled yet: the
+         * root share joins the hotkey's stakers on this subnet. */
+        ok = pay_hotkey(kv, netuid, &ds.v[k].hotkey, (uint64_t)(va + vr));
+        *paid += (uint64_t)(va + vr);
+    }
+    free(ad);
+    free(rd);
+    free(ds.v);
+    s->miner_burned_ppb = incentive_total ? (uint64_t)(((yu128)withheld * 1000000000u) / incentive_total) : 0;
+    return ok;
 }
 
 /* Runs one subnet's epoch on its drained pending emission and pays it. */
@@ -299,7 +400,7 @@ static yuma_chain_status distribute(call_ctx *cx, uint16_t netuid, subnet_rec *s
             st = YUMA_CHAIN_ERR_NOMEM;
     }
     uint64_t paid = 0;
-    if (st == YUMA_CHAIN_OK && !pay_epoch(cx->kv, netuid, s, &e, &o, server, validator, root, &paid))
+    if (st == YUMA_CHAIN_OK && !pay_epoch(cx->kv, cx->params, netuid, s, &e, &o, server, validator, root, &paid))
         st = YUMA_CHAIN_ERR_NOMEM;
     /* The owner cut is staked to the owner's hotkey. */
     if (st == YUMA_CHAIN_OK && owner_cut &&

@@ -9,8 +9,10 @@
  * Root (netuid 0) stake is TAO 1:1, without a pool or fee. Other subnets
  * swap TAO through the subnet's pool (pool.c) and stake the alpha bought.
  */
+#include <stdlib.h>
 #include <string.h>
 
+#include "chain/call_recs.h"
 #include "chain/calls.h"
 #include "chain/records.h"
 #include "chain/staking.h"
@@ -159,11 +161,40 @@ stake_status stake_emit(ykv *kv, const yuma_account *hotkey, uint16_t netuid, ui
     return pool_put(kv, hotkey, netuid, p) && track_root(kv, netuid, amount, 0) ? STAKE_OK : STAKE_ERR_NOMEM;
 }
 
-/* The epoch's stake weight (spec economics §4.2, without child keys): own
- * alpha stake on the subnet plus TaoWeight times own root stake, returned as
- * (alpha, root) for yuma_epoch's x_i = A*2^32 + R*tau. */
-void stake_weight_parts(const ykv *kv, const yuma_account *hotkey, uint16_t netuid, uint64_t *alpha, uint64_t *root)
+/* A proportion of 2^64 - 1 as U96F32 (truncated). */
+static yu128 proportion_u96f32(uint64_t p)
 {
-    *alpha = stake_total(kv, hotkey, netuid);
-    *root = stake_total(kv, hotkey, 0);
+    return ((yu128)p << 32) / UINT64_MAX;
+}
+
+/* One side (alpha on netuid, or root) of the inherited stake of economics
+ * §4.2: own stake, minus what the hotkey gives its children, plus what its
+ * parents give it, in U96F32 and floored to rao. */
+static uint64_t inherited_side(const ykv *kv, const yuma_account *hotkey, uint16_t netuid, uint16_t side,
+                               const yuma_child *children, size_t nc, const yuma_child *parents, size_t np)
+{
+    uint64_t own = stake_total(kv, hotkey, side);
+    yu128 raw = (yu128)own << 32, out = 0, in = 0;
+    for (size_t c = 0; c < nc; c++) out += (yu128)own * proportion_u96f32(children[c].proportion);
+    for (size_t p = 0; p < np; p++)
+        in += (yu128)stake_total(kv, &parents[p].child, side) * proportion_u96f32(parents[p].proportion);
+    (void)netuid;
+    raw = raw > out ? raw - out : 0;
+    raw += in;
+    yu128 r = raw >> 32;
+    return r > UINT64_MAX ? UINT64_MAX : (uint64_t)r;
+}
+
+/* The epoch's stake inputs of a hotkey (economics §4.2): alpha on the
+ * subnet and root stake, each inherited through child keys, for
+ * yuma_epoch's x_i = A*2^32 + R*tau. False only when out of memory. */
+bool stake_weight_parts(const ykv *kv, const yuma_account *hotkey, uint16_t netuid, uint64_t *alpha, uint64_t *root)
+{
+    yuma_child children[YUMA_TX_MAX_CHILDREN], *parents = NULL;
+    size_t np = 0, nc = children_get(kv, netuid, hotkey, children);
+    if (!parents_get(kv, netuid, hotkey, &parents, &np)) return false;
+    *alpha = inherited_side(kv, hotkey, netuid, netuid, children, nc, parents, np);
+    *root = inherited_side(kv, hotkey, netuid, 0, children, nc, parents, np);
+    free(parents);
+    return true;
 }

@@ -26,7 +26,9 @@ stake_status stake_remove(ykv *kv, const yuma_account *hotkey, const yuma_accoun
                           uint64_t amount);
 /* Emission to all of a hotkey's stakers: value rises, shares do not. */
 stake_status stake_emit(ykv *kv, const yuma_account *hotkey, uint16_t netuid, uint64_t amount);
-void stake_weight_parts(const ykv *kv, const yuma_account *hotkey, uint16_t netuid, uint64_t *alpha,
+/* The epoch's (alpha, root) stake of a hotkey, inherited through child
+ * keys (economics §4.2). False only when out of memory. */
+bool stake_weight_parts(const ykv *kv, const yuma_account *hotkey, uint16_t netuid, uint64_t *alpha,
                         uint64_t *root);
 
 #endif

@@ -272,14 +272,15 @@ yuma_call_status call_burned_register(call_ctx *cx, const yuma_call *call)
 }
 
 /* The epoch's stake of a hotkey as the reference combines it (§2.2):
- * floor(alpha + tau * root). */
-static uint64_t combined_stake(call_ctx *cx, const yuma_account *hotkey, uint16_t netuid)
+ * floor(alpha + tau * root), both inherited through child keys. */
+static bool combined_stake(call_ctx *cx, const yuma_account *hotkey, uint16_t netuid, uint64_t *out)
 {
     uint64_t alpha, root;
-    stake_weight_parts(cx->kv, hotkey, netuid, &alpha, &root);
+    if (!stake_weight_parts(cx->kv, hotkey, netuid, &alpha, &root)) return false;
     yu128 tau = yuma_tao_weight_u96f32(cx->params->tao_weight);
-    yu128 x = ((yu128)alpha << 32) + (yu128)root * tau;
-    return (uint64_t)(x >> 32);
+    yu128 x = (((yu128)alpha << 32) + (yu128)root * tau) >> 32;
+    *out = x > UINT64_MAX ? UINT64_MAX : (uint64_t)x;
+    return true;
 }
 
 /* set_weights' validation and storage (yuma-consensus §4.1) for the signer,
@@ -296,8 +297,9 @@ yuma_call_status weights_apply(call_ctx *cx, const yuma_call *call, bool reveal)
     if (call->weight_count > s.n) return YUMA_CALL_ERR_TOO_MANY_WEIGHTS;
     if (!uid_get(cx->kv, netuid, cx->signer, &uid)) return YUMA_CALL_ERR_NOT_REGISTERED;
     bool owner = same(cx->signer, &s.owner_hotkey);
-    if (!owner && combined_stake(cx, cx->signer, netuid) < s.hp.stake_threshold)
-        return YUMA_CALL_ERR_STAKE_BELOW_THRESHOLD;
+    uint64_t stake;
+    if (!owner && !combined_stake(cx, cx->signer, netuid, &stake)) return YUMA_CALL_ERR_NOMEM;
+    if (!owner && stake < s.hp.stake_threshold) return YUMA_CALL_ERR_STAKE_BELOW_THRESHOLD;
     if (s.weights_version_key != 0 && call->version_key < s.weights_version_key) return YUMA_CALL_ERR_VERSION_KEY;
     neuron_rec nr;
     if (!neuron_get(cx->kv, netuid, uid, &nr)) return YUMA_CALL_ERR_NOMEM;
