@@ -24,7 +24,7 @@
 #include "yuma/epoch.h"
 #include "yuma/tx.h"
 
-enum { OWNER, V1, V2, M1, M2, M3, KEYS };
+enum { OWNER, V1, V2, M1, M2, M3, OWNER2, KEYS };
 #define TAO YUMA_RAO_PER_TAO
 
 typedef struct {
@@ -67,7 +67,7 @@ static yuma_chain *new_chain(void)
     /* Coldkeys hold funds; hotkeys hold a little TAO to pay their fees. */
     yuma_genesis_balance bal[2 * KEYS];
     for (int i = 0; i < KEYS; i++) {
-        bal[i] = (yuma_genesis_balance){acc(&cold[i]), (i == OWNER ? 5000 : 500) * TAO};
+        bal[i] = (yuma_genesis_balance){acc(&cold[i]), (i == OWNER || i == OWNER2 ? 5000 : 500) * TAO};
         bal[KEYS + i] = (yuma_genesis_balance){acc(&hot[i]), TAO};
     }
     yuma_genesis g = {.chain_id = 9, .params = yuma_chain_params_default(), .balance_count = 2 * KEYS, .balances = bal};
@@ -368,94 +368,146 @@ static void test_stake_and_weights_errors(void **state)
 }
 
 /* The independent check: rebuild the epoch input from the state just before
- * the epoch block and run libyuma's epoch; the chain must pay each miner
- * exactly its server amount (as stake on the miner's hotkey). */
+ * the epoch block and run libyuma's epoch (what `yuma sim` runs); the chain
+ * must pay each miner exactly its server amount (as stake on the miner's
+ * hotkey) and store the epoch's outputs. */
+typedef struct {
+    subnet_rec s;
+    size_t n;
+    uint64_t alpha[8], root[8], lu[8], reg[8], miner_stake[3];
+    bool permit[8];
+    size_t woff[9], boff[9];
+    yuma_entry w[64], b[64];
+    int32_t owner;
+} epoch_snapshot;
+
+static void snapshot(yuma_chain *c, uint16_t netuid, epoch_snapshot *e)
+{
+    const ykv *kv = yuma_chain_state(c);
+    memset(e, 0, sizeof *e);
+    e->s = subnet(c, netuid);
+    e->n = e->s.n;
+    e->owner = -1;
+    for (int m = 0; m < 3; m++) {
+        yuma_account hk = acc(&hot[M1 + m]), ck = acc(&cold[M1 + m]);
+        e->miner_stake[m] = stake_of(kv, &hk, &ck, netuid);
+    }
+    for (uint16_t uid = 0; uid < e->n; uid++) {
+        neuron_rec nr;
+        assert_true(neuron_get(kv, netuid, uid, &nr));
+        if (memcmp(nr.hotkey.bytes, e->s.owner_hotkey.bytes, 32) == 0) e->owner = uid;
+        e->alpha[uid] = stake_total(kv, &nr.hotkey, netuid);
+        e->root[uid] = stake_total(kv, &nr.hotkey, 0);
+        e->lu[uid] = nr.last_update;
+        e->reg[uid] = nr.registered_at;
+        e->permit[uid] = nr.validator_permit;
+        e->woff[uid + 1] = e->woff[uid] + row_get(kv, REC_WEIGHTS, netuid, uid, e->w + e->woff[uid], 8);
+        e->boff[uid + 1] = e->boff[uid] + row_get(kv, REC_BONDS, netuid, uid, e->b + e->boff[uid], 8);
+    }
+}
+
+/* After the epoch block: compare the chain's payouts with the epoch. */
+static void check_payout(yuma_chain *c, uint16_t netuid, const epoch_snapshot *e, bool miners_ranked)
+{
+    const ykv *kv = yuma_chain_state(c);
+    assert_int_equal(subnet(c, netuid).epoch_index, e->s.epoch_index + 1);
+    /* The epoch distributes what was pending plus this block's alpha after
+     * the owner cut (no root stake: the root share is 0). */
+    uint64_t one_block = yuma_block_emission(e->s.pool.alpha_in + e->s.alpha_out);
+    uint64_t frac = (uint64_t)((((unsigned __int128)yuma_chain_params_default().subnet_owner_cut) << 32) / 65535u);
+    uint64_t out = one_block - (uint64_t)(((unsigned __int128)one_block * frac) >> 32);
+    yuma_epoch_input in = {.n = (uint32_t)e->n, .hp = e->s.hp, .block = yuma_chain_height(c),
+                           .last_epoch_block = e->s.last_step_block, .owner_uid = e->owner, .alpha_stake = e->alpha,
+                           .root_stake = e->root,
+                           .tao_weight_raw32 = (uint64_t)yuma_tao_weight_u96f32(yuma_chain_params_default().tao_weight),
+                           .last_update = e->lu, .registered_at = e->reg, .validator_permit = e->permit,
+                           .weights = {e->woff, e->w}, .bonds = {e->boff, e->b},
+                           .emission = e->s.pending_server + e->s.pending_validator + e->s.pending_root + out};
+    yuma_epoch_output o;
+    assert_int_equal(yuma_epoch(&in, NULL, &o), YUMA_OK);
+    for (int m = 0; m < 3; m++) {
+        yuma_account hk = acc(&hot[M1 + m]), ck = acc(&cold[M1 + m]);
+        uint64_t got = stake_of(kv, &hk, &ck, netuid) - e->miner_stake[m];
+        uint16_t uid = (uint16_t)(3 + m);
+        /* Share pools round in the pool's favour: at most a rao less. */
+        if (got > o.server_emission[uid] || got + 1 < o.server_emission[uid]) {
+            print_error("subnet %u miner %d: paid %llu, epoch says %llu\n", netuid, m, (unsigned long long)got,
+                        (unsigned long long)o.server_emission[uid]);
+            fail();
+        }
+        neuron_rec nr;
+        assert_true(neuron_get(kv, netuid, uid, &nr));
+        assert_int_equal(nr.incentive, o.incentive[uid]);
+        assert_int_equal(nr.dividends, o.dividends[uid]);
+        assert_int_equal(nr.emission, o.emission[uid]);
+    }
+    for (uint16_t uid = 0; uid < e->n; uid++) {
+        neuron_rec nr;
+        assert_true(neuron_get(kv, netuid, uid, &nr));
+        assert_int_equal(nr.validator_permit, o.validator_permit[uid]);
+        size_t stored = row_get(kv, REC_BONDS, netuid, uid, (yuma_entry[8]){0}, 8);
+        assert_int_equal(stored, o.bond_offsets[uid + 1] - o.bond_offsets[uid]);
+    }
+    if (miners_ranked) assert_true(o.server_emission[3] > o.server_emission[5]);
+    yuma_epoch_output_free(&o);
+}
+
+/* Two subnets with the same validators and miners (hotkeys can serve
+ * several subnets), weights through real transactions, several tempos. */
 static void test_epochs_pay_what_the_epoch_computes(void **state)
 {
     (void)state;
     yuma_chain *c = setup();
-    /* Run to the first epoch: it grants permits to the staked validators. */
-    while (subnet(c, 1).epoch_index == 0) block(c);
-    /* Wait out the weights rate limit, then the validators weight the miners. */
-    for (int i = 0; i < 100; i++) block(c);
-    uint16_t uids[3] = {3, 4, 5};
-    uint16_t v1w[3] = {65535, 32768, 0}, v2w[3] = {65535, 32768, 16384};
-    queue(c, 1, V1, set_weights(1, uids, v1w, 3));
-    queue(c, 1, V2, set_weights(1, uids, v2w, 3));
+    /* a second subnet, owned by another coldkey, with the same cast */
+    for (int i = 0; i < 10; i++) block(c); /* the network rate limit */
+    queue(c, 0, OWNER2, reg_network(OWNER2));
+    block(c);
+    expect(0, YUMA_CALL_OK);
+    yuma_call start = call_of(YUMA_CALL_START_CALL);
+    start.netuid = 2;
+    queue(c, 0, OWNER2, start);
+    for (int k = V1; k <= M3; k++) queue(c, 0, k, burned_register(2, k));
+    block(c);
+    for (int k = 0; k < 6; k++) expect((size_t)k, YUMA_CALL_OK);
+    queue(c, 0, V1, add_stake(2, V1, 50 * TAO));
+    queue(c, 0, V2, add_stake(2, V2, 120 * TAO));
     block(c);
     expect(0, YUMA_CALL_OK);
     expect(1, YUMA_CALL_OK);
-    const ykv *kv = yuma_chain_state(c);
-    for (int round = 0; round < 3; round++) {
-        /* Advance to the block before the next epoch. */
-        subnet_rec s = subnet(c, 1);
-        while (yuma_chain_height(c) + 1 - s.last_epoch_block < s.hp.tempo) {
-            block(c);
-            s = subnet(c, 1);
+    /* First epochs grant the validators their permits. */
+    while (subnet(c, 1).epoch_index == 0 || subnet(c, 2).epoch_index == 0) block(c);
+    for (int i = 0; i < 100; i++) block(c); /* the weights rate limit */
+    uint16_t uids[3] = {3, 4, 5};
+    uint16_t v1w[3] = {65535, 32768, 0}, v2w[3] = {65535, 32768, 16384}, v2w2[3] = {65535, 20000, 1000};
+    queue(c, 1, V1, set_weights(1, uids, v1w, 3));
+    queue(c, 1, V2, set_weights(1, uids, v2w, 3));
+    queue(c, 1, V1, set_weights(2, uids, v2w2, 3));
+    queue(c, 1, V2, set_weights(2, uids, v1w, 3));
+    block(c);
+    for (int k = 0; k < 4; k++) expect((size_t)k, YUMA_CALL_OK);
+    int checked[3] = {0, 0, 0};
+    while (checked[1] < 3 || checked[2] < 3) {
+        /* Stop one block before the next epoch of either subnet. */
+        uint64_t due[3];
+        for (uint16_t id = 1; id <= 2; id++) {
+            subnet_rec s = subnet(c, id);
+            due[id] = s.last_epoch_block + s.hp.tempo;
         }
-        /* Pending after this block's emission = pending now + one block's split. */
-        uint64_t miner_stake_before[3];
-        for (int m = 0; m < 3; m++) {
-            yuma_account hk = acc(&hot[M1 + m]), ck = acc(&cold[M1 + m]);
-            miner_stake_before[m] = stake_of(kv, &hk, &ck, 1);
-        }
-        /* Inputs as the chain will read them at the epoch block. */
-        size_t n = s.n;
-        uint64_t alpha[8], root[8], lu[8], reg[8];
-        bool permit[8];
-        size_t woff[9] = {0}, boff[9] = {0};
-        yuma_entry w[64], b[64];
-        int32_t owner = -1;
-        for (uint16_t uid = 0; uid < n; uid++) {
-            neuron_rec nr;
-            assert_true(neuron_get(kv, 1, uid, &nr));
-            if (memcmp(nr.hotkey.bytes, s.owner_hotkey.bytes, 32) == 0) owner = uid;
-            alpha[uid] = stake_total(kv, &nr.hotkey, 1);
-            root[uid] = stake_total(kv, &nr.hotkey, 0);
-            lu[uid] = nr.last_update;
-            reg[uid] = nr.registered_at;
-            permit[uid] = nr.validator_permit;
-            woff[uid + 1] = woff[uid] + row_get(kv, REC_WEIGHTS, 1, uid, w + woff[uid], 8);
-            boff[uid + 1] = boff[uid] + row_get(kv, REC_BONDS, 1, uid, b + boff[uid], 8);
-        }
+        uint64_t next = due[1] < due[2] ? due[1] : due[2];
+        while (yuma_chain_height(c) + 1 < next) block(c);
+        epoch_snapshot snap[3];
+        for (uint16_t id = 1; id <= 2; id++)
+            if (due[id] == next) snapshot(c, id, &snap[id]);
         block(c); /* the epoch block */
-        subnet_rec after = subnet(c, 1);
-        assert_int_equal(after.epoch_index, s.epoch_index + 1);
-        /* The epoch distributes what was pending plus this block's alpha
-         * after the owner cut (no root stake: the root share is 0). */
-        uint64_t one_block = yuma_block_emission(s.pool.alpha_in + s.alpha_out);
-        uint64_t frac = (uint64_t)((((unsigned __int128)yuma_chain_params_default().subnet_owner_cut) << 32) / 65535u);
-        uint64_t cut = (uint64_t)(((unsigned __int128)one_block * frac) >> 32);
-        uint64_t out = one_block - cut;
-        yuma_epoch_input in = {.n = (uint32_t)n, .hp = s.hp, .block = yuma_chain_height(c),
-                               .last_epoch_block = s.last_step_block, .owner_uid = owner, .alpha_stake = alpha,
-                               .root_stake = root,
-                               .tao_weight_raw32 = (uint64_t)yuma_tao_weight_u96f32(yuma_chain_params_default().tao_weight),
-                               .last_update = lu, .registered_at = reg, .validator_permit = permit,
-                               .weights = {woff, w}, .bonds = {boff, b},
-                               .emission = s.pending_server + s.pending_validator + s.pending_root + out};
-        yuma_epoch_output o;
-        assert_int_equal(yuma_epoch(&in, NULL, &o), YUMA_OK);
-        for (int m = 0; m < 3; m++) {
-            yuma_account hk = acc(&hot[M1 + m]), ck = acc(&cold[M1 + m]);
-            uint64_t got = stake_of(kv, &hk, &ck, 1) - miner_stake_before[m];
-            uint16_t uid = (uint16_t)(3 + m);
-            /* Share pools round in the pool's favour: at most a rao less. */
-            if (got > o.server_emission[uid] || got + 1 < o.server_emission[uid]) {
-                print_error("round %d miner %d: paid %llu, epoch says %llu\n", round, m, (unsigned long long)got,
-                            (unsigned long long)o.server_emission[uid]);
-                fail();
+        for (uint16_t id = 1; id <= 2; id++)
+            if (due[id] == next) {
+                check_payout(c, id, &snap[id], checked[id] > 0);
+                checked[id]++;
             }
-            neuron_rec nr;
-            assert_true(neuron_get(kv, 1, uid, &nr));
-            assert_int_equal(nr.incentive, o.incentive[uid]);
-            assert_int_equal(nr.emission, o.emission[uid]);
-        }
-        if (round > 0) assert_true(o.server_emission[3] > o.server_emission[5]);
-        yuma_epoch_output_free(&o);
     }
+    const ykv *kv = yuma_chain_state(c);
     yuma_account h3 = acc(&hot[M1]), c3 = acc(&cold[M1]), h5 = acc(&hot[M3]), c5 = acc(&cold[M3]);
-    assert_true(stake_of(kv, &h3, &c3, 1) > stake_of(kv, &h5, &c5, 1));
+    for (uint16_t id = 1; id <= 2; id++) assert_true(stake_of(kv, &h3, &c3, id) > stake_of(kv, &h5, &c5, id));
     yuma_chain_free(c);
 }
 
