@@ -133,7 +133,9 @@ bool yuma_wallet_name_valid(const char *name);
  * time it exists, so the caller shows it to the owner for safekeeping;
  * yuma_wallet_regen_key() with it (and no BIP39 password) rebuilds the
  * same key. pub (may be NULL) receives the public key. On error mnemonic
- * is zeroed and nothing new is left on disk (directories aside).
+ * is zeroed and nothing new is left on disk (directories aside), with one
+ * exception the message states: under YUMA_WALLET_OVERWRITE, if the key
+ * file was replaced but its public file could not be, the new key stays.
  * EINVAL (words, flags), ENAME, ETOOLONG, EEXIST, ENOPASS, ENOMEM, EIO. */
 yuma_wallet_err yuma_wallet_create_key(yuma_wallets *w, const char *wallet, const char *hotkey,
                                        unsigned words, const char *password, unsigned flags,

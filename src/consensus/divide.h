@@ -34,30 +34,24 @@
 #include "yuma/fixed.h"
 
 typedef struct {
-    uint64_t f;     /* the reciprocal estimate above */
-    uint64_t d;     /* the divisor, 0 < d < 2^63 */
-    uint32_t sh;    /* narrow: L; wide: 64 - L */
-    uint32_t wide;  /* d >= 2^32 */
+    uint64_t f; /* the reciprocal estimate above */
+    uint64_t d; /* the divisor, 0 < d < 2^63; L, narrow or wide follow from it */
 } ydiv;
 
 /* Reciprocal of 0 < d < 2^63 (one division, paid once per divisor). */
 static inline ydiv ydiv_make(uint64_t d)
 {
     uint32_t len = 64u - (uint32_t)__builtin_clzll(d);
-    ydiv r = {0, d, len, len > 32};
-    if (r.wide) {
-        r.f = (uint64_t)(((yfx_u128)1 << (32 + len)) / d);
-        r.sh = 64u - len;
-    } else {
-        r.f = (uint64_t)((((yfx_u128)1 << (32 + len)) - 1) / d);
-    }
+    yfx_u128 p = (yfx_u128)1 << (32 + len);
+    ydiv r = {(uint64_t)(len > 32 ? p / d : (p - 1) / d), d};
     return r;
 }
 
 /* floor(a * 2^32 / d) for 0 <= a <= d: the proof above needs a <= d. */
 static inline uint64_t ydiv_q(uint64_t a, const ydiv *r)
 {
-    uint64_t q = r->wide ? (uint64_t)(((yfx_u128)(a << r->sh) * r->f) >> 64) : (a * r->f) >> r->sh;
+    uint32_t z = (uint32_t)__builtin_clzll(r->d); /* 64 - L */
+    uint64_t q = (r->d >> 32) ? (uint64_t)(((yfx_u128)(a << z) * r->f) >> 64) : (a * r->f) >> (64 - z);
     uint64_t rho = (a << 32) - q * r->d; /* wraps: true value < 2^64 */
     return q + (rho >= r->d);
 }

@@ -2,38 +2,45 @@
  * epoch.c - the sparse Yuma Consensus epoch (subtensor's epoch_mechanism),
  * bit-exact with the reference. Spec: ../shared/specs/yuma-consensus.md §2.
  *
- * Data flow of one epoch. O(n) steps bracket four passes over the weights
- * and bonds, each streaming row by row:
+ * Data flow of one epoch. O(n) steps bracket three streaming passes over
+ * the rows of weights and bonds and one over the consensus columns:
  *
  *   header checks, activity, stake, permits, active stake          (O(n))
- *   pass A (load_rows): validate every weight and bond entry; copy each
- *     row's weights that survive the permit, self, outdated and
- *     commit-reveal masks as (column, u16) and keep the row sum's exact
- *     reciprocal, so that a normalised weight is recomputed on demand with
- *     two multiplications; count the voters' positive weights per column;
- *     YC2: column sums of the stored bonds.
- *   consensus: scatter the voters' normalised weights into per-column lists
- *     of packed (score, voter) keys, then a weighted bucket selection per
- *     column (quantile.c) gives the stake-weighted kappa quantile.
- *   pass B (clip_row): clipping, validator trust, rank, and the row's
- *     weights for bonds (interpolation by beta); YC2: column sums of
- *     delta-B. Then incentive = normalised rank.
- *   pass C (ema rows): each row's bond EMA from its new entries (weights for
- *     bonds, or YC2's normalised delta-B) and its stored bonds, accumulated
- *     in a dense row and emitted in ascending column order (liquid alpha:
- *     in the row's order) into E, with E's column sums (and YC2 maxima).
- *     In YC3, passes B and C run back to back on each row.
- *   pass D (dividends rows): E column-normalised gives the dividends; the
- *     stored bonds (YC2 column-max-upscaled) go straight to the output.
+ *   pass A (load_rows): validate every weight and bond entry (duplicate
+ *     stamps only for rows that are not ascending); copy each row's weights
+ *     that survive the permit, self, outdated and commit-reveal masks as
+ *     (column, u16) and keep the row sum's exact reciprocal, so that a
+ *     normalised weight is recomputed on demand with two multiplications;
+ *     count the voters' positive weights per column; YC2: column sums of
+ *     the stored bonds.
+ *   consensus columns (consensus_keys): scatter the voters' normalised
+ *     weights into per-column lists of packed (score, voter) keys; per
+ *     column a weighted bucket selection (quantile.c) gives the kappa
+ *     quantile C_j, and while the column is hot, pass B runs on it:
+ *     clipping, rank_j, YC2's delta-B column sum, the voters' trust. Rows
+ *     that hold weights but no stake get their trust in a row pass.
+ *     (Weights too large for a key, after a wrapped row sum, take the
+ *     general path: (score, stake) lists and row-wise pass B.)
+ *     Then incentive = normalised rank.
+ *   pass C (ema_pass, ema_pass_liquid): each row's bond EMA from its new
+ *     terms (alpha * weight for bonds, or YC2's alpha * normalised delta-B)
+ *     and its stored bonds' (1 - alpha) terms, accumulated in a dense row
+ *     and emitted in ascending column order (liquid alpha: per-entry alpha,
+ *     emitted in the row's order) into E, with E's column sums (and YC2's
+ *     column maxima).
+ *   pass D (dividends_pass_*): E column-normalised gives the dividends;
+ *     the stored bonds (YC2 column-max-upscaled) go straight to the output.
  *   dividends normalised, emission split, the O(n) outputs.
  *
  * Why it is fast and still exact: every per-entry division by a row or
  * column sum or maximum uses that divisor's exact reciprocal (divide.h);
  * sums of non-negative terms that the reference takes with saturating adds
- * are accumulated with a clamp at the type's maximum, which for
- * non-negative terms gives the same value in any order; intermediate
- * matrices are not stored when a pass can recompute them from the compact
- * weights. Cost is proportional to n plus the number of weights and bonds.
+ * are accumulated with a clamp at the type's maximum (or plainly where the
+ * terms' bounds keep them below it), which for non-negative terms gives the
+ * same value in any order; products of values known to lie in [0, 2^32]
+ * use 64-bit multiplies; intermediate matrices are not stored when a pass
+ * can recompute them from the compact weights. Cost is proportional to n
+ * plus the number of weights and bonds.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +50,6 @@
 #include "consensus/quantile.h"
 #include "yuma/epoch.h"
 #include "yuma/fixed.h"
-
 
 /* ---- workspace: grow-only scratch buffers reused across epochs ---- */
 

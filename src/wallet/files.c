@@ -228,7 +228,7 @@ yuma_wallet_err yuma_wallet_read_key_file(yuma_wallets *w, const char *path, uin
                                           size_t cap, size_t *len)
 {
     *len = 0;
-    int fd;
+    int fd = -1;
     struct stat st;
     yuma_wallet_err e = open_regular(w, path, &fd, &st);
     if (e != YUMA_WALLET_OK)
@@ -252,7 +252,7 @@ yuma_wallet_err yuma_wallet_read_text_file(yuma_wallets *w, const char *path, ch
                                            size_t cap)
 {
     buf[0] = '\0';
-    int fd;
+    int fd = -1;
     struct stat st;
     yuma_wallet_err e = open_regular(w, path, &fd, &st);
     if (e != YUMA_WALLET_OK)
@@ -270,16 +270,14 @@ static int cmp_names(const void *a, const void *b)
 }
 
 yuma_wallet_err yuma_wallet_list_dir(yuma_wallets *w, const char *path, bool dirs,
-                                     bool missing_ok, yuma_wallet_names *out)
+                                     yuma_wallet_names *out)
 {
     out->names = NULL;
     out->count = 0;
     DIR *d = opendir(path);
     if (!d) {
-        if (errno == ENOENT && missing_ok)
+        if (errno == ENOENT) /* nothing created there yet */
             return YUMA_WALLET_OK;
-        if (errno == ENOENT)
-            return yuma_wallet_fail(w, YUMA_WALLET_ENOENT, "%s does not exist", path);
         return yuma_wallet_fail(w, YUMA_WALLET_EIO, "cannot list %s: %s", path, strerror(errno));
     }
     size_t cap = 0;
@@ -312,7 +310,8 @@ yuma_wallet_err yuma_wallet_list_dir(yuma_wallets *w, const char *path, bool dir
             out->names = grown;
             cap = ncap;
         }
-        snprintf(out->names[out->count++], sizeof out->names[0], "%s", ent->d_name);
+        /* Valid names are at most YUMA_WALLET_NAME_MAX bytes, so this fits. */
+        memcpy(out->names[out->count++], ent->d_name, strlen(ent->d_name) + 1);
     }
     closedir(d);
     if (e == YUMA_WALLET_OK && out->count > 1)

@@ -45,9 +45,8 @@ yuma_wallet_err yuma_wallet_read_text_file(yuma_wallets *w, const char *path, ch
                                            size_t cap);
 
 /* Sorted valid names of the directories (dirs) or regular files (!dirs)
- * in path. A missing directory is an empty list if missing_ok, else
- * ENOENT. EIO, ENOMEM. */
+ * in path; a missing directory has none. EIO, ENOMEM. */
 yuma_wallet_err yuma_wallet_list_dir(yuma_wallets *w, const char *path, bool dirs,
-                                     bool missing_ok, yuma_wallet_names *out);
+                                     yuma_wallet_names *out);
 
 #endif
