@@ -296,6 +296,66 @@ static void test_rejects_bad_keys(void **state)
     ykv_free(kv);
 }
 
+typedef struct {
+    record *m;
+    bool seen[MODEL_KEYS];
+    int calls;
+} drain_ctx;
+
+static bool drain_cb(const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen, void *ctx)
+{
+    drain_ctx *d = ctx;
+    d->calls++;
+    for (uint32_t id = 0; id < MODEL_KEYS; id++) {
+        if (d->m[id].klen != klen || memcmp(d->m[id].key, key, klen) != 0) continue;
+        d->seen[id] = true;
+        if (d->m[id].present) {
+            assert_non_null(val);
+            assert_int_equal(vlen, d->m[id].vlen);
+            if (vlen) assert_memory_equal(val, d->m[id].val, vlen);
+        } else {
+            assert_null(val);
+        }
+        return true;
+    }
+    fail_msg("drained a key that was never written");
+    return false;
+}
+
+/* The persistence list: every key written since the last drain comes out
+ * with its current value (deleted ones as NULL), independently of roots. */
+static void test_drain_changes(void **state)
+{
+    (void)state;
+    ykv *kv = ykv_new();
+    record *m = calloc(MODEL_KEYS, sizeof(record));
+    for (uint32_t id = 0; id < MODEL_KEYS; id++) make_key(id, m[id].key, &m[id].klen);
+    rng r = {99};
+    for (int round = 0; round < 10; round++) {
+        bool written[MODEL_KEYS] = {false};
+        for (int k = 0; k < 150; k++) {
+            rng replay = r;
+            uint32_t id = (uint32_t)(next(&replay) % MODEL_KEYS);
+            bool deleting = next(&replay) % 4 == 0, was_present = m[id].present;
+            random_write(kv, m, &r);
+            /* deleting an absent key changes nothing */
+            if (!deleting || was_present) written[id] = true;
+        }
+        if (round % 2) {
+            uint8_t root[32];
+            assert_true(ykv_root(kv, root)); /* roots do not consume the drain's list */
+        }
+        drain_ctx d = {.m = m};
+        assert_true(ykv_drain_changes(kv, drain_cb, &d));
+        for (uint32_t id = 0; id < MODEL_KEYS; id++) assert_int_equal(d.seen[id], written[id]);
+        drain_ctx again = {.m = m};
+        assert_true(ykv_drain_changes(kv, drain_cb, &again));
+        assert_int_equal(again.calls, 0);
+    }
+    free(m);
+    ykv_free(kv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -304,6 +364,7 @@ int main(void)
         cmocka_unit_test(test_root_ignores_write_order),
         cmocka_unit_test(test_prefix_scan_is_sorted),
         cmocka_unit_test(test_rejects_bad_keys),
+        cmocka_unit_test(test_drain_changes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -24,7 +24,7 @@ typedef struct {
     uint32_t vlen;
     uint8_t klen;
     uint8_t used;
-    uint8_t dirty;               /* already listed among the writes since the last root */
+    uint8_t dirty;               /* LIST_* bits: already listed for the next root / the next drain */
     uint8_t key[YKV_MAX_KEY];
     uint8_t *heap;               /* value when vlen > INLINE_VALUE */
     uint8_t inl[INLINE_VALUE];
@@ -55,14 +55,24 @@ typedef struct {
     uint8_t key[YKV_MAX_KEY];
 } dirty_key;
 
+/* Two independent lists of written keys: one for the state root, one for
+ * persistence (ykv_drain_changes). */
+enum { LIST_ROOT = 1, LIST_PERSIST = 2 };
+
+typedef struct {
+    dirty_key *keys;
+    size_t count, cap;
+} key_list;
+
 struct ykv {
     slot *slots;
     size_t cap, count;
     undo *journal;
     size_t jcount, jcap;
     int open_savepoints;
-    dirty_key *dirty;
+    dirty_key *dirty;            /* the root's list */
     size_t dcount, dcap;
+    key_list persist;
     bucket *buckets;             /* MERKLE_BUCKETS, allocated on first root */
     uint8_t (*tree)[32];         /* 2 * MERKLE_BUCKETS nodes, 1-based heap layout */
     uint8_t *bucket_dirty;
@@ -114,6 +124,7 @@ void ykv_free(ykv *kv)
     free(kv->slots);
     free(kv->journal);
     free(kv->dirty);
+    free(kv->persist.keys);
     free_buckets(kv);
     free(kv);
 }
@@ -162,22 +173,34 @@ static bool grow(ykv *kv)
     return true;
 }
 
-/* Lists a written key for the next root; a key whose slot says it is
- * listed already is not listed twice. */
-static bool note_dirty(ykv *kv, const uint8_t *key, size_t klen, slot *s)
+static bool list_append(dirty_key **keys, size_t *count, size_t *cap, const uint8_t *key, size_t klen)
 {
-    if (s && s->used && s->dirty) return true;
-    if (kv->dcount == kv->dcap) {
-        size_t ncap = kv->dcap ? kv->dcap * 2 : 256;
-        dirty_key *nd = realloc(kv->dirty, ncap * sizeof(dirty_key));
+    if (*count == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 256;
+        dirty_key *nd = realloc(*keys, ncap * sizeof(dirty_key));
         if (!nd) return false;
-        kv->dirty = nd;
-        kv->dcap = ncap;
+        *keys = nd;
+        *cap = ncap;
     }
-    dirty_key *d = &kv->dirty[kv->dcount++];
+    dirty_key *d = &(*keys)[(*count)++];
     d->klen = (uint8_t)klen;
     memcpy(d->key, key, klen);
-    if (s && s->used) s->dirty = 1;
+    return true;
+}
+
+/* Lists a written key for the next root and the next drain; a key whose
+ * slot says it is listed already is not listed twice. */
+static bool note_dirty(ykv *kv, const uint8_t *key, size_t klen, slot *s)
+{
+    bool live = s && s->used;
+    if (!(live && (s->dirty & LIST_ROOT))) {
+        if (!list_append(&kv->dirty, &kv->dcount, &kv->dcap, key, klen)) return false;
+        if (live) s->dirty |= LIST_ROOT;
+    }
+    if (!(live && (s->dirty & LIST_PERSIST))) {
+        if (!list_append(&kv->persist.keys, &kv->persist.count, &kv->persist.cap, key, klen)) return false;
+        if (live) s->dirty |= LIST_PERSIST;
+    }
     return true;
 }
 
@@ -476,7 +499,7 @@ bool ykv_root(ykv *kv, uint8_t out[32])
         slot *sl = &kv->slots[find_slot(kv, k->key, k->klen, key_hash(k->key, k->klen))];
         const uint8_t *v = NULL;
         if (sl->used) {
-            sl->dirty = 0;
+            sl->dirty &= (uint8_t)~LIST_ROOT;
             v = slot_value(sl);
             vlen = sl->vlen;
         }
@@ -542,5 +565,23 @@ bool ykv_scan_prefix(const ykv *kv, const uint8_t *prefix, size_t plen, ykv_scan
         if (!fn(s->key, s->klen, slot_value(s), s->vlen, ctx)) break;
     }
     free(refs);
+    return true;
+}
+
+bool ykv_drain_changes(ykv *kv, ykv_change_fn fn, void *ctx)
+{
+    for (size_t i = 0; i < kv->persist.count; i++) {
+        const dirty_key *k = &kv->persist.keys[i];
+        slot *sl = &kv->slots[find_slot(kv, k->key, k->klen, key_hash(k->key, k->klen))];
+        const uint8_t *v = NULL;
+        size_t vlen = 0;
+        if (sl->used) {
+            sl->dirty &= (uint8_t)~LIST_PERSIST;
+            v = slot_value(sl);
+            vlen = sl->vlen;
+        }
+        if (!fn(k->key, k->klen, v, vlen, ctx)) return false;
+    }
+    kv->persist.count = 0;
     return true;
 }

@@ -48,6 +48,14 @@ bool ykv_root(ykv *kv, uint8_t out[32]);
 
 size_t ykv_count(const ykv *kv);
 
+/* Hands every record written since the last drain to fn (val NULL when it
+ * was deleted), with its current value, and forgets them; a key written
+ * several times comes once (or, after a delete and a rewrite, twice with
+ * the same current value). For persistence: independent of ykv_root. If fn
+ * returns false the drain stops and the list is kept. */
+typedef bool (*ykv_change_fn)(const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen, void *ctx);
+bool ykv_drain_changes(ykv *kv, ykv_change_fn fn, void *ctx);
+
 /* Calls fn for every record whose key starts with prefix, in ascending key
  * order; stops early when fn returns false. Costs a pass over the table:
  * for rare operations only. */
