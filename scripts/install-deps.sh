@@ -3,7 +3,8 @@
 # Does nothing when they are already there.
 set -euo pipefail
 packages=(build-essential cmake pkg-config clang libclang-rt-14-dev
-          libjansson-dev libcmocka-dev libsodium-dev)
+          libjansson-dev libcmocka-dev libsodium-dev libsqlite3-dev
+          libmicrohttpd-dev libcurl4-openssl-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
