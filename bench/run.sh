@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Runs every benchmark of docs/PERFORMANCE.md with the documented commands
+# and prints one JSON line each. Build first (Release):
+#   cmake -B build -DCMAKE_BUILD_TYPE=Release && cmake --build build
+# Usage: bench/run.sh [epoch|chain|all]   (default all)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+yuma=build/yuma
+what=${1:-all}
+
+epoch() {
+  echo "# epoch: the issue's two sizes, then growth with n and with the number of weights"
+  $yuma bench epoch --n 4096 --validators 256 --density 1 --seed 1 --repeat 20
+  $yuma bench epoch --n 4096 --validators 256 --density 1 --seed 1 --repeat 20 --yuma3
+  $yuma bench epoch --n 4096 --validators 256 --density 1 --seed 1 --repeat 10 --yuma3 --liquid-alpha
+  $yuma bench epoch --n 65535 --validators 1024 --density 0.0625 --seed 1 --repeat 5
+  for n in 1024 4096 16384 65535; do
+    $yuma bench epoch --n $n --validators 256 --density $(awk -v n=$n 'BEGIN { d = 1024 / n; print (d > 1) ? 1 : d }') --seed 1 --repeat 10
+  done
+  for d in 0.125 0.25 0.5 1; do
+    $yuma bench epoch --n 4096 --validators 256 --density $d --seed 1 --repeat 10
+  done
+}
+
+chain() {
+  echo "# chain: signed transfers (libsodium's verify rate measured in the same run is the ceiling)"
+  $yuma bench chain --accounts 10000 --blocks 20 --txs-per-block 10000
+  echo "# chain: blocks carrying the maximum number of epochs (128 subnets x 256 uids)"
+  $yuma bench chain-epochs --subnets 128 --uids 256 --validators 64
+}
+
+case "$what" in
+  epoch) epoch ;;
+  chain) chain ;;
+  all) epoch; chain ;;
+  *) echo "usage: bench/run.sh [epoch|chain|all]" >&2; exit 2 ;;
+esac
