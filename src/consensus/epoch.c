@@ -362,8 +362,9 @@ static bool matrix_valid(const yuma_sparse_view *m, uint32_t n, uint32_t *stamp,
 {
     if (!m->offsets) return true;
     for (uint32_t i = 0; i < n; i++) {
-        const yuma_entry *e = m->entries + m->offsets[i];
-        if (!row_valid(e, m->offsets[i + 1] - m->offsets[i], n, stamp, tag0 + i)) return false;
+        size_t len = m->offsets[i + 1] - m->offsets[i];
+        const yuma_entry *e = len ? m->entries + m->offsets[i] : NULL; /* no arithmetic on NULL */
+        if (!row_valid(e, len, n, stamp, tag0 + i)) return false;
     }
     return true;
 }
@@ -552,8 +553,10 @@ static bool load_bond_row(epoch_ctx *c, uint32_t i, uint32_t *stamp)
 {
     const yuma_sparse_view *bv = &c->in->bonds;
     if (!bv->offsets) return true;
-    const yuma_entry *e = bv->entries + bv->offsets[i];
     size_t len = bv->offsets[i + 1] - bv->offsets[i];
+    /* An empty matrix may come without an entry array: no pointer
+     * arithmetic on NULL (undefined in C). */
+    const yuma_entry *e = len ? bv->entries + bv->offsets[i] : NULL;
     if (!row_valid(e, len, c->n, stamp, c->n + i + 1)) return false;
     if (c->in->hp.yuma3) return true;
     for (size_t k = 0; k < len; k++)
