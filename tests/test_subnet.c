@@ -412,10 +412,14 @@ static void check_payout(yuma_chain *c, uint16_t netuid, const epoch_snapshot *e
     const ykv *kv = yuma_chain_state(c);
     assert_int_equal(subnet(c, netuid).epoch_index, e->s.epoch_index + 1);
     /* The epoch distributes what was pending plus this block's alpha after
-     * the owner cut (no root stake: the root share is 0). */
+     * the owner cut (no root stake: the root share is 0). Economics §3.4
+     * keeps a' = alpha - cut in U96F32 and truncates the server half and
+     * the validator rest separately. */
     uint64_t one_block = yuma_block_emission(e->s.pool.alpha_in + e->s.alpha_out);
     uint64_t frac = (uint64_t)((((unsigned __int128)yuma_chain_params_default().subnet_owner_cut) << 32) / 65535u);
-    uint64_t out = one_block - (uint64_t)(((unsigned __int128)one_block * frac) >> 32);
+    unsigned __int128 after_cut = ((unsigned __int128)one_block << 32) - (unsigned __int128)one_block * frac;
+    unsigned __int128 server_half = after_cut / 2;
+    uint64_t out = (uint64_t)(server_half >> 32) + (uint64_t)((after_cut - server_half) >> 32);
     yuma_epoch_input in = {.n = (uint32_t)e->n, .hp = e->s.hp, .block = yuma_chain_height(c),
                            .last_epoch_block = e->s.last_step_block, .owner_uid = e->owner, .alpha_stake = e->alpha,
                            .root_stake = e->root,

@@ -8,6 +8,7 @@
 #define YUMA_CHAIN_CALLS_H
 
 #include "chain/kv.h"
+#include "chain/subnet_rec.h"
 #include "yuma/chain.h"
 #include "yuma/tx.h"
 
@@ -34,6 +35,9 @@ yuma_call_status call_burned_register(call_ctx *cx, const yuma_call *call);
 yuma_call_status call_set_weights(call_ctx *cx, const yuma_call *call);
 yuma_call_status call_trigger_epoch(call_ctx *cx, const yuma_call *call);
 uint64_t subnet_lock_cost(const ykv *kv, const yuma_chain_params *p, uint64_t now);
+/* The uid a full subnet gives up to a registration (economics §8.3);
+ * false when none can go. */
+bool neuron_prune_candidate(const ykv *kv, uint16_t netuid, const subnet_rec *s, uint64_t now, uint16_t *out);
 
 /* dissolve.c */
 bool subnet_prune_candidate(const ykv *kv, const yuma_chain_params *p, uint64_t now, uint16_t *out);

@@ -14,13 +14,19 @@
  *   alpha: per subnet, alpha_out = stake of every hotkey + pending emission
  *          + protocol alpha + burned alpha.
  * Minted TAO that no pool takes is never minted (the reference mints then
- * recycles it: the issuance counter ends the same).
+ * recycles it: the issuance counter ends the same). The rao the
+ * reference's truncations drop from minted alpha stay in alpha_out with no
+ * owner, counted as burned (docs/CHAIN.md, "Coinbase and payout").
+ *
+ * Each step is a function of coinbase.h, in the reference's fixed-point
+ * types, so the economics §10 vectors test it directly.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "chain/call_recs.h"
 #include "chain/calls.h"
+#include "chain/coinbase.h"
 #include "chain/commit_reveal.h"
 #include "chain/delegation.h"
 #include "chain/records.h"
@@ -63,44 +69,66 @@ static bool load_subnets(const ykv *kv, uint16_t bound, subnet_slot **out, size_
     return true;
 }
 
-/* U96F32 share of the block emission for each emitting subnet: its EMA
- * price over the sum of them, weighted by the miner incentive it did not
- * withhold (economics §3.2). */
-static void tao_shares(subnet_slot *v, size_t n, uint64_t emission, uint64_t *tao_out)
+/* w_i of §3.2: share0 less the fraction of the last epoch's miner
+ * incentive the subnet withheld (MinerBurned, kept in parts per 1e9). */
+static yu128 unburned_share(yu128 share0, uint64_t miner_burned_ppb)
 {
-    yu128 sum = 0, wsum = 0, w[YUMA_MAX_NETUID + 1];
+    uint64_t burned = miner_burned_ppb > 1000000000u ? 1000000000u : miner_burned_ppb;
+    return share0 - (yu128)((share0 / 1000000000u) * burned);
+}
+
+void coinbase_tao_shares(size_t n, const yu128 *moving_price, const uint64_t *miner_burned_ppb, const bool *emits,
+                         uint64_t block_emission, yu128 *tao_out)
+{
+    yu128 sum = 0, wsum = 0;
+    /* I96F32 raws: their ratios are the U64F64 ratios of the values. */
     for (size_t i = 0; i < n; i++)
-        if (v[i].emits) sum += v[i].s.moving_price;
+        if (emits[i]) sum += moving_price[i];
     for (size_t i = 0; i < n; i++) {
         tao_out[i] = 0;
-        w[i] = 0;
-        if (!v[i].emits || sum == 0) continue;
-        yu128 share0 = yu64f64_div(v[i].s.moving_price, sum);
-        uint64_t burned = v[i].s.miner_burned_ppb > 1000000000u ? 1000000000u : v[i].s.miner_burned_ppb;
-        w[i] = share0 - (yu128)((share0 / 1000000000u) * burned);
-        wsum += w[i];
+        if (emits[i] && sum != 0) wsum += unburned_share(yu64f64_div(moving_price[i], sum), miner_burned_ppb[i]);
     }
     for (size_t i = 0; i < n; i++) {
-        if (!v[i].emits || sum == 0) continue;
-        yu128 share = wsum > 0 ? yu64f64_div(w[i], wsum) : yu64f64_div(v[i].s.moving_price, sum);
-        tao_out[i] = yu64f64_to_u64(yu64f64_mul(share, yu64f64_from_u64(emission)));
+        if (!emits[i] || sum == 0) continue;
+        yu128 share0 = yu64f64_div(moving_price[i], sum);
+        yu128 share = wsum > 0 ? yu64f64_div(unburned_share(share0, miner_burned_ppb[i]), wsum) : share0;
+        /* U64F64(E) * share, then U96F32::from_num: the low 32 bits go. */
+        tao_out[i] = yu64f64_mul(share, yu64f64_from_u64(block_emission)) >> 32;
     }
 }
 
-/* Pool injection or chain buys for one subnet (§3.3, steps a-d); returns
- * the TAO it minted into the pool. */
-static uint64_t inject(subnet_rec *s, uint64_t tao_emission, uint64_t alpha_emit, yu128 rp)
+bool coinbase_root_sell(yu128 moving_price_sum)
 {
-    yu128 price = yuma_pool_price(&s->pool) >> 32; /* U64F64 -> U96F32, floored */
-    uint64_t alpha_in = 0, tao_in = tao_emission;
-    yu128 q;
-    if (price != 0 && yu96f32_checked_div(yu96f32_from_u64(tao_emission), price, &q)) alpha_in = yu96f32_to_u64(q);
-    uint64_t cap = yu96f32_to_u64(yu96f32_mul(rp, yu96f32_from_u64(alpha_emit)));
-    if (alpha_in > cap) {
-        alpha_in = cap;
-        tao_in = yu96f32_to_u64(yu96f32_mul(yu96f32_from_u64(alpha_in), price));
+    return moving_price_sum > YU96F32_ONE;
+}
+
+yu128 coinbase_price_u96f32(yu128 spot_u64f64)
+{
+    return spot_u64f64 >> 32;
+}
+
+coinbase_terms coinbase_subnet_terms(yu128 tao_emission, yu128 spot_u64f64, uint64_t alpha_emit, yu128 rp)
+{
+    yu128 price = coinbase_price_u96f32(spot_u64f64);
+    coinbase_terms t = {.tao_in = tao_emission, .alpha_in = 0, .excess = 0};
+    /* safe_div_or(price, 0): a zero price or an overflowing quotient gives 0. */
+    if (price == 0 || !yu96f32_checked_div(tao_emission, price, &t.alpha_in)) t.alpha_in = 0;
+    yu128 cap = yu96f32_mul(rp, yu96f32_from_u64(alpha_emit));
+    if (t.alpha_in > cap) {
+        t.alpha_in = cap;
+        t.tao_in = yu96f32_mul(t.alpha_in, price);
     }
-    uint64_t excess = tao_emission - tao_in;
+    /* The terms stay U96F32 until the injection: truncating alpha_in
+     * before tao_in = alpha_in * price would move a rao into the excess. */
+    t.excess = yu128_sat_sub(tao_emission, t.tao_in);
+    return t;
+}
+
+uint64_t coinbase_inject(subnet_rec *s, const coinbase_terms *t)
+{
+    uint64_t tao_in = yu96f32_to_u64(t->tao_in), alpha_in = yu96f32_to_u64(t->alpha_in);
+    uint64_t excess = yu96f32_to_u64(t->excess);
+    /* A pool no swap has initialised yet is priced at weight 0.5. */
     if (!s->pool_initialized) {
         s->pool.w2 = YUMA_POOL_HALF;
         s->pool_initialized = true;
@@ -119,26 +147,54 @@ static uint64_t inject(subnet_rec *s, uint64_t tao_emission, uint64_t alpha_emit
     return minted + tao_in;
 }
 
-/* Mints and splits one block of a subnet's alpha (§3.4). */
-static void emit_alpha(subnet_rec *s, uint64_t alpha_emit, const yuma_chain_params *p, uint64_t root_tao,
-                       bool root_sell)
+coinbase_alpha_split coinbase_split_alpha(uint64_t alpha_out, uint16_t owner_cut, yu128 rp_after)
 {
-    s->alpha_out += alpha_emit;
-    uint64_t out = alpha_emit;
-    yu128 cut_frac = ((yu128)p->subnet_owner_cut << 32) / 65535u;
-    uint64_t cut = yu96f32_to_u64(yu96f32_mul(yu96f32_from_u64(out), cut_frac));
-    out -= cut;
-    s->pending_owner += cut;
-    yu128 rp = yuma_root_proportion(p->tao_weight, root_tao, s->pool.alpha_in + s->alpha_out);
-    uint64_t root_alpha = yu96f32_to_u64(yu96f32_mul(rp, yu96f32_from_u64(out)) / 2);
-    uint64_t server = out / 2;
-    s->pending_server += server;
-    s->pending_validator += out - server - root_alpha;
-    if (root_sell) s->pending_root += root_alpha;
-    else s->alpha_out -= root_alpha; /* recycled */
+    const yu128 half = YU96F32_ONE >> 1;
+    /* get_float_subnet_owner_cut: U96F32(cut) / U96F32(65535). */
+    yu128 cut_frac = ((yu128)owner_cut << 32) / 65535u;
+    yu128 a = yu96f32_from_u64(alpha_out);
+    yu128 owner = yu96f32_mul(a, cut_frac);
+    a -= owner; /* cut_frac <= 1, so owner <= a */
+    yu128 root = yu96f32_mul(yu96f32_mul(rp_after, a), half);
+    yu128 server = yu96f32_mul(a, half);
+    yu128 validator = yu128_sat_sub(a - server, root);
+    return (coinbase_alpha_split){yu96f32_to_u64(owner), yu96f32_to_u64(server), yu96f32_to_u64(validator),
+                                  yu96f32_to_u64(root)};
 }
 
-/* ---- paying an epoch (§4.4, without child keys or root claims) ---- */
+void coinbase_emit_alpha(subnet_rec *s, uint64_t alpha_emit, const yuma_chain_params *p, uint64_t root_tao,
+                         bool root_sell)
+{
+    s->alpha_out += alpha_emit;
+    /* rp' counts this block's alpha_in and alpha_out (§3.4); the chain buy
+     * only moved alpha from the pool to alpha_out. */
+    yu128 rp = yuma_root_proportion(p->tao_weight, root_tao, s->pool.alpha_in + s->alpha_out);
+    coinbase_alpha_split x = coinbase_split_alpha(alpha_emit, p->subnet_owner_cut, rp);
+    s->pending_owner += x.owner;
+    s->pending_server += x.server;
+    s->pending_validator += x.validator;
+    if (root_sell) s->pending_root += x.root;
+    else s->alpha_out -= x.root; /* recycled */
+    /* The reference mints all of alpha_emit into SubnetAlphaOut and
+     * accumulates the truncated parts: the few rao between stay in the
+     * issuance with no owner, which the audit counts as burned. */
+    s->alpha_burned += alpha_emit - x.owner - x.server - x.validator - x.root;
+}
+
+uint64_t coinbase_emit_subnet(subnet_rec *s, yu128 tao_emission, const yuma_chain_params *p, uint64_t root_tao,
+                              bool root_sell)
+{
+    /* The injection cap reads the issuance before this block (§3.3). */
+    uint64_t alpha_issuance = s->pool.alpha_in + s->alpha_out;
+    uint64_t alpha_emit = yuma_block_emission(alpha_issuance);
+    yu128 rp = yuma_root_proportion(p->tao_weight, root_tao, alpha_issuance);
+    coinbase_terms t = coinbase_subnet_terms(tao_emission, yuma_pool_price(&s->pool), alpha_emit, rp);
+    uint64_t minted = coinbase_inject(s, &t);
+    coinbase_emit_alpha(s, alpha_emit, p, root_tao, root_sell);
+    return minted;
+}
+
+/* ---- paying an epoch (§4.4, §7.6; root claims are not modelled) ---- */
 
 typedef struct {
     yuma_epoch_input in;
@@ -217,16 +273,50 @@ static bool owner_of(const ykv *kv, const yuma_account *hotkey, yuma_account *ow
     return true;
 }
 
-
-/* A hotkey's own stake weight as U96F32 raw: alpha + tau * root. */
-static yu128 own_weight(const ykv *kv, const yuma_account *hk, uint16_t netuid, yu128 tau)
+static bool same_account(const yuma_account *a, const yuma_account *b)
 {
-    return ((yu128)stake_total(kv, hk, netuid) << 32) + (yu128)stake_total(kv, hk, 0) * tau;
+    return memcmp(a->bytes, b->bytes, 32) == 0;
+}
+
+/* A u64-normalised proportion as U96F32: U96F32(p) / U96F32(2^64 - 1). */
+static yu128 proportion_u96f32(uint64_t p)
+{
+    return ((yu128)p << 32) / UINT64_MAX;
+}
+
+/* The stake a hotkey contributes through a proportion of itself (§7.6):
+ * alpha * prop + root * prop * w, each product truncated (U96F32). */
+static yu128 contribution(uint64_t alpha, uint64_t root, yu128 prop, yu128 tau)
+{
+    return yu128_sat_add(yu96f32_mul(yu96f32_from_u64(alpha), prop),
+                         yu96f32_mul(yu96f32_mul(yu96f32_from_u64(root), prop), tau));
+}
+
+void coinbase_parent_split(uint64_t d, uint64_t self_contribution, const coinbase_parent *parents, size_t np,
+                           uint16_t ck_take, uint64_t *to_parent, uint64_t *to_self)
+{
+    const yu128 emission = yu96f32_from_u64(d);
+    yu128 remaining = emission, takes = 0, total = yu96f32_from_u64(self_contribution), factor;
+    yu128 take_frac = ((yu128)ck_take << 32) / 65535u;
+    for (size_t p = 0; p < np; p++) total = yu128_sat_add(total, parents[p].contribution);
+    for (size_t p = 0; p < np; p++) {
+        if (!yu96f32_checked_div(parents[p].contribution, total, &factor)) factor = 0;
+        yu128 share = yu96f32_mul(emission, factor);
+        remaining = yu128_sat_sub(remaining, share);
+        /* CKBurn is 0 (the reference's default; no parameter here). */
+        if (parents[p].other_coldkey) {
+            yu128 take = yu96f32_mul(take_frac, share);
+            share -= take;
+            takes += take;
+        }
+        to_parent[p] = yu96f32_to_u64(share);
+    }
+    *to_self = yu96f32_to_u64(yu128_sat_add(remaining, takes));
 }
 
 typedef struct {
     yuma_account hotkey;
-    uint64_t d;          /* dividend weight after the parent/child split */
+    uint64_t d;          /* dividend after the parent/child split */
 } dividend;
 
 typedef struct {
@@ -234,11 +324,13 @@ typedef struct {
     size_t n, cap;
 } dividends;
 
+/* Sums a hotkey's dividends (the reference's BTreeMap by hotkey). Zero
+ * amounts are kept out: they would receive nothing anyway. */
 static bool credit_dividend(dividends *ds, const yuma_account *hk, uint64_t amount)
 {
     if (amount == 0) return true;
     for (size_t i = 0; i < ds->n; i++)
-        if (memcmp(ds->v[i].hotkey.bytes, hk->bytes, 32) == 0) {
+        if (same_account(&ds->v[i].hotkey, hk)) {
             ds->v[i].d += amount;
             return true;
         }
@@ -253,10 +345,8 @@ static bool credit_dividend(dividends *ds, const yuma_account *hk, uint64_t amou
     return true;
 }
 
-/* Splits a validator's dividend with its parents (economics §7.6): shares
- * follow the stake each contributes (own stakes: the hotkey's minus what it
- * gives its children, each parent's times the proportion it gives); a
- * parent of another coldkey leaves the child its childkey take. */
+/* Splits a validator's dividend with its parents (economics §7.6) from the
+ * stakes as they were before anything of this epoch was paid. */
 static bool split_with_parents(const ykv *kv, uint16_t netuid, const yuma_account *hk, uint64_t d, yu128 tau,
                                dividends *ds)
 {
@@ -265,52 +355,77 @@ static bool split_with_parents(const ykv *kv, uint16_t netuid, const yuma_accoun
     if (!parents_get(kv, netuid, hk, &parents, &np)) return false;
     if (np == 0) return credit_dividend(ds, hk, d);
     size_t nc = children_get(kv, netuid, hk, children);
-    yu128 given = 0;
-    for (size_t c = 0; c < nc; c++) given += children[c].proportion;
-    const yu128 all = UINT64_MAX;
-    yu128 kept = given >= all ? 0 : all - given, self = 0, total = 0, contrib[64];
-    if (np > 64) np = 64;
-    bool ok = yu128_mul_div(own_weight(kv, hk, netuid, tau), kept, all, &self);
-    total = self;
+    /* get_self_contribution: 1 minus each child's proportion (saturating),
+     * the result truncated to whole rao. */
+    yu128 kept = YU96F32_ONE;
+    for (size_t c = 0; c < nc; c++) kept = yu128_sat_sub(kept, proportion_u96f32(children[c].proportion));
+    uint64_t self = yu96f32_to_u64(contribution(stake_total(kv, hk, netuid), stake_total(kv, hk, 0), kept, tau));
+    coinbase_parent *pc = calloc(np, sizeof *pc);
+    uint64_t *to_parent = calloc(np, sizeof *to_parent), to_self = 0;
+    yuma_account child_owner, parent_owner;
+    bool ok = pc && to_parent && owner_of(kv, hk, &child_owner);
     for (size_t p = 0; ok && p < np; p++) {
-        ok = yu128_mul_div(own_weight(kv, &parents[p].child, netuid, tau), parents[p].proportion, all, &contrib[p]);
-        total += contrib[p];
+        const yuma_account *ph = &parents[p].child;
+        pc[p].contribution = contribution(stake_total(kv, ph, netuid), stake_total(kv, ph, 0),
+                                          proportion_u96f32(parents[p].proportion), tau);
+        pc[p].other_coldkey = !owner_of(kv, ph, &parent_owner) || !same_account(&parent_owner, &child_owner);
     }
-    yuma_account child_owner;
-    ok = ok && owner_of(kv, hk, &child_owner);
-    uint16_t ck_take = childkey_take_get(kv, netuid, hk);
-    uint64_t to_parents = 0, takes = 0;
-    for (size_t p = 0; ok && p < np && total > 0; p++) {
-        yu128 share;
-        if (!yu128_mul_div(d, contrib[p], total, &share)) continue;
-        uint64_t amount = (uint64_t)share, take = 0;
-        yuma_account parent_owner;
-        if (owner_of(kv, &parents[p].child, &parent_owner) &&
-            memcmp(parent_owner.bytes, child_owner.bytes, 32) != 0)
-            take = (uint64_t)(((yu128)amount * ck_take) / 65535u);
-        to_parents += amount;
-        takes += take;
-        ok = credit_dividend(ds, &parents[p].child, amount - take);
-    }
-    ok = ok && credit_dividend(ds, hk, d - to_parents + takes);
+    if (ok) coinbase_parent_split(d, self, pc, np, childkey_take_get(kv, netuid, hk), to_parent, &to_self);
+    for (size_t p = 0; ok && p < np; p++) ok = credit_dividend(ds, &parents[p].child, to_parent[p]);
+    ok = ok && credit_dividend(ds, hk, to_self);
+    free(pc);
+    free(to_parent);
     free(parents);
     return ok;
 }
 
-/* Pays one hotkey's alpha: its delegate take staked to its owner, the rest
- * to all of its stakers on the subnet. */
-static bool pay_hotkey(ykv *kv, uint16_t netuid, const yuma_account *hk, uint64_t amount)
+void coinbase_dividend_split(size_t n, const uint64_t *d, const uint64_t *alpha, const uint64_t *root, yu128 tau,
+                             uint64_t validator_pool, uint64_t root_pool, yu128 *alpha_div, yu128 *root_div)
 {
-    hotkey_rec h;
-    if (amount == 0) return true;
-    if (!hotkey_get(kv, hk, &h)) return false;
-    uint64_t take = (uint64_t)(((yu128)amount * h.take) / 65535u);
-    return stake_add(kv, hk, &h.owner, netuid, take) == STAKE_OK && stake_emit(kv, hk, netuid, amount - take) == STAKE_OK;
+    yu128 sum_ad = 0, sum_rd = 0, share;
+    for (size_t k = 0; k < n; k++) {
+        yu128 r = yu96f32_mul(yu96f32_from_u64(root[k]), tau);
+        yu128 rootfrac;
+        if (!yu96f32_checked_div(r, yu128_sat_add(yu96f32_from_u64(alpha[k]), r), &rootfrac)) rootfrac = 0;
+        root_div[k] = yu96f32_mul(yu96f32_from_u64(d[k]), rootfrac);
+        alpha_div[k] = yu128_sat_sub(yu96f32_from_u64(d[k]), root_div[k]);
+        sum_ad = yu128_sat_add(sum_ad, alpha_div[k]);
+        sum_rd = yu128_sat_add(sum_rd, root_div[k]);
+    }
+    /* Each share is truncated to 32 fractional bits before it scales the
+     * pool, so the pools are paid a little short (economics §10.7). */
+    for (size_t k = 0; k < n; k++) {
+        if (!yu96f32_checked_div(alpha_div[k], sum_ad, &share)) share = 0;
+        alpha_div[k] = yu96f32_mul(yu96f32_from_u64(validator_pool), share);
+        if (!yu96f32_checked_div(root_div[k], sum_rd, &share)) share = 0;
+        root_div[k] = yu96f32_mul(yu96f32_from_u64(root_pool), share);
+    }
 }
 
-/* Pays the epoch's outputs (economics §4.4); *paid receives the alpha paid. */
+/* Pays one hotkey a dividend (U96F32): its delegate take, take/65535 of
+ * it, is staked to its owner, the rest goes to all of its stakers on the
+ * subnet; each part truncated to rao. Returns the alpha paid, or
+ * UINT64_MAX when out of memory. */
+static uint64_t pay_hotkey(ykv *kv, uint16_t netuid, const yuma_account *hk, yu128 amount)
+{
+    hotkey_rec h;
+    if (amount == 0) return 0;
+    if (!hotkey_get(kv, hk, &h)) return UINT64_MAX;
+    yu128 take_frac = ((yu128)h.take << 32) / 65535u; /* get_hotkey_take_float */
+    yu128 take = yu96f32_mul(take_frac, amount);
+    uint64_t t = yu96f32_to_u64(take), rest = yu96f32_to_u64(amount - take);
+    if (stake_add(kv, hk, &h.owner, netuid, t) != STAKE_OK || stake_emit(kv, hk, netuid, rest) != STAKE_OK)
+        return UINT64_MAX;
+    return t + rest;
+}
+
+/* Pays the epoch's outputs (economics §4.4) in the reference's order: the
+ * dividends are split from the stakes before anything is paid, then the
+ * owner cut, the incentives, the alpha dividends and the root dividends
+ * are staked. *paid receives the alpha paid. */
 static bool pay_epoch(ykv *kv, const yuma_chain_params *params, uint16_t netuid, subnet_rec *s, const epoch_build *e,
-                      const yuma_epoch_output *o, uint64_t server, uint64_t validator, uint64_t root, uint64_t *paid)
+                      const yuma_epoch_output *o, uint64_t server, uint64_t validator, uint64_t root,
+                      uint64_t owner_cut, uint64_t *paid)
 {
     uint32_t n = o->n;
     uint64_t incentive_total = 0, withheld = 0;
@@ -320,8 +435,24 @@ static bool pay_epoch(ykv *kv, const yuma_chain_params *params, uint16_t netuid,
     *paid = 0;
     for (uint32_t i = 0; ok && i < n; i++) {
         incentive_total += o->server_emission[i];
-        if (o->validator_emission[i]) ok = split_with_parents(kv, netuid, &e->hotkeys[i], o->validator_emission[i], tau, &ds);
+        if (o->validator_emission[i])
+            ok = split_with_parents(kv, netuid, &e->hotkeys[i], o->validator_emission[i], tau, &ds);
     }
+    /* With no miner earning, the validators get the miners' half too. */
+    uint64_t validator_pool = incentive_total == 0 ? validator + server : validator;
+    size_t nd = ds.n;
+    uint64_t *d = calloc(nd + 1, 8), *alpha = calloc(nd + 1, 8), *rootst = calloc(nd + 1, 8);
+    yu128 *ad = calloc(nd + 1, sizeof(yu128)), *rd = calloc(nd + 1, sizeof(yu128));
+    ok = ok && d && alpha && rootst && ad && rd;
+    for (size_t k = 0; ok && k < nd; k++) {
+        d[k] = ds.v[k].d;
+        alpha[k] = stake_total(kv, &ds.v[k].hotkey, netuid);
+        rootst[k] = stake_total(kv, &ds.v[k].hotkey, 0);
+    }
+    if (ok) coinbase_dividend_split(nd, d, alpha, rootst, tau, validator_pool, root, ad, rd);
+    /* The owner cut is staked to the owner's hotkey. */
+    if (ok && owner_cut && stake_add(kv, &s->owner_hotkey, &s->owner_coldkey, netuid, owner_cut) != STAKE_OK)
+        ok = false;
     /* Incentives: exactly the epoch's amounts (spec §2.16); the owner's own
      * miners earn nothing (burned). */
     for (uint32_t i = 0; ok && i < n; i++) {
@@ -329,7 +460,7 @@ static bool pay_epoch(ykv *kv, const yuma_chain_params *params, uint16_t netuid,
         yuma_account owner;
         if (!inc) continue;
         if (!owner_of(kv, &e->hotkeys[i], &owner)) ok = false;
-        else if (memcmp(owner.bytes, s->owner_coldkey.bytes, 32) == 0) {
+        else if (same_account(&owner, &s->owner_coldkey)) {
             s->alpha_burned += inc;
             withheld += inc;
         } else if (stake_add(kv, &e->hotkeys[i], &owner, netuid, inc) != STAKE_OK) {
@@ -337,30 +468,18 @@ static bool pay_epoch(ykv *kv, const yuma_chain_params *params, uint16_t netuid,
         }
         *paid += inc;
     }
-    /* Dividends: split by each recipient's own alpha : tau*root stake into
-     * the validator pool (with no miner earning, the miners' half too) and
-     * the root pool, each paid pro rata. */
-    uint64_t validator_pool = incentive_total == 0 ? validator + server : validator;
-    yu128 *ad = calloc(ds.n + 1, sizeof(yu128)), *rd = calloc(ds.n + 1, sizeof(yu128)), sum_ad = 0, sum_rd = 0;
-    ok = ok && ad && rd;
-    for (size_t k = 0; ok && k < ds.n; k++) {
-        yu128 a = (yu128)stake_total(kv, &ds.v[k].hotkey, netuid) << 32;
-        yu128 r = (yu128)stake_total(kv, &ds.v[k].hotkey, 0) * tau;
-        rd[k] = 0;
-        if (a + r > 0) yu128_mul_div(ds.v[k].d, r, a + r, &rd[k]);
-        ad[k] = ds.v[k].d - rd[k];
-        sum_ad += ad[k];
-        sum_rd += rd[k];
-    }
-    for (size_t k = 0; ok && k < ds.n; k++) {
-        yu128 va = 0, vr = 0;
-        if (sum_ad) yu128_mul_div(validator_pool, ad[k], sum_ad, &va);
-        if (sum_rd) yu128_mul_div(root, rd[k], sum_rd, &vr);
-        /* Root stakers' claims on root dividends are not modelled yet: the
-         * root share joins the hotkey's stakers on this subnet. */
-        ok = pay_hotkey(kv, netuid, &ds.v[k].hotkey, (uint64_t)(va + vr));
-        *paid += (uint64_t)(va + vr);
-    }
+    /* Alpha dividends, then root dividends. Root stakers' claims are not
+     * modelled: what the reference leaves claimable by a hotkey's root
+     * stakers joins that hotkey's stakers on this subnet instead. */
+    for (int pool = 0; pool < 2; pool++)
+        for (size_t k = 0; ok && k < nd; k++) {
+            uint64_t got = pay_hotkey(kv, netuid, &ds.v[k].hotkey, pool == 0 ? ad[k] : rd[k]);
+            if (got == UINT64_MAX) ok = false;
+            else *paid += got;
+        }
+    free(d);
+    free(alpha);
+    free(rootst);
     free(ad);
     free(rd);
     free(ds.v);
@@ -368,8 +487,7 @@ static bool pay_epoch(ykv *kv, const yuma_chain_params *params, uint16_t netuid,
     return ok;
 }
 
-/* Runs one subnet's epoch on its drained pending emission and pays it. */
-static yuma_chain_status distribute(call_ctx *cx, uint16_t netuid, subnet_rec *s)
+yuma_chain_status coinbase_distribute(call_ctx *cx, uint16_t netuid, subnet_rec *s)
 {
     uint64_t server = s->pending_server, validator = s->pending_validator, root = s->pending_root,
              owner_cut = s->pending_owner;
@@ -400,24 +518,24 @@ static yuma_chain_status distribute(call_ctx *cx, uint16_t netuid, subnet_rec *s
             st = YUMA_CHAIN_ERR_NOMEM;
     }
     uint64_t paid = 0;
-    if (st == YUMA_CHAIN_OK && !pay_epoch(cx->kv, cx->params, netuid, s, &e, &o, server, validator, root, &paid))
+    if (st == YUMA_CHAIN_OK &&
+        !pay_epoch(cx->kv, cx->params, netuid, s, &e, &o, server, validator, root, owner_cut, &paid))
         st = YUMA_CHAIN_ERR_NOMEM;
-    /* The owner cut is staked to the owner's hotkey. */
-    if (st == YUMA_CHAIN_OK && owner_cut &&
-        stake_add(cx->kv, &s->owner_hotkey, &s->owner_coldkey, netuid, owner_cut) != STAKE_OK)
-        st = YUMA_CHAIN_ERR_NOMEM;
-    /* What flooring left unpaid is recycled; if the epoch's exact miner
-     * amounts came to a few rao more than the pending pools, those rao are
-     * minted, as the reference stakes the amounts without a cap. */
+    /* The pending pools were minted into alpha_out block by block. What
+     * flooring leaves unpaid stays there with no owner, as in the
+     * reference (counted as burned); if the epoch's exact miner amounts
+     * came to a few rao more than the pools, those rao are minted, as the
+     * reference stakes the amounts without a cap. */
     uint64_t drained = server + validator + root;
-    s->alpha_out = s->alpha_out - drained + paid;
+    if (paid <= drained) s->alpha_burned += drained - paid;
+    else s->alpha_out += paid - drained;
     s->last_step_block = cx->block;
     yuma_epoch_output_free(&o);
     free_build(&e);
     return st;
 }
 
-static bool epoch_due(const subnet_rec *s, uint64_t now)
+bool coinbase_epoch_due(const subnet_rec *s, uint64_t now)
 {
     if (s->hp.tempo == 0) return false;
     return (s->pending_epoch_at > 0 && now >= s->pending_epoch_at) || s->blocks_since_last_step > MAX_TEMPO ||
@@ -436,37 +554,46 @@ yuma_chain_status run_coinbase(call_ctx *cx)
     supply_rec sup = supply_get(cx->kv);
     uint64_t emission = yuma_block_emission(sup.total_issuance);
     uint64_t root_tao = root_tao_get(cx->kv);
-    yu128 price_sum = 0;
+    yu128 price_sum = 0, *prices = malloc(n * sizeof *prices), *tao = malloc(n * sizeof *tao);
+    uint64_t *burned = malloc(n * sizeof *burned);
+    bool *emits = malloc(n * sizeof *emits);
+    if (!prices || !tao || !burned || !emits) {
+        free(prices);
+        free(tao);
+        free(burned);
+        free(emits);
+        free(v);
+        return YUMA_CHAIN_ERR_NOMEM;
+    }
     for (size_t i = 0; i < n; i++) {
         subnet_rec *s = &v[i].s;
         s->burn = yuma_burn_decay(s->burn, s->burn_half_life, cx->block, s->min_burn, s->max_burn);
         s->blocks_since_last_step++;
         v[i].emits = s->first_emission_block != 0 && cx->block >= s->first_emission_block;
+        emits[i] = v[i].emits;
+        prices[i] = s->moving_price;
+        burned[i] = s->miner_burned_ppb;
         if (v[i].emits) price_sum += s->moving_price;
     }
-    uint64_t tao[YUMA_MAX_NETUID + 1];
-    tao_shares(v, n, emission, tao);
-    bool root_sell = price_sum > YU96F32_ONE;
-    for (size_t i = 0; i < n; i++) {
-        if (!v[i].emits) continue;
-        subnet_rec *s = &v[i].s;
-        uint64_t alpha_issuance = s->pool.alpha_in + s->alpha_out;
-        uint64_t alpha_emit = yuma_block_emission(alpha_issuance);
-        yu128 rp = yuma_root_proportion(cx->params->tao_weight, root_tao, alpha_issuance);
-        sup.total_issuance += inject(s, tao[i], alpha_emit, rp);
-        emit_alpha(s, alpha_emit, cx->params, root_tao, root_sell);
-    }
+    coinbase_tao_shares(n, prices, burned, emits, emission, tao);
+    bool root_sell = coinbase_root_sell(price_sum);
+    for (size_t i = 0; i < n; i++)
+        if (v[i].emits) sup.total_issuance += coinbase_emit_subnet(&v[i].s, tao[i], cx->params, root_tao, root_sell);
+    free(prices);
+    free(tao);
+    free(burned);
+    free(emits);
     yuma_chain_status st = YUMA_CHAIN_OK;
     unsigned epochs = 0;
     for (size_t i = 0; i < n && st == YUMA_CHAIN_OK; i++) {
         subnet_rec *s = &v[i].s;
-        if (!epoch_due(s, cx->block)) continue;
+        if (!coinbase_epoch_due(s, cx->block)) continue;
         if (epochs >= cx->params->max_epochs_per_block) {
             s->pending_epoch_at = cx->block + 1; /* deferred to the next block */
             continue;
         }
         epochs++;
-        st = distribute(cx, v[i].netuid, s);
+        st = coinbase_distribute(cx, v[i].netuid, s);
         /* Child keys whose cooldown ended take effect at the subnet's epoch. */
         if (st == YUMA_CHAIN_OK && !children_apply_pending(cx->kv, v[i].netuid, cx->block)) st = YUMA_CHAIN_ERR_NOMEM;
         s->blocks_since_last_step = 0;

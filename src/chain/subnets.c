@@ -181,7 +181,7 @@ yuma_call_status call_trigger_epoch(call_ctx *cx, const yuma_call *call)
  * never pruned; among the rest the lowest (emission, registration block,
  * uid), from the non-immune uids when more than MIN_NON_IMMUNE_UIDS of them
  * exist, else from the immune ones. */
-static bool prune_candidate(const ykv *kv, uint16_t netuid, const subnet_rec *s, uint64_t now, uint16_t *out)
+bool neuron_prune_candidate(const ykv *kv, uint16_t netuid, const subnet_rec *s, uint64_t now, uint16_t *out)
 {
     bool found[2] = {false, false};
     neuron_rec best[2];
@@ -202,7 +202,6 @@ static bool prune_candidate(const ykv *kv, uint16_t netuid, const subnet_rec *s,
     }
     if (found[0] && non_immune > MIN_NON_IMMUNE_UIDS) *out = best_uid[0];
     else if (found[1]) *out = best_uid[1];
-    else if (found[0]) *out = best_uid[0];
     else return false;
     return true;
 }
@@ -256,7 +255,7 @@ yuma_call_status call_burned_register(call_ctx *cx, const yuma_call *call)
     if (!subnet_get(cx->kv, netuid, &s)) return YUMA_CALL_ERR_NO_SUBNET;
     if (uid_get(cx->kv, netuid, &call->hotkey, &uid)) return YUMA_CALL_ERR_ALREADY_REGISTERED;
     if (account_get(cx->kv, cx->signer).balance < s.burn) return YUMA_CALL_ERR_INSUFFICIENT_BALANCE;
-    if (s.n >= s.max_uids && !prune_candidate(cx->kv, netuid, &s, cx->block, &uid))
+    if (s.n >= s.max_uids && !neuron_prune_candidate(cx->kv, netuid, &s, cx->block, &uid))
         return YUMA_CALL_ERR_NO_NEURON_SLOT;
     yuma_call_status st = claim_hotkey(cx, &call->hotkey);
     if (st == YUMA_CALL_OK) st = burn_into_pool(cx, &s, s.burn);
