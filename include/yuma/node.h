@@ -1,0 +1,54 @@
+/*
+ * node.h - a yuma node (what yumad runs): the chain, its SQLite store, a
+ * mempool, a block producer and the JSON-RPC server, in one process.
+ *
+ * yuma_node_open() loads the chain at the last committed block of its data
+ * directory (or creates it from a genesis on first start) and starts the
+ * RPC server; yuma_node_produce() makes one block from the mempool,
+ * persists it and announces it; yuma_node_run() calls it every interval
+ * until asked to stop. One lock guards the chain: RPC readers take it
+ * briefly, the producer holds it while applying and committing a block.
+ */
+#ifndef YUMA_NODE_H
+#define YUMA_NODE_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "yuma/genesis.h"
+
+typedef struct {
+    const char *data_dir;         /* holds yuma.db; created if missing */
+    const char *genesis_path;     /* needed on first start; later the store has it */
+    bool dev_genesis;             /* first start without a file: the devnet genesis */
+    const char *rpc_address;      /* default 127.0.0.1 */
+    uint16_t rpc_port;            /* 0 = any free port */
+    const char *rpc_token;        /* bearer token for write methods, NULL = open */
+    uint64_t block_interval_ms;   /* default 12000; devnet 1000 */
+    size_t max_block_txs;         /* default 10000 */
+    yuma_account author;          /* receives fees */
+} yuma_node_config;
+
+typedef struct yuma_node yuma_node;
+
+/* NULL with a one-line message on failure. */
+yuma_node *yuma_node_open(const yuma_node_config *cfg, char *err, size_t errlen);
+void yuma_node_close(yuma_node *n);
+
+uint16_t yuma_node_rpc_port(const yuma_node *n);
+uint64_t yuma_node_height(yuma_node *n);
+
+/* Produces, persists and announces one block (possibly empty). False with
+ * a message when the block cannot be applied or persisted: the node must
+ * stop (a restart continues from the last committed block). */
+bool yuma_node_produce(yuma_node *n, char *err, size_t errlen);
+
+/* Produces a block every interval until *stop becomes non-zero. */
+bool yuma_node_run(yuma_node *n, volatile sig_atomic_t *stop, char *err, size_t errlen);
+
+/* The devnet's development key names (alice, bob, ...), NULL-terminated. */
+extern const char *const yuma_dev_names[];
+
+#endif
