@@ -115,11 +115,18 @@ static void test_errors(void **state)
 static void test_dev_keys(void **state)
 {
     (void)state;
-    /* seed = BLAKE2b-256("yuma devnet key: " || name), then RFC 8032 */
+    /* entropy = BLAKE2b-128("yuma devnet key: " || name) -> BIP39 phrase ->
+     * the Substrate seed rule (keys.h, tested against published vectors) */
     const char *msg = "yuma devnet key: alice";
-    unsigned char seed[32], pk[32], sk[64];
-    crypto_generichash(seed, 32, (const unsigned char *)msg, strlen(msg), NULL, 0);
-    crypto_sign_seed_keypair(pk, sk, seed);
+    unsigned char entropy[16], pk[32];
+    crypto_generichash(entropy, 16, (const unsigned char *)msg, strlen(msg), NULL, 0);
+    char phrase[YUMA_MNEMONIC_MAX], dev_phrase[YUMA_MNEMONIC_MAX];
+    assert_int_equal(yuma_mnemonic_from_entropy(entropy, 16, phrase), YUMA_KEYS_OK);
+    yuma_dev_mnemonic("alice", dev_phrase);
+    assert_string_equal(phrase, dev_phrase);
+    yuma_keypair from_phrase;
+    assert_int_equal(yuma_keypair_from_mnemonic(phrase, NULL, &from_phrase, NULL, 0), YUMA_KEYS_OK);
+    memcpy(pk, from_phrase.pub.bytes, 32);
     yuma_keypair kp;
     yuma_dev_keypair("alice", &kp);
     assert_memory_equal(kp.pub.bytes, pk, 32);

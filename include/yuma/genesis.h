@@ -35,9 +35,11 @@ void yuma_genesis_file_free(yuma_genesis_file *g);
  * parameter written), malloc'd; NULL when out of memory. */
 char *yuma_genesis_to_json(const yuma_genesis *g);
 
-/* Development keys: deterministic keypairs named alice, bob, ... (seed =
- * BLAKE2b-256("yuma devnet key: " || name)). They are public knowledge:
- * never hold value with them outside a local devnet. */
+/* Development keys: deterministic keys named alice, bob, ...: the 12-word
+ * mnemonic of entropy BLAKE2b-128("yuma devnet key: " || name), derived as
+ * every yuma key is (so `yuma wallet regen --mnemonic` imports them). They
+ * are public knowledge: never hold value with them outside a devnet. */
+void yuma_dev_mnemonic(const char *name, char out[YUMA_MNEMONIC_MAX]);
 void yuma_dev_keypair(const char *name, yuma_keypair *kp);
 
 /* A devnet genesis: chain id 42, parameters tuned so that a subnet's whole

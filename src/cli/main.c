@@ -16,6 +16,14 @@ static void usage(FILE *f)
           "  bench epoch ...    time the Yuma Consensus epoch on a random subnet\n"
           "  bench chain ...    throughput of signed transfers through the chain state machine\n"
           "  bench chain-epochs cost of blocks that carry the maximum number of subnet epochs\n"
+          "  wallet create|regen|list|show --wallet W [--hotkey H]   encrypted keys in ~/.yuma/wallets\n"
+          "  transfer --wallet W --dest ADDRESS --amount TAO\n"
+          "  subnet list|show|create|start [--netuid N] [--wallet W --hotkey H]\n"
+          "  register --wallet W --hotkey H --netuid N        burned neuron registration\n"
+          "  stake add|remove --wallet W --hotkey H --netuid N --amount X\n"
+          "  weights set --wallet W --hotkey H --netuid N --uids 1,2 --values 10,20\n"
+          "  metagraph --netuid N      balance ADDRESS      block [HEIGHT]      tx ID\n"
+          "  chain commands take --rpc URL (default $YUMA_RPC or http://127.0.0.1:9944/), --json, --no-wait\n"
           "  help               show this message\n",
           f);
 }
@@ -29,6 +37,10 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "sim") == 0) return cmd_sim(argc - 1, argv + 1);
     if (strcmp(cmd, "bench") == 0) return cmd_bench(argc - 1, argv + 1);
+    static const char *const chain_cmds[] = {"wallet", "transfer", "subnet", "register", "stake", "weights",
+                                             "metagraph", "block", "tx", "balance", NULL};
+    for (int i = 0; chain_cmds[i]; i++)
+        if (strcmp(cmd, chain_cmds[i]) == 0) return cmd_chain(argc - 1, argv + 1);
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         usage(stdout);
         return 0;

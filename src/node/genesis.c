@@ -227,16 +227,23 @@ char *yuma_genesis_to_json(const yuma_genesis *g)
     return text;
 }
 
-void yuma_dev_keypair(const char *name, yuma_keypair *kp)
+void yuma_dev_mnemonic(const char *name, char out[YUMA_MNEMONIC_MAX])
 {
-    uint8_t seed[32];
+    uint8_t entropy[16];
     crypto_generichash_state st;
-    crypto_generichash_init(&st, NULL, 0, sizeof seed);
+    crypto_generichash_init(&st, NULL, 0, sizeof entropy);
     crypto_generichash_update(&st, (const uint8_t *)"yuma devnet key: ", 17);
     crypto_generichash_update(&st, (const uint8_t *)name, strlen(name));
-    crypto_generichash_final(&st, seed, sizeof seed);
-    yuma_keypair_from_seed(kp, seed);
-    sodium_memzero(seed, sizeof seed);
+    crypto_generichash_final(&st, entropy, sizeof entropy);
+    yuma_mnemonic_from_entropy(entropy, sizeof entropy, out);
+}
+
+void yuma_dev_keypair(const char *name, yuma_keypair *kp)
+{
+    char phrase[YUMA_MNEMONIC_MAX];
+    yuma_dev_mnemonic(name, phrase);
+    yuma_keypair_from_mnemonic(phrase, NULL, kp, NULL, 0);
+    sodium_memzero(phrase, sizeof phrase);
 }
 
 bool yuma_genesis_devnet(const char *const *names, size_t count, uint64_t balance, yuma_genesis_file *out)

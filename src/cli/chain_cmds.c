@@ -1,0 +1,525 @@
+/*
+ * chain_cmds.c - the `yuma` commands that talk to a node over JSON-RPC:
+ * wallets, transfers, subnets, registration, staking, weights, metagraph,
+ * blocks and transactions.
+ *
+ * Every command prints a readable answer by default and JSON with --json;
+ * commands that send a transaction wait until it is included (or fails)
+ * unless --no-wait, and explain a failure in one sentence. Secrets never
+ * reach the output: passwords come from $YUMA_PASSWORD or the terminal.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "cli/commands.h"
+#include "yuma/chain.h"
+#include "yuma/genesis.h"
+#include "yuma/keys.h"
+#include "yuma/rpc_client.h"
+#include "yuma/tx.h"
+#include "yuma/wallet.h"
+
+typedef struct {
+    const char *rpc, *wallet, *hotkey, *wallet_path, *dest, *mnemonic, *uids, *values, *amount;
+    long netuid;
+    long height;
+    unsigned words;
+    bool json, no_wait, plaintext, on_hotkey;
+    const char *positional[4];
+    int npos;
+} opts;
+
+static int fail(const char *fmt, const char *a, const char *b)
+{
+    fprintf(stderr, "yuma: ");
+    fprintf(stderr, fmt, a, b);
+    fputc('\n', stderr);
+    return 1;
+}
+
+static int parse_opts(int argc, char **argv, int first, opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->netuid = -1;
+    o->height = -1;
+    o->words = 12;
+    o->rpc = getenv("YUMA_RPC") ? getenv("YUMA_RPC") : "http://127.0.0.1:9944/";
+    for (int i = first; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--json") == 0) { o->json = true; continue; }
+        if (strcmp(a, "--no-wait") == 0) { o->no_wait = true; continue; }
+        if (strcmp(a, "--plaintext") == 0) { o->plaintext = true; continue; }
+        if (a[0] != '-') {
+            if (o->npos < 4) o->positional[o->npos++] = a;
+            continue;
+        }
+        if (!v) return fail("option %s needs a value%s", a, "") ? 2 : 2;
+        char *end;
+        if (strcmp(a, "--rpc") == 0) o->rpc = v;
+        else if (strcmp(a, "--wallet") == 0) o->wallet = v;
+        else if (strcmp(a, "--hotkey") == 0) o->hotkey = v;
+        else if (strcmp(a, "--wallet-path") == 0) o->wallet_path = v;
+        else if (strcmp(a, "--dest") == 0) o->dest = v;
+        else if (strcmp(a, "--mnemonic") == 0) o->mnemonic = v;
+        else if (strcmp(a, "--uids") == 0) o->uids = v;
+        else if (strcmp(a, "--values") == 0) o->values = v;
+        else if (strcmp(a, "--amount") == 0) o->amount = v;
+        else if (strcmp(a, "--netuid") == 0) {
+            o->netuid = strtol(v, &end, 10);
+            if (*end || o->netuid < 0 || o->netuid > 65535) return fail("--netuid must be 0..65535, not %s%s", v, "") ? 2 : 2;
+        } else if (strcmp(a, "--words") == 0) {
+            o->words = (unsigned)strtoul(v, &end, 10);
+            if (*end || (o->words != 12 && o->words != 24)) return fail("--words must be 12 or 24%s%s", "", "") ? 2 : 2;
+        } else {
+            return fail("unknown option %s (try 'yuma help')%s", a, "") ? 2 : 2;
+        }
+        i++;
+    }
+    return 0;
+}
+
+/* "1.5" TAO -> rao, without floating point. */
+static bool parse_tao(const char *s, uint64_t *rao)
+{
+    uint64_t whole = 0, frac = 0;
+    int digits = 0;
+    const char *p = s;
+    if (!*p) return false;
+    for (; *p && *p != '.'; p++) {
+        if (*p < '0' || *p > '9' || whole > UINT64_MAX / 10) return false;
+        whole = whole * 10 + (uint64_t)(*p - '0');
+    }
+    if (*p == '.') {
+        for (p++; *p; p++, digits++) {
+            if (*p < '0' || *p > '9' || digits == 9) return false;
+            frac = frac * 10 + (uint64_t)(*p - '0');
+        }
+    }
+    for (; digits < 9; digits++) frac *= 10;
+    if (whole > (UINT64_MAX - frac) / YUMA_RAO_PER_TAO) return false;
+    *rao = whole * YUMA_RAO_PER_TAO + frac;
+    return true;
+}
+
+static void print_tao(FILE *f, uint64_t rao)
+{
+    fprintf(f, "%llu.%09llu", (unsigned long long)(rao / YUMA_RAO_PER_TAO), (unsigned long long)(rao % YUMA_RAO_PER_TAO));
+}
+
+/* The password: $YUMA_PASSWORD, else asked on the terminal without echo. */
+static bool read_password(const char *prompt, char *buf, size_t len)
+{
+    const char *env = getenv("YUMA_PASSWORD");
+    if (env) {
+        snprintf(buf, len, "%s", env);
+        return true;
+    }
+    if (!isatty(STDIN_FILENO)) return false;
+    struct termios old, quiet;
+    fprintf(stderr, "%s", prompt);
+    tcgetattr(STDIN_FILENO, &old);
+    quiet = old;
+    quiet.c_lflag &= (tcflag_t)~ECHO;
+    tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+    bool ok = fgets(buf, (int)len, stdin) != NULL;
+    tcsetattr(STDIN_FILENO, TCSANOW, &old);
+    fputc('\n', stderr);
+    if (ok) buf[strcspn(buf, "\n")] = 0;
+    return ok;
+}
+
+static bool open_wallets(const opts *o, yuma_wallets *w)
+{
+    if (yuma_wallets_open(w, o->wallet_path) != YUMA_WALLET_OK) {
+        fail("%s%s", yuma_wallets_error(w), "");
+        return false;
+    }
+    return true;
+}
+
+/* ---- wallet commands ---- */
+
+static int wallet_cmd(const opts *o)
+{
+    const char *sub = o->npos ? o->positional[0] : "";
+    yuma_wallets w;
+    if (!open_wallets(o, &w)) return 1;
+    if (strcmp(sub, "list") == 0) {
+        yuma_wallet_names names;
+        if (yuma_wallet_list(&w, &names) != YUMA_WALLET_OK) return fail("%s%s", yuma_wallets_error(&w), "");
+        for (size_t i = 0; i < names.count; i++) {
+            char addr[YUMA_SS58_MAX] = "";
+            yuma_wallet_pubkey(&w, names.names[i], NULL, NULL, addr);
+            printf("%-24s %s\n", names.names[i], addr);
+        }
+        yuma_wallet_names_free(&names);
+        return 0;
+    }
+    if (!o->wallet) return fail("--wallet NAME is required%s%s", "", "");
+    if (strcmp(sub, "create") == 0 || strcmp(sub, "regen") == 0 || strcmp(sub, "dev") == 0) {
+        char password[256] = "";
+        bool plain = o->hotkey && o->plaintext;
+        if (!plain && !read_password("password for the new key: ", password, sizeof password))
+            return fail("a password is needed: set YUMA_PASSWORD or run in a terminal%s%s", "", "");
+        char mnemonic[YUMA_MNEMONIC_MAX] = "";
+        yuma_pubkey pub;
+        yuma_wallet_err e;
+        unsigned flags = plain ? YUMA_WALLET_PLAINTEXT : 0;
+        char dev[YUMA_MNEMONIC_MAX];
+        if (strcmp(sub, "dev") == 0) {
+            /* A devnet's well-known key of this name (public knowledge). */
+            yuma_dev_mnemonic(o->hotkey ? o->hotkey : o->wallet, dev);
+            e = yuma_wallet_regen_key(&w, o->wallet, o->hotkey, dev, NULL, plain ? NULL : password, flags, &pub);
+        } else if (strcmp(sub, "create") == 0)
+            e = yuma_wallet_create_key(&w, o->wallet, o->hotkey, o->words, plain ? NULL : password, flags, mnemonic, &pub);
+        else if (!o->mnemonic)
+            return fail("--mnemonic \"words ...\" is required to regenerate a key%s%s", "", "");
+        else
+            e = yuma_wallet_regen_key(&w, o->wallet, o->hotkey, o->mnemonic, NULL, plain ? NULL : password, flags, &pub);
+        memset(password, 0, sizeof password);
+        if (e != YUMA_WALLET_OK) return fail("%s%s", yuma_wallets_error(&w), "");
+        char addr[YUMA_SS58_MAX];
+        yuma_ss58_encode(&pub, YUMA_SS58_PREFIX, addr);
+        printf("%s %s: %s\n", o->hotkey ? "hotkey" : "coldkey", o->hotkey ? o->hotkey : o->wallet, addr);
+        if (mnemonic[0]) {
+            /* Shown once, to the terminal only: the only copy of the secret. */
+            fprintf(stderr, "mnemonic (write it down; it is the only way to recover this key):\n  %s\n", mnemonic);
+            memset(mnemonic, 0, sizeof mnemonic);
+        }
+        return 0;
+    }
+    if (strcmp(sub, "show") == 0) {
+        char addr[YUMA_SS58_MAX];
+        if (yuma_wallet_pubkey(&w, o->wallet, o->hotkey, NULL, addr) != YUMA_WALLET_OK)
+            return fail("%s%s", yuma_wallets_error(&w), "");
+        printf("%s\n", addr);
+        return 0;
+    }
+    return fail("usage: yuma wallet create|regen|dev|list|show --wallet NAME [--hotkey NAME]%s%s", "", "");
+}
+
+/* ---- talking to the node ---- */
+
+static yuma_rpc_client *client(const opts *o)
+{
+    yuma_rpc_client_config cfg = {.url = o->rpc, .timeout_ms = 30000};
+    return yuma_rpc_client_new(&cfg);
+}
+
+static json_t *call(yuma_rpc_client *c, const char *method, json_t *params)
+{
+    yuma_rpc_client_error err;
+    json_t *r = yuma_rpc_client_call(c, method, params, &err);
+    json_decref(params);
+    if (!r) fprintf(stderr, "yuma: %s\n", err.message);
+    return r;
+}
+
+static bool parse_address(const char *s, yuma_account *out)
+{
+    yuma_pubkey pub;
+    uint16_t prefix;
+    char why[128];
+    if (yuma_ss58_decode(s, &pub, &prefix, why, sizeof why) != YUMA_KEYS_OK || prefix != YUMA_SS58_PREFIX) {
+        fprintf(stderr, "yuma: %s is not a yuma address\n", s);
+        return false;
+    }
+    memcpy(out->bytes, pub.bytes, 32);
+    return true;
+}
+
+static json_t *address_json(const yuma_account *a)
+{
+    char addr[YUMA_SS58_MAX];
+    yuma_pubkey pub;
+    memcpy(pub.bytes, a->bytes, 32);
+    yuma_ss58_encode(&pub, YUMA_SS58_PREFIX, addr);
+    return json_string(addr);
+}
+
+static bool hex_decode(const char *s, uint8_t *out, size_t n)
+{
+    if (strlen(s) != 2 * n) return false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned v;
+        if (sscanf(s + 2 * i, "%2x", &v) != 1) return false;
+        out[i] = (uint8_t)v;
+    }
+    return true;
+}
+
+/* Loads the signing key: the coldkey, or the hotkey for hotkey calls. */
+static bool load_signer(const opts *o, bool hotkey, yuma_keypair *kp)
+{
+    yuma_wallets w;
+    if (!open_wallets(o, &w)) return false;
+    if (!o->wallet || (hotkey && !o->hotkey)) {
+        fail("--wallet NAME%s is required", hotkey ? " and --hotkey NAME" : "", "");
+        return false;
+    }
+    char password[256] = "";
+    const char *who = hotkey ? o->hotkey : o->wallet;
+    char prompt[128];
+    snprintf(prompt, sizeof prompt, "password for %s: ", who);
+    yuma_wallet_err e = yuma_wallet_load_key(&w, o->wallet, hotkey ? o->hotkey : NULL, NULL, kp);
+    if (e == YUMA_WALLET_ENOPASS || e == YUMA_WALLET_EPASSWORD) {
+        if (!read_password(prompt, password, sizeof password)) {
+            fail("a password is needed: set YUMA_PASSWORD or run in a terminal%s%s", "", "");
+            return false;
+        }
+        e = yuma_wallet_load_key(&w, o->wallet, hotkey ? o->hotkey : NULL, password, kp);
+        memset(password, 0, sizeof password);
+    }
+    if (e != YUMA_WALLET_OK) {
+        fail("%s%s", yuma_wallets_error(&w), "");
+        return false;
+    }
+    return true;
+}
+
+/* Signs and submits a call, then waits for its inclusion. */
+static int send_call(const opts *o, bool hotkey, const yuma_call *c)
+{
+    yuma_keypair kp;
+    if (!load_signer(o, hotkey, &kp)) return 1;
+    yuma_rpc_client *rc = client(o);
+    yuma_tx *tx = calloc(1, sizeof *tx);
+    uint8_t *buf = malloc(YUMA_TX_MAX_ENCODED);
+    int rc_status = 1;
+    json_t *head = NULL, *acct = NULL, *gen = NULL, *res = NULL;
+    if (!rc || !tx || !buf) goto out;
+    yuma_account signer;
+    memcpy(signer.bytes, kp.pub.bytes, 32);
+    if (!(head = call(rc, "chain_head", NULL)) || !(gen = call(rc, "chain_genesis", NULL)) ||
+        !(acct = call(rc, "account_get", json_pack("{s:o}", "address", address_json(&signer)))))
+        goto out;
+    tx->chain_id = (uint64_t)json_integer_value(json_object_get(head, "chain_id"));
+    if (!hex_decode(json_string_value(json_object_get(head, "genesis_hash")), tx->genesis_hash, 32)) goto out;
+    tx->signer = signer;
+    tx->nonce = (uint64_t)json_integer_value(json_object_get(acct, "next_nonce"));
+    tx->call = *c;
+    json_t *params = json_object_get(gen, "params");
+    uint64_t min_fee = (uint64_t)json_integer_value(json_object_get(params, "min_fee"));
+    uint64_t per_byte = (uint64_t)json_integer_value(json_object_get(params, "fee_per_byte"));
+    tx->fee = min_fee + per_byte * yuma_tx_encoded_size(tx);
+    if (!yuma_tx_sign(tx, kp.secret)) {
+        fail("the call cannot be encoded (check its arguments)%s%s", "", "");
+        goto out;
+    }
+    size_t len = yuma_tx_encode(tx, buf, YUMA_TX_MAX_ENCODED);
+    char *hex = malloc(2 * len + 1);
+    for (size_t i = 0; hex && i < len; i++) sprintf(hex + 2 * i, "%02x", buf[i]);
+    res = hex ? call(rc, "tx_submit", json_pack("{s:s}", "tx", hex)) : NULL;
+    free(hex);
+    if (!res) goto out;
+    const char *id = json_string_value(json_object_get(res, "id"));
+    if (o->no_wait) {
+        if (o->json) printf("{\"id\":\"%s\",\"status\":\"pending\"}\n", id);
+        else printf("submitted %s (fee ", id), print_tao(stdout, tx->fee), printf(" TAO)\n");
+        rc_status = 0;
+        goto out;
+    }
+    /* Follow new blocks until the transaction is in one. */
+    for (int tries = 0; tries < 120; tries++) {
+        json_t *st = call(rc, "tx_status", json_pack("{s:s}", "id", id));
+        if (!st) goto out;
+        const char *s = json_string_value(json_object_get(st, "status"));
+        if (s && strcmp(s, "included") == 0) {
+            bool ok = json_is_true(json_object_get(st, "ok"));
+            if (o->json) {
+                json_object_set_new(st, "id", json_string(id));
+                char *text = json_dumps(st, JSON_COMPACT);
+                printf("%s\n", text);
+                free(text);
+            } else if (ok) {
+                printf("included in block %lld (%s)\n", (long long)json_integer_value(json_object_get(st, "height")), id);
+            } else {
+                printf("included in block %lld but failed: %s (the fee was paid)\n",
+                       (long long)json_integer_value(json_object_get(st, "height")),
+                       json_string_value(json_object_get(st, "result")));
+            }
+            rc_status = ok ? 0 : 1;
+            json_decref(st);
+            goto out;
+        }
+        json_decref(st);
+        uint64_t h = 0;
+        bool timed_out;
+        yuma_rpc_client_error werr;
+        uint64_t now = (uint64_t)json_integer_value(json_object_get(head, "height"));
+        yuma_rpc_client_wait_block(rc, now + (uint64_t)tries, 15000, &h, &timed_out, &werr);
+    }
+    fail("transaction %s was not included in time; check it later with 'yuma tx %s'", id, id);
+out:
+    yuma_keypair_wipe(&kp);
+    json_decref(head);
+    json_decref(gen);
+    json_decref(acct);
+    json_decref(res);
+    yuma_rpc_client_free(rc);
+    free(tx);
+    free(buf);
+    return rc_status;
+}
+
+static bool need_netuid(const opts *o)
+{
+    if (o->netuid < 0) fail("--netuid N is required%s%s", "", "");
+    return o->netuid >= 0;
+}
+
+static bool hotkey_address(const opts *o, yuma_account *out)
+{
+    yuma_wallets w;
+    if (!open_wallets(o, &w)) return false;
+    if (!o->wallet || !o->hotkey) return fail("--wallet NAME and --hotkey NAME are required%s%s", "", ""), false;
+    yuma_pubkey pub;
+    if (yuma_wallet_pubkey(&w, o->wallet, o->hotkey, &pub, NULL) != YUMA_WALLET_OK)
+        return fail("%s%s", yuma_wallets_error(&w), ""), false;
+    memcpy(out->bytes, pub.bytes, 32);
+    return true;
+}
+
+/* Parses "1,2,3" into u16s. */
+static uint32_t parse_list(const char *s, uint16_t *out, uint32_t cap)
+{
+    uint32_t n = 0;
+    while (s && *s && n < cap) {
+        char *end;
+        unsigned long v = strtoul(s, &end, 10);
+        if (end == s || v > 65535) return UINT32_MAX;
+        out[n++] = (uint16_t)v;
+        s = *end == ',' ? end + 1 : end;
+        if (*end && *end != ',') return UINT32_MAX;
+    }
+    return n;
+}
+
+static int print_json(json_t *r)
+{
+    if (!r) return 1;
+    char *text = json_dumps(r, JSON_INDENT(2));
+    printf("%s\n", text);
+    free(text);
+    json_decref(r);
+    return 0;
+}
+
+static int query(const opts *o, const char *method, json_t *params)
+{
+    yuma_rpc_client *rc = client(o);
+    if (!rc) return 1;
+    json_t *r = call(rc, method, params);
+    yuma_rpc_client_free(rc);
+    return print_json(r);
+}
+
+static int metagraph_cmd(const opts *o)
+{
+    if (!need_netuid(o)) return 2;
+    yuma_rpc_client *rc = client(o);
+    json_t *r = rc ? call(rc, "metagraph_get", json_pack("{s:i}", "netuid", (int)o->netuid)) : NULL;
+    yuma_rpc_client_free(rc);
+    if (!r) return 1;
+    if (o->json) return print_json(r);
+    printf("subnet %d at block %lld\n", (int)o->netuid, (long long)json_integer_value(json_object_get(r, "block")));
+    printf("%4s  %-48s %18s %7s %7s %7s %7s %s\n", "uid", "hotkey", "stake (TAO)", "cons", "incent", "divs", "vtrust",
+           "permit");
+    size_t i;
+    json_t *u;
+    json_array_foreach(json_object_get(r, "uids"), i, u) {
+        printf("%4lld  %-48s ", (long long)json_integer_value(json_object_get(u, "uid")),
+               json_string_value(json_object_get(u, "hotkey")));
+        uint64_t stake = (uint64_t)json_integer_value(json_object_get(u, "stake"));
+        printf("%8llu.%09llu", (unsigned long long)(stake / YUMA_RAO_PER_TAO), (unsigned long long)(stake % YUMA_RAO_PER_TAO));
+        const char *f[] = {"consensus", "incentive", "dividends", "validator_trust"};
+        for (int k = 0; k < 4; k++) {
+            long long v = json_integer_value(json_object_get(u, f[k]));
+            printf(" %2lld.%04lld", v * 10000 / 65535 / 10000, v * 10000 / 65535 % 10000);
+        }
+        printf(" %s\n", json_is_true(json_object_get(u, "validator_permit")) ? "yes" : "no");
+    }
+    json_decref(r);
+    return 0;
+}
+
+int cmd_chain(int argc, char **argv)
+{
+    const char *cmd = argv[0];
+    opts o;
+    int rc = parse_opts(argc, argv, 1, &o);
+    if (rc) return rc;
+    yuma_call c;
+    memset(&c, 0, sizeof c);
+    const char *sub = o.npos ? o.positional[0] : "";
+    if (strcmp(cmd, "wallet") == 0) return wallet_cmd(&o);
+    if (strcmp(cmd, "metagraph") == 0) return metagraph_cmd(&o);
+    if (strcmp(cmd, "block") == 0) {
+        if (!o.npos) return query(&o, "chain_head", NULL);
+        return query(&o, "chain_getBlock", json_pack("{s:I}", "height", (json_int_t)strtoull(sub, NULL, 10)));
+    }
+    if (strcmp(cmd, "tx") == 0) {
+        if (!o.npos) return fail("usage: yuma tx ID%s%s", "", "");
+        return query(&o, "tx_status", json_pack("{s:s}", "id", sub));
+    }
+    if (strcmp(cmd, "balance") == 0) {
+        yuma_account a;
+        if (!o.npos || !parse_address(sub, &a)) return fail("usage: yuma balance ADDRESS%s%s", "", "");
+        return query(&o, "account_get", json_pack("{s:s}", "address", sub));
+    }
+    if (strcmp(cmd, "transfer") == 0) {
+        c.kind = YUMA_CALL_TRANSFER;
+        if (!o.dest || !parse_address(o.dest, &c.dest)) return fail("--dest ADDRESS is required%s%s", "", "");
+        if (!o.amount || !parse_tao(o.amount, &c.amount)) return fail("--amount TAO (e.g. 1.5) is required%s%s", "", "");
+        return send_call(&o, false, &c);
+    }
+    if (strcmp(cmd, "subnet") == 0) {
+        if (strcmp(sub, "list") == 0) return query(&o, "subnet_list", NULL);
+        if (strcmp(sub, "show") == 0 || strcmp(sub, "hyperparameters") == 0)
+            return need_netuid(&o) ? query(&o, "subnet_get", json_pack("{s:i}", "netuid", (int)o.netuid)) : 2;
+        if (strcmp(sub, "create") == 0) {
+            c.kind = YUMA_CALL_REGISTER_NETWORK;
+            if (!hotkey_address(&o, &c.hotkey)) return 1;
+            return send_call(&o, false, &c);
+        }
+        if (strcmp(sub, "start") == 0) {
+            c.kind = YUMA_CALL_START_CALL;
+            if (!need_netuid(&o)) return 2;
+            c.netuid = (uint16_t)o.netuid;
+            return send_call(&o, false, &c);
+        }
+        return fail("usage: yuma subnet list|show|hyperparameters|create|start ...%s%s", "", "");
+    }
+    if (strcmp(cmd, "register") == 0) {
+        c.kind = YUMA_CALL_BURNED_REGISTER;
+        if (!need_netuid(&o) || !hotkey_address(&o, &c.hotkey)) return 2;
+        c.netuid = (uint16_t)o.netuid;
+        return send_call(&o, false, &c);
+    }
+    if (strcmp(cmd, "stake") == 0) {
+        bool add = strcmp(sub, "add") == 0;
+        if (!add && strcmp(sub, "remove") != 0) return fail("usage: yuma stake add|remove --wallet W --hotkey H --netuid N --amount X%s%s", "", "");
+        c.kind = add ? YUMA_CALL_ADD_STAKE : YUMA_CALL_REMOVE_STAKE;
+        if (!need_netuid(&o) || !hotkey_address(&o, &c.hotkey)) return 2;
+        if (!o.amount || !parse_tao(o.amount, &c.amount)) return fail("--amount is required (TAO to stake, or alpha to unstake)%s%s", "", "");
+        c.netuid = (uint16_t)o.netuid;
+        return send_call(&o, false, &c);
+    }
+    if (strcmp(cmd, "weights") == 0) {
+        if (strcmp(sub, "set") != 0) return fail("usage: yuma weights set --wallet W --hotkey H --netuid N --uids 1,2 --values 10,20%s%s", "", "");
+        c.kind = YUMA_CALL_SET_WEIGHTS;
+        if (!need_netuid(&o)) return 2;
+        c.netuid = (uint16_t)o.netuid;
+        uint32_t nu = parse_list(o.uids, c.uids, YUMA_TX_MAX_WEIGHTS), nv = parse_list(o.values, c.values, YUMA_TX_MAX_WEIGHTS);
+        if (nu == UINT32_MAX || nv == UINT32_MAX || nu != nv || nu == 0)
+            return fail("--uids and --values must be comma-separated u16 lists of the same length%s%s", "", "");
+        c.weight_count = nu;
+        return send_call(&o, true, &c);
+    }
+    return fail("unknown command '%s' (try 'yuma help')%s", cmd, "");
+}
