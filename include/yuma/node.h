@@ -48,6 +48,11 @@ bool yuma_node_produce(yuma_node *n, char *err, size_t errlen);
 /* Produces a block every interval until *stop becomes non-zero. */
 bool yuma_node_run(yuma_node *n, volatile sig_atomic_t *stop, char *err, size_t errlen);
 
+/* Audits a data directory: loads the chain at its last committed block,
+ * replays every stored block from genesis, and compares the two state
+ * roots. True when they agree; *height receives the height. */
+bool yuma_node_verify(const char *data_dir, uint64_t *height, char *err, size_t errlen);
+
 /* The devnet's development key names (alice, bob, ...), NULL-terminated. */
 extern const char *const yuma_dev_names[];
 

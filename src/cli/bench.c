@@ -265,6 +265,7 @@ int cmd_bench(int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "chain") == 0) return cmd_bench_chain(argc, argv);
     if (argc >= 2 && strcmp(argv[1], "chain-epochs") == 0) return cmd_bench_chain_epochs(argc, argv);
+    if (argc >= 2 && strcmp(argv[1], "node") == 0) return cmd_bench_node(argc, argv);
     if (argc < 2 || strcmp(argv[1], "epoch") != 0)
         return usage_error("expected 'epoch'");
     bench_opts o;

@@ -633,3 +633,49 @@ bool yuma_node_run(yuma_node *n, volatile sig_atomic_t *stop, char *err, size_t 
     }
     return true;
 }
+
+bool yuma_node_verify(const char *data_dir, uint64_t *height, char *err, size_t errlen)
+{
+    char path[4096], msg[512];
+    snprintf(path, sizeof path, "%s/yuma.db", data_dir);
+    yuma_store *store;
+    if (yuma_store_open(path, &store, msg, sizeof msg) != YUMA_STORE_OK) {
+        snprintf(err, errlen, "%s", msg);
+        return false;
+    }
+    uint8_t *doc = NULL;
+    size_t len = 0;
+    yuma_genesis_file g = {0};
+    char why[256];
+    bool ok = yuma_store_genesis_doc(store, &doc, &len) == YUMA_STORE_OK && doc;
+    char *text = ok ? malloc(len + 1) : NULL;
+    if (text) {
+        memcpy(text, doc, len);
+        text[len] = 0;
+    }
+    ok = text && yuma_genesis_parse(text, len, &g, why, sizeof why);
+    if (!ok) snprintf(err, errlen, "%s has no readable genesis", path);
+    yuma_chain *loaded = NULL;
+    uint8_t replayed[32], current[32];
+    uint64_t replay_height = 0;
+    yuma_store_status st = YUMA_STORE_OK;
+    if (ok && (st = yuma_store_load(store, &g.genesis, &loaded)) != YUMA_STORE_OK) ok = false;
+    if (ok && (st = yuma_store_replay(store, &g.genesis, replayed, &replay_height)) != YUMA_STORE_OK) ok = false;
+    if (!ok && st != YUMA_STORE_OK)
+        snprintf(err, errlen, "%s: %s (%s)", path, yuma_store_strerror(st), yuma_store_message(store));
+    if (ok) {
+        yuma_chain_state_root(loaded, current);
+        *height = yuma_chain_height(loaded);
+        if (replay_height != *height || memcmp(current, replayed, 32) != 0) {
+            snprintf(err, errlen, "%s: the stored state at height %llu differs from a replay of its blocks", path,
+                     (unsigned long long)*height);
+            ok = false;
+        }
+    }
+    yuma_chain_free(loaded);
+    yuma_genesis_file_free(&g);
+    free(text);
+    free(doc);
+    yuma_store_close(store);
+    return ok;
+}
