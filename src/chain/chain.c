@@ -459,3 +459,35 @@ const ykv *yuma_chain_state(const yuma_chain *c)
 {
     return c->kv;
 }
+
+bool yuma_chain_drain_changes(yuma_chain *c, ykv_change_fn fn, void *ctx)
+{
+    return ykv_drain_changes(c->kv, fn, ctx);
+}
+
+static bool forget_change(const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen, void *ctx)
+{
+    (void)key;
+    (void)klen;
+    (void)val;
+    (void)vlen;
+    (void)ctx;
+    return true;
+}
+
+bool yuma_chain_restore(yuma_chain *c, uint64_t height, const uint8_t last_hash[32], yuma_chain_fill_fn fill,
+                        void *ctx, uint8_t root[32])
+{
+    /* A fresh store, swapped in only once it is complete, so a failed
+     * restore leaves the chain as it was. */
+    ykv *kv = ykv_new();
+    if (!kv || !fill(kv, ctx) || !ykv_root(kv, root) || !ykv_drain_changes(kv, forget_change, NULL)) {
+        ykv_free(kv);
+        return false;
+    }
+    ykv_free(c->kv);
+    c->kv = kv;
+    c->height = height;
+    memcpy(c->last_hash, last_hash, 32);
+    return true;
+}

@@ -10,4 +10,20 @@
 
 const ykv *yuma_chain_state(const yuma_chain *c);
 
+/* Persistence (src/store/store.c). The store writes, with each block, the
+ * records changed since its last commit: this hands them over
+ * (ykv_drain_changes on the chain's state). */
+bool yuma_chain_drain_changes(yuma_chain *c, ykv_change_fn fn, void *ctx);
+
+/* Restarting from a store: fill puts every stored record into kv (empty,
+ * outside any savepoint) and returns false on failure. The chain's state
+ * is then replaced by kv, its height and last block hash set, and *root
+ * receives the recomputed state root for the caller to check against the
+ * stored one. Nothing is listed for persistence afterwards: the records are
+ * already stored. False (the chain unchanged) when fill fails or memory
+ * runs out. Parameters stay the genesis' (no block changes them yet). */
+typedef bool (*yuma_chain_fill_fn)(ykv *kv, void *ctx);
+bool yuma_chain_restore(yuma_chain *c, uint64_t height, const uint8_t last_hash[32], yuma_chain_fill_fn fill,
+                        void *ctx, uint8_t root[32]);
+
 #endif
