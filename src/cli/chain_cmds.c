@@ -106,11 +106,6 @@ static bool parse_tao(const char *s, uint64_t *rao)
     return true;
 }
 
-static void print_tao(FILE *f, uint64_t rao)
-{
-    fprintf(f, "%llu.%09llu", (unsigned long long)(rao / YUMA_RAO_PER_TAO), (unsigned long long)(rao % YUMA_RAO_PER_TAO));
-}
-
 /* The password: $YUMA_PASSWORD, else asked on the terminal without echo. */
 static bool read_password(const char *prompt, char *buf, size_t len)
 {
@@ -233,26 +228,6 @@ static bool parse_address(const char *s, yuma_account *out)
     return true;
 }
 
-static json_t *address_json(const yuma_account *a)
-{
-    char addr[YUMA_SS58_MAX];
-    yuma_pubkey pub;
-    memcpy(pub.bytes, a->bytes, 32);
-    yuma_ss58_encode(&pub, YUMA_SS58_PREFIX, addr);
-    return json_string(addr);
-}
-
-static bool hex_decode(const char *s, uint8_t *out, size_t n)
-{
-    if (strlen(s) != 2 * n) return false;
-    for (size_t i = 0; i < n; i++) {
-        unsigned v;
-        if (sscanf(s + 2 * i, "%2x", &v) != 1) return false;
-        out[i] = (uint8_t)v;
-    }
-    return true;
-}
-
 /* Loads the signing key: the coldkey, or the hotkey for hotkey calls. */
 static bool load_signer(const opts *o, bool hotkey, yuma_keypair *kp)
 {
@@ -282,89 +257,16 @@ static bool load_signer(const opts *o, bool hotkey, yuma_keypair *kp)
     return true;
 }
 
-/* Signs and submits a call, then waits for its inclusion. */
+/* Signs and submits a call with the wallet's key, then waits for it. */
 static int send_call(const opts *o, bool hotkey, const yuma_call *c)
 {
     yuma_keypair kp;
     if (!load_signer(o, hotkey, &kp)) return 1;
     yuma_rpc_client *rc = client(o);
-    yuma_tx *tx = calloc(1, sizeof *tx);
-    uint8_t *buf = malloc(YUMA_TX_MAX_ENCODED);
-    int rc_status = 1;
-    json_t *head = NULL, *acct = NULL, *gen = NULL, *res = NULL;
-    if (!rc || !tx || !buf) goto out;
-    yuma_account signer;
-    memcpy(signer.bytes, kp.pub.bytes, 32);
-    if (!(head = call(rc, "chain_head", NULL)) || !(gen = call(rc, "chain_genesis", NULL)) ||
-        !(acct = call(rc, "account_get", json_pack("{s:o}", "address", address_json(&signer)))))
-        goto out;
-    tx->chain_id = (uint64_t)json_integer_value(json_object_get(head, "chain_id"));
-    if (!hex_decode(json_string_value(json_object_get(head, "genesis_hash")), tx->genesis_hash, 32)) goto out;
-    tx->signer = signer;
-    tx->nonce = (uint64_t)json_integer_value(json_object_get(acct, "next_nonce"));
-    tx->call = *c;
-    json_t *params = json_object_get(gen, "params");
-    uint64_t min_fee = (uint64_t)json_integer_value(json_object_get(params, "min_fee"));
-    uint64_t per_byte = (uint64_t)json_integer_value(json_object_get(params, "fee_per_byte"));
-    tx->fee = min_fee + per_byte * yuma_tx_encoded_size(tx);
-    if (!yuma_tx_sign(tx, kp.secret)) {
-        fail("the call cannot be encoded (check its arguments)%s%s", "", "");
-        goto out;
-    }
-    size_t len = yuma_tx_encode(tx, buf, YUMA_TX_MAX_ENCODED);
-    char *hex = malloc(2 * len + 1);
-    for (size_t i = 0; hex && i < len; i++) sprintf(hex + 2 * i, "%02x", buf[i]);
-    res = hex ? call(rc, "tx_submit", json_pack("{s:s}", "tx", hex)) : NULL;
-    free(hex);
-    if (!res) goto out;
-    const char *id = json_string_value(json_object_get(res, "id"));
-    if (o->no_wait) {
-        if (o->json) printf("{\"id\":\"%s\",\"status\":\"pending\"}\n", id);
-        else printf("submitted %s (fee ", id), print_tao(stdout, tx->fee), printf(" TAO)\n");
-        rc_status = 0;
-        goto out;
-    }
-    /* Follow new blocks until the transaction is in one. */
-    for (int tries = 0; tries < 120; tries++) {
-        json_t *st = call(rc, "tx_status", json_pack("{s:s}", "id", id));
-        if (!st) goto out;
-        const char *s = json_string_value(json_object_get(st, "status"));
-        if (s && strcmp(s, "included") == 0) {
-            bool ok = json_is_true(json_object_get(st, "ok"));
-            if (o->json) {
-                json_object_set_new(st, "id", json_string(id));
-                char *text = json_dumps(st, JSON_COMPACT);
-                printf("%s\n", text);
-                free(text);
-            } else if (ok) {
-                printf("included in block %lld (%s)\n", (long long)json_integer_value(json_object_get(st, "height")), id);
-            } else {
-                printf("included in block %lld but failed: %s (the fee was paid)\n",
-                       (long long)json_integer_value(json_object_get(st, "height")),
-                       json_string_value(json_object_get(st, "result")));
-            }
-            rc_status = ok ? 0 : 1;
-            json_decref(st);
-            goto out;
-        }
-        json_decref(st);
-        uint64_t h = 0;
-        bool timed_out;
-        yuma_rpc_client_error werr;
-        uint64_t now = (uint64_t)json_integer_value(json_object_get(head, "height"));
-        yuma_rpc_client_wait_block(rc, now + (uint64_t)tries, 15000, &h, &timed_out, &werr);
-    }
-    fail("transaction %s was not included in time; check it later with 'yuma tx %s'", id, id);
-out:
+    int status = rc ? cli_send(rc, &kp, c, (o->no_wait ? CLI_NO_WAIT : 0) | (o->json ? CLI_JSON : 0)) : 1;
     yuma_keypair_wipe(&kp);
-    json_decref(head);
-    json_decref(gen);
-    json_decref(acct);
-    json_decref(res);
     yuma_rpc_client_free(rc);
-    free(tx);
-    free(buf);
-    return rc_status;
+    return status;
 }
 
 static bool need_netuid(const opts *o)

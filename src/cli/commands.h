@@ -9,4 +9,11 @@ int cmd_bench_chain(int argc, char **argv);
 int cmd_bench_chain_epochs(int argc, char **argv);
 int cmd_bench_node(int argc, char **argv);
 
+/* txsend.c: signs, submits and (unless CLI_NO_WAIT) follows one call. */
+#include "yuma/keys.h"
+#include "yuma/rpc_client.h"
+#include "yuma/tx.h"
+enum { CLI_NO_WAIT = 1, CLI_JSON = 2, CLI_QUIET = 4 };
+int cli_send(yuma_rpc_client *rc, const yuma_keypair *kp, const yuma_call *c, unsigned flags);
+
 #endif
