@@ -5,6 +5,7 @@
 int cmd_sim(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_chain(int argc, char **argv);
+int cmd_devnet(int argc, char **argv);
 int cmd_bench_chain(int argc, char **argv);
 int cmd_bench_chain_epochs(int argc, char **argv);
 int cmd_bench_node(int argc, char **argv);

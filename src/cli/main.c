@@ -12,6 +12,7 @@ static void usage(FILE *f)
     fputs("usage: yuma <command> [options]\n"
           "\n"
           "commands:\n"
+          "  devnet [--dir DIR] [--block-ms MS] [--epochs N]   a local network with a subnet at work\n"
           "  sim FILE|-         run an epoch scenario, print one JSON line per epoch (--table for a table)\n"
           "  bench epoch ...    time the Yuma Consensus epoch on a random subnet\n"
           "  bench chain ...    throughput of signed transfers through the chain state machine\n"
@@ -37,6 +38,7 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "sim") == 0) return cmd_sim(argc - 1, argv + 1);
     if (strcmp(cmd, "bench") == 0) return cmd_bench(argc - 1, argv + 1);
+    if (strcmp(cmd, "devnet") == 0) return cmd_devnet(argc - 1, argv + 1);
     static const char *const chain_cmds[] = {"wallet", "transfer", "subnet", "register", "stake", "weights",
                                              "metagraph", "block", "tx", "balance", NULL};
     for (int i = 0; chain_cmds[i]; i++)

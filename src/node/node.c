@@ -230,9 +230,19 @@ static json_t *m_submit_batch(const json_t *params, const yuma_rpc_call *call, y
     }
     if (ok) {
         yuma_node *n = node_of(call);
-        pthread_mutex_lock(&n->lock);
-        yuma_mempool_submit_batch(n->pool, n->chain, txs, count, res);
-        pthread_mutex_unlock(&n->lock);
+        /* Signatures are checked on all cores without the node lock; only
+         * the state checks run under it. */
+        yuma_mempool_checked *k = yuma_mempool_check(n->pool, txs, count);
+        if (!k) {
+            yuma_rpc_error_set(err, -32603, NULL, "out of memory");
+            ok = false;
+        } else {
+            pthread_mutex_lock(&n->lock);
+            yuma_mempool_admit(n->pool, n->chain, k, res);
+            pthread_mutex_unlock(&n->lock);
+        }
+    }
+    if (ok) {
         out = json_array();
         for (size_t i = 0; i < count; i++) json_array_append_new(out, submit_result(&res[i]));
     }

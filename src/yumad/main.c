@@ -42,7 +42,7 @@ static bool parse_u64(const char *s, uint64_t max, uint64_t *out)
 
 int main(int argc, char **argv)
 {
-    yuma_node_config cfg = {0};
+    yuma_node_config cfg = {.rpc_port = 9944}; /* the CLI's default; 0 = any free port */
     bool verify = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
