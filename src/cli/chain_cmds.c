@@ -26,6 +26,9 @@
 
 typedef struct {
     const char *rpc, *wallet, *hotkey, *wallet_path, *dest, *mnemonic, *uids, *values, *amount;
+    const char *param, *value, *dest_hotkey, *take, *ip, *port, *data, *salt, *child, *proportion, *limit;
+    long dest_netuid;
+    bool partial;
     long netuid;
     long height;
     unsigned words;
@@ -46,6 +49,7 @@ static int parse_opts(int argc, char **argv, int first, opts *o)
 {
     memset(o, 0, sizeof *o);
     o->netuid = -1;
+    o->dest_netuid = -1;
     o->height = -1;
     o->words = 12;
     o->rpc = getenv("YUMA_RPC") ? getenv("YUMA_RPC") : "http://127.0.0.1:9944/";
@@ -54,6 +58,7 @@ static int parse_opts(int argc, char **argv, int first, opts *o)
         if (strcmp(a, "--json") == 0) { o->json = true; continue; }
         if (strcmp(a, "--no-wait") == 0) { o->no_wait = true; continue; }
         if (strcmp(a, "--plaintext") == 0) { o->plaintext = true; continue; }
+        if (strcmp(a, "--partial") == 0) { o->partial = true; continue; }
         if (a[0] != '-') {
             if (o->npos < 4) o->positional[o->npos++] = a;
             continue;
@@ -69,6 +74,21 @@ static int parse_opts(int argc, char **argv, int first, opts *o)
         else if (strcmp(a, "--uids") == 0) o->uids = v;
         else if (strcmp(a, "--values") == 0) o->values = v;
         else if (strcmp(a, "--amount") == 0) o->amount = v;
+        else if (strcmp(a, "--param") == 0) o->param = v;
+        else if (strcmp(a, "--value") == 0) o->value = v;
+        else if (strcmp(a, "--dest-hotkey") == 0) o->dest_hotkey = v;
+        else if (strcmp(a, "--take") == 0) o->take = v;
+        else if (strcmp(a, "--ip") == 0) o->ip = v;
+        else if (strcmp(a, "--port") == 0) o->port = v;
+        else if (strcmp(a, "--data") == 0) o->data = v;
+        else if (strcmp(a, "--salt") == 0) o->salt = v;
+        else if (strcmp(a, "--child") == 0) o->child = v;
+        else if (strcmp(a, "--proportion") == 0) o->proportion = v;
+        else if (strcmp(a, "--limit-price") == 0) o->limit = v;
+        else if (strcmp(a, "--dest-netuid") == 0) {
+            o->dest_netuid = strtol(v, &end, 10);
+            if (*end || o->dest_netuid < 0 || o->dest_netuid > 65535) return fail("--dest-netuid must be 0..65535, not %s%s", v, "") ? 2 : 2;
+        }
         else if (strcmp(a, "--netuid") == 0) {
             o->netuid = strtol(v, &end, 10);
             if (*end || o->netuid < 0 || o->netuid > 65535) return fail("--netuid must be 0..65535, not %s%s", v, "") ? 2 : 2;
@@ -350,6 +370,48 @@ static int metagraph_cmd(const opts *o)
     return 0;
 }
 
+/* Owner hyperparameter ids (docs/CHAIN.md): names as the CLI takes them. */
+static const char *const HYPERPARAMS[] = {
+    NULL, "tempo", "activity_cutoff_factor_milli", "immunity_period", "min_allowed_weights", "max_allowed_uids",
+    "weights_version_key", "weights_rate_limit", "min_burn", "max_burn", "burn_half_life",
+    "burn_increase_mult_milli", "bonds_moving_average", "bonds_penalty", "bonds_reset", "commit_reveal",
+    "reveal_period_epochs", "liquid_alpha", "alpha_values", "alpha_sigmoid_steepness", "yuma3",
+    "serving_rate_limit", "kappa", "max_allowed_validators",
+};
+
+static bool parse_u64_arg(const char *s, uint64_t *out)
+{
+    char *end;
+    if (!s || !*s || *s == '-') return false;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end) return false;
+    *out = v;
+    return true;
+}
+
+/* stake move|transfer|swap: the origin is --netuid and --hotkey. */
+static int stake_move(const opts *o, const char *sub, yuma_call *c)
+{
+    if (!need_netuid(o) || !hotkey_address(o, &c->hotkey)) return 2;
+    c->netuid = (uint16_t)o->netuid;
+    c->dest_netuid = (uint16_t)(o->dest_netuid >= 0 ? o->dest_netuid : o->netuid);
+    if (!o->amount || !parse_tao(o->amount, &c->amount)) return fail("--amount (alpha) is required%s%s", "", "");
+    if (o->limit && !parse_tao(o->limit, &c->limit_price)) return fail("--limit-price must be a TAO price%s%s", "", "");
+    c->allow_partial = o->partial;
+    if (strcmp(sub, "move") == 0) {
+        c->kind = YUMA_CALL_MOVE_STAKE;
+        if (!o->dest_hotkey || !parse_address(o->dest_hotkey, &c->dest_hotkey)) return fail("--dest-hotkey ADDRESS is required%s%s", "", "");
+    } else if (strcmp(sub, "transfer") == 0) {
+        c->kind = YUMA_CALL_TRANSFER_STAKE;
+        if (!o->dest || !parse_address(o->dest, &c->dest)) return fail("--dest COLDKEY-ADDRESS is required%s%s", "", "");
+    } else {
+        c->kind = YUMA_CALL_SWAP_STAKE;
+        if (o->dest_netuid < 0) return fail("--dest-netuid N is required%s%s", "", "");
+    }
+    return send_call(o, false, c);
+}
+
 int cmd_chain(int argc, char **argv)
 {
     const char *cmd = argv[0];
@@ -395,7 +457,23 @@ int cmd_chain(int argc, char **argv)
             c.netuid = (uint16_t)o.netuid;
             return send_call(&o, false, &c);
         }
-        return fail("usage: yuma subnet list|show|hyperparameters|create|start ...%s%s", "", "");
+        if (strcmp(sub, "set") == 0) {
+            c.kind = YUMA_CALL_SET_HYPERPARAMETER;
+            if (!need_netuid(&o)) return 2;
+            c.netuid = (uint16_t)o.netuid;
+            for (uint16_t k = 1; k < sizeof HYPERPARAMS / sizeof HYPERPARAMS[0]; k++)
+                if (o.param && strcmp(o.param, HYPERPARAMS[k]) == 0) c.param = k;
+            if (!c.param) return fail("--param NAME: one of the names in docs/CHAIN.md (e.g. tempo)%s%s", "", "");
+            if (!parse_u64_arg(o.value, &c.value)) return fail("--value must be a non-negative integer%s%s", "", "");
+            return send_call(&o, false, &c);
+        }
+        if (strcmp(sub, "trigger-epoch") == 0) {
+            c.kind = YUMA_CALL_TRIGGER_EPOCH;
+            if (!need_netuid(&o)) return 2;
+            c.netuid = (uint16_t)o.netuid;
+            return send_call(&o, false, &c);
+        }
+        return fail("usage: yuma subnet list|show|hyperparameters|create|start|set|trigger-epoch ...%s%s", "", "");
     }
     if (strcmp(cmd, "register") == 0) {
         c.kind = YUMA_CALL_BURNED_REGISTER;
@@ -404,12 +482,100 @@ int cmd_chain(int argc, char **argv)
         return send_call(&o, false, &c);
     }
     if (strcmp(cmd, "stake") == 0) {
+        if (strcmp(sub, "move") == 0 || strcmp(sub, "transfer") == 0 || strcmp(sub, "swap") == 0)
+            return stake_move(&o, sub, &c);
+        if (strcmp(sub, "list") == 0) {
+            yuma_account hk;
+            yuma_wallets w;
+            char addr[YUMA_SS58_MAX];
+            if (!need_netuid(&o) || !hotkey_address(&o, &hk) || !open_wallets(&o, &w) ||
+                yuma_wallet_pubkey(&w, o.wallet, NULL, NULL, addr) != YUMA_WALLET_OK)
+                return 2;
+            char hk_addr[YUMA_SS58_MAX];
+            yuma_pubkey pub;
+            memcpy(pub.bytes, hk.bytes, 32);
+            yuma_ss58_encode(&pub, YUMA_SS58_PREFIX, hk_addr);
+            return query(&o, "stake_get", json_pack("{s:s, s:s, s:i}", "hotkey", hk_addr, "coldkey", addr, "netuid", (int)o.netuid));
+        }
         bool add = strcmp(sub, "add") == 0;
-        if (!add && strcmp(sub, "remove") != 0) return fail("usage: yuma stake add|remove --wallet W --hotkey H --netuid N --amount X%s%s", "", "");
+        if (!add && strcmp(sub, "remove") != 0)
+            return fail("usage: yuma stake add|remove|move|transfer|swap|list --wallet W --hotkey H --netuid N --amount X%s%s", "", "");
+        if (o.limit && !parse_tao(o.limit, &c.limit_price)) return fail("--limit-price must be a TAO price%s%s", "", "");
+        c.allow_partial = o.partial;
         c.kind = add ? YUMA_CALL_ADD_STAKE : YUMA_CALL_REMOVE_STAKE;
         if (!need_netuid(&o) || !hotkey_address(&o, &c.hotkey)) return 2;
         if (!o.amount || !parse_tao(o.amount, &c.amount)) return fail("--amount is required (TAO to stake, or alpha to unstake)%s%s", "", "");
         c.netuid = (uint16_t)o.netuid;
+        return send_call(&o, false, &c);
+    }
+    if (strcmp(cmd, "weights") == 0 && strcmp(sub, "reveal") == 0) {
+        c.kind = YUMA_CALL_REVEAL_WEIGHTS;
+        if (!need_netuid(&o)) return 2;
+        c.netuid = (uint16_t)o.netuid;
+        uint32_t nu = parse_list(o.uids, c.uids, YUMA_TX_MAX_WEIGHTS), nv = parse_list(o.values, c.values, YUMA_TX_MAX_WEIGHTS);
+        uint32_t ns = parse_list(o.salt, c.salt, YUMA_TX_MAX_WEIGHTS);
+        if (nu == UINT32_MAX || nv == UINT32_MAX || ns == UINT32_MAX || nu != nv || nu == 0 || ns == 0)
+            return fail("--uids, --values (same length) and --salt must be comma-separated u16 lists%s%s", "", "");
+        c.weight_count = nu;
+        c.salt_count = ns;
+        return send_call(&o, true, &c);
+    }
+    if (strcmp(cmd, "weights") == 0 && strcmp(sub, "commit") == 0) {
+        c.kind = YUMA_CALL_COMMIT_WEIGHTS;
+        if (!need_netuid(&o)) return 2;
+        c.netuid = (uint16_t)o.netuid;
+        unsigned v;
+        for (int i = 0; i < 32; i++) {
+            if (!o.data || strlen(o.data) != 64 || sscanf(o.data + 2 * i, "%2x", &v) != 1)
+                return fail("--data HASH: the 32-byte commit hash in hex (docs/TRANSACTIONS.md, commit-reveal hash)%s%s", "", "");
+            c.commit_hash[i] = (uint8_t)v;
+        }
+        return send_call(&o, true, &c);
+    }
+    if (strcmp(cmd, "serve") == 0) {
+        c.kind = YUMA_CALL_SERVE_AXON;
+        if (!need_netuid(&o)) return 2;
+        c.netuid = (uint16_t)o.netuid;
+        unsigned a, b, cc, d;
+        uint64_t port;
+        if (!o.ip || sscanf(o.ip, "%u.%u.%u.%u", &a, &b, &cc, &d) != 4 || a > 255 || b > 255 || cc > 255 || d > 255)
+            return fail("--ip must be an IPv4 address%s%s", "", "");
+        if (!parse_u64_arg(o.port, &port) || port == 0 || port > 65535) return fail("--port must be 1..65535%s%s", "", "");
+        c.axon_ip[10] = c.axon_ip[11] = 0xff; /* IPv4-mapped */
+        c.axon_ip[12] = (uint8_t)a, c.axon_ip[13] = (uint8_t)b, c.axon_ip[14] = (uint8_t)cc, c.axon_ip[15] = (uint8_t)d;
+        c.axon_port = (uint16_t)port;
+        c.axon_version = 1;
+        return send_call(&o, true, &c);
+    }
+    if (strcmp(cmd, "commit") == 0) {
+        c.kind = YUMA_CALL_SET_COMMITMENT;
+        if (!need_netuid(&o)) return 2;
+        c.netuid = (uint16_t)o.netuid;
+        size_t len = o.data ? strlen(o.data) : 0;
+        if (len == 0 || len > YUMA_TX_MAX_COMMITMENT) return fail("--data TEXT of 1..128 bytes is required%s%s", "", "");
+        memcpy(c.data, o.data, len);
+        c.data_len = (uint32_t)len;
+        return send_call(&o, true, &c);
+    }
+    if (strcmp(cmd, "delegate") == 0 && strcmp(sub, "take") == 0) {
+        uint64_t take;
+        if (!hotkey_address(&o, &c.hotkey)) return 2;
+        if (!parse_u64_arg(o.take, &take) || take > 65535) return fail("--take must be 0..65535 (of 65535)%s%s", "", "");
+        c.take = (uint16_t)take;
+        c.kind = o.npos > 1 && strcmp(o.positional[1], "increase") == 0 ? YUMA_CALL_INCREASE_TAKE : YUMA_CALL_DECREASE_TAKE;
+        return send_call(&o, false, &c);
+    }
+    if (strcmp(cmd, "children") == 0 && strcmp(sub, "set") == 0) {
+        c.kind = YUMA_CALL_SET_CHILDREN;
+        if (!need_netuid(&o) || !hotkey_address(&o, &c.hotkey)) return 2;
+        c.netuid = (uint16_t)o.netuid;
+        if (o.child) {
+            uint64_t prop;
+            if (!parse_address(o.child, &c.children[0].child)) return 2;
+            if (!parse_u64_arg(o.proportion, &prop)) return fail("--proportion must be a u64 proportion of 2^64-1%s%s", "", "");
+            c.children[0].proportion = prop;
+            c.child_count = 1;
+        }
         return send_call(&o, false, &c);
     }
     if (strcmp(cmd, "weights") == 0) {

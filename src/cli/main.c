@@ -19,10 +19,12 @@ static void usage(FILE *f)
           "  bench chain-epochs cost of blocks that carry the maximum number of subnet epochs\n"
           "  wallet create|regen|list|show --wallet W [--hotkey H]   encrypted keys in ~/.yuma/wallets\n"
           "  transfer --wallet W --dest ADDRESS --amount TAO\n"
-          "  subnet list|show|create|start [--netuid N] [--wallet W --hotkey H]\n"
+          "  subnet list|show|create|start|set|trigger-epoch [--netuid N] [--wallet W --hotkey H] [--param P --value V]\n"
           "  register --wallet W --hotkey H --netuid N        burned neuron registration\n"
-          "  stake add|remove --wallet W --hotkey H --netuid N --amount X\n"
-          "  weights set --wallet W --hotkey H --netuid N --uids 1,2 --values 10,20\n"
+          "  stake add|remove|move|transfer|swap|list --wallet W --hotkey H --netuid N --amount X [--limit-price P --partial]\n"
+          "  weights set|commit|reveal --wallet W --hotkey H --netuid N --uids 1,2 --values 10,20 [--salt 1,2 | --data HASH]\n"
+          "  serve --wallet W --hotkey H --netuid N --ip A.B.C.D --port P      commit --wallet W --hotkey H --netuid N --data TEXT\n"
+          "  delegate take [increase] --wallet W --hotkey H --take T    children set --wallet W --hotkey H --netuid N [--child ADDR --proportion P]\n"
           "  metagraph --netuid N      balance ADDRESS      block [HEIGHT]      tx ID\n"
           "  chain commands take --rpc URL (default $YUMA_RPC or http://127.0.0.1:9944/), --json, --no-wait\n"
           "  help               show this message\n",
@@ -40,7 +42,8 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "bench") == 0) return cmd_bench(argc - 1, argv + 1);
     if (strcmp(cmd, "devnet") == 0) return cmd_devnet(argc - 1, argv + 1);
     static const char *const chain_cmds[] = {"wallet", "transfer", "subnet", "register", "stake", "weights",
-                                             "metagraph", "block", "tx", "balance", NULL};
+                                             "metagraph", "block", "tx", "balance", "serve", "commit",
+                                             "delegate", "children", NULL};
     for (int i = 0; chain_cmds[i]; i++)
         if (strcmp(cmd, chain_cmds[i]) == 0) return cmd_chain(argc - 1, argv + 1);
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
