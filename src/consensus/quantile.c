@@ -24,6 +24,7 @@ static uint32_t voter(uint64_t key) { return (uint32_t)(key & 0xffffu); }
  * is the stake of every score under this list. */
 static yfx select_sorted(uint64_t *key, size_t cnt, const yfx *stake, yfx below, yfx m)
 {
+    if (cnt == 0) return 0; /* unreachable: find_bucket never picks an empty bucket */
     for (size_t i = 1; i < cnt; i++) {
         uint64_t k = key[i];
         size_t p = i;
@@ -66,8 +67,11 @@ static size_t find_bucket(const yfx *hist, size_t nb, yfx *below, yfx m)
         if (cum + g > m) break;
         cum += g;
     }
+    /* An empty bucket is never the answer: with m < 0 (kappa above the
+     * voters' total) every bucket "exceeds" m, and the answer is the
+     * smallest score present. */
     for (; b < nb; b++) {
-        if (cum + hist[b] > m) break;
+        if (hist[b] != 0 && cum + hist[b] > m) break;
         cum += hist[b];
     }
     *below = cum;
