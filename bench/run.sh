@@ -2,7 +2,7 @@
 # Runs every benchmark of docs/PERFORMANCE.md with the documented commands
 # and prints one JSON line each. Build first (Release):
 #   cmake -B build -DCMAKE_BUILD_TYPE=Release && cmake --build build
-# Usage: bench/run.sh [epoch|chain|all]   (default all)
+# Usage: bench/run.sh [epoch|chain|node|all]   (default all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 yuma=build/yuma
@@ -25,13 +25,29 @@ epoch() {
 chain() {
   echo "# chain: signed transfers (libsodium's verify rate measured in the same run is the ceiling)"
   $yuma bench chain --accounts 10000 --blocks 20 --txs-per-block 10000
+  echo "# chain + store: blocks of 10,000 transfers applied and committed to SQLite (WAL, synchronous FULL)"
+  $yuma bench chain --accounts 10000 --blocks 10 --txs-per-block 10000 --store "$(mktemp -u)"
   echo "# chain: blocks carrying the maximum number of epochs (128 subnets x 256 uids)"
-  $yuma bench chain-epochs --subnets 128 --uids 256 --validators 64
+  $yuma bench chain-epochs --subnets 128 --uids 256 --validators 63
+}
+
+node() {
+  echo "# node: signed transfers over JSON-RPC to inclusion in persisted blocks (yumad --dev, 200 ms blocks)"
+  dir=$(mktemp -d)
+  build/yumad --data "$dir" --dev --rpc-port 9979 --block-ms 200 >"$dir/log" 2>&1 &
+  pid=$!
+  sleep 1
+  $yuma bench node --rpc http://127.0.0.1:9979/ --senders 256 --per-sender 32 --batch 1000
+  $yuma bench node --rpc http://127.0.0.1:9979/ --senders 256 --per-sender 32 --batch 1000
+  echo "# node: peak resident memory (kB)"
+  grep VmHWM /proc/$pid/status
+  kill $pid; wait $pid 2>/dev/null; rm -rf "$dir"
 }
 
 case "$what" in
   epoch) epoch ;;
   chain) chain ;;
-  all) epoch; chain ;;
-  *) echo "usage: bench/run.sh [epoch|chain|all]" >&2; exit 2 ;;
+  node) node ;;
+  all) epoch; chain; node ;;
+  *) echo "usage: bench/run.sh [epoch|chain|node|all]" >&2; exit 2 ;;
 esac

@@ -17,14 +17,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli/commands.h"
 #include "yuma/chain.h"
+#include "yuma/store.h"
 #include "yuma/tx.h"
 
 typedef struct {
     size_t accounts, blocks, per_block;
+    const char *store;      /* also persist every block of the pre-verified run here */
 } chain_opts;
+
+static double store_ms_max, store_ms_sum, block_ms_max;
 
 static double now_s(void)
 {
@@ -138,8 +143,10 @@ static bool make_transfers(yuma_chain *c, const key *keys, const chain_opts *o, 
     return true;
 }
 
-/* Applies every block; returns seconds, or a negative value on failure. */
-static double apply_all(yuma_chain *c, const tx_set *set, const chain_opts *o, bool verified, uint8_t root[32])
+/* Applies every block (persisting each in store when given); returns
+ * seconds, or a negative value on failure. */
+static double apply_all(yuma_chain *c, const tx_set *set, const chain_opts *o, bool verified, uint8_t root[32],
+                        yuma_store *store)
 {
     double t0 = now_s();
     for (size_t b = 0; b < o->blocks; b++) {
@@ -148,10 +155,22 @@ static double apply_all(yuma_chain *c, const tx_set *set, const chain_opts *o, b
         memset(blk.author.bytes, 0xAB, 32);
         yuma_chain_last_hash(c, blk.parent_hash);
         yuma_block_result res;
+        double tb = now_s();
         yuma_chain_status st = yuma_chain_apply_block(c, &blk, &res);
         if (st != YUMA_CHAIN_OK) {
             fprintf(stderr, "yuma bench: block %zu: %s\n", b + 1, yuma_chain_strerror(st));
             return -1;
+        }
+        if (store) {
+            double ts = now_s();
+            if (yuma_store_commit_block(store, c, &blk, &res) != YUMA_STORE_OK) {
+                fprintf(stderr, "yuma bench: commit: %s\n", yuma_store_message(store));
+                return -1;
+            }
+            double ms = (now_s() - ts) * 1e3, total = (now_s() - tb) * 1e3;
+            store_ms_sum += ms;
+            if (ms > store_ms_max) store_ms_max = ms;
+            if (total > block_ms_max) block_ms_max = total;
         }
         memcpy(root, res.state_root, 32);
         free(res.call_status);
@@ -178,6 +197,7 @@ int cmd_bench_chain(int argc, char **argv)
         if (strcmp(argv[i], "--accounts") == 0) ok = parse_size(v, 2, 10000000, &o.accounts);
         else if (strcmp(argv[i], "--blocks") == 0) ok = parse_size(v, 1, 100000, &o.blocks);
         else if (strcmp(argv[i], "--txs-per-block") == 0) ok = parse_size(v, 1, 1000000, &o.per_block);
+        else if (strcmp(argv[i], "--store") == 0) o.store = v, ok = *v != 0;
         else ok = false;
         if (!ok) {
             fprintf(stderr, "yuma bench chain: bad option '%s' (usage: yuma bench chain [--accounts N] "
@@ -198,16 +218,33 @@ int cmd_bench_chain(int argc, char **argv)
                *par = make_chain(keys, o.accounts);
     tx_set set = {0};
     int rc = 1;
+    yuma_store *store = NULL;
+    yuma_genesis_balance *gb = NULL;
     if (!pre || !inline_v || !par || !make_transfers(pre, keys, &o, &set)) goto out;
+    if (o.store) {
+        char msg[512];
+        unlink(o.store);
+        gb = calloc(o.accounts, sizeof *gb);
+        for (size_t i = 0; gb && i < o.accounts; i++) {
+            memcpy(gb[i].account.bytes, keys[i].pk, 32);
+            gb[i].balance = 1000000ull * 1000000000ull / o.accounts;
+        }
+        yuma_genesis g = {.chain_id = 42, .params = yuma_chain_params_default(), .balance_count = o.accounts, .balances = gb};
+        if (!gb || yuma_store_open(o.store, &store, msg, sizeof msg) != YUMA_STORE_OK ||
+            yuma_store_bind_genesis(store, &g, NULL, 0) != YUMA_STORE_OK) {
+            fprintf(stderr, "yuma bench chain: store %s: %s\n", o.store, msg);
+            goto out;
+        }
+    }
     size_t failures;
     double v1 = verify_parallel(set.txs, set.count, 1, &failures);
     double v2 = verify_parallel(set.txs, set.count, 2, &failures);
     uint8_t r1[32], r2[32], r3[32];
-    double t_pre = apply_all(pre, &set, &o, true, r1);
-    double t_inline = apply_all(inline_v, &set, &o, false, r2);
+    double t_pre = apply_all(pre, &set, &o, true, r1, store);
+    double t_inline = apply_all(inline_v, &set, &o, false, r2, NULL);
     double t0 = now_s();
     verify_parallel(set.txs, set.count, 2, &failures);
-    double t_apply = apply_all(par, &set, &o, true, r3);
+    double t_apply = apply_all(par, &set, &o, true, r3, NULL);
     double t_par = now_s() - t0; /* verification on two threads, then application */
     if (t_pre < 0 || t_inline < 0 || t_apply < 0 || failures || memcmp(r1, r2, 32) || memcmp(r1, r3, 32)) {
         fprintf(stderr, "yuma bench chain: runs disagree or failed\n");
@@ -219,8 +256,14 @@ int cmd_bench_chain(int argc, char **argv)
            "\"apply_preverified_per_s\":%.0f,\"apply_verify_1_core_per_s\":%.0f,"
            "\"apply_verify_2_cores_per_s\":%.0f}\n",
            set.count, o.accounts, o.per_block, n / v1, n / v2, n / t_pre, n / t_inline, n / t_par);
+    if (store)
+        printf("{\"persisted_blocks\":%zu,\"txs_per_block\":%zu,\"commit_ms_mean\":%.1f,\"commit_ms_max\":%.1f,"
+               "\"apply_and_commit_ms_max\":%.1f}\n",
+               o.blocks, o.per_block, store_ms_sum / o.blocks, store_ms_max, block_ms_max);
     rc = 0;
 out:
+    yuma_store_close(store);
+    free(gb);
     free(set.bytes);
     free(set.txs);
     yuma_chain_free(pre);

@@ -116,7 +116,7 @@ static bool parse_u32(const char *s, uint32_t lo, uint32_t hi, uint32_t *out)
 
 int cmd_bench_chain_epochs(int argc, char **argv)
 {
-    uint32_t subnets = 128, uids = 256, validators = 64;
+    uint32_t subnets = 128, uids = 256, validators = 63; /* + the owner: the 64 permits */
     for (int i = 2; i < argc; i++) {
         const char *v = i + 1 < argc ? argv[i + 1] : "";
         bool ok = strcmp(argv[i], "--subnets") == 0   ? parse_u32(v, 1, 128, &subnets)
