@@ -290,6 +290,44 @@ static void test_child_take(void **state)
     ykv_free(kv);
 }
 
+/* Root dividends reach the hotkey's root stakers (economics §4.4 step 8):
+ * after the hotkey's take (18 %), in proportion to their root stake, as
+ * alpha stake with the hotkey on the subnet. */
+static void test_root_dividends_reach_root_stakers(void **state)
+{
+    (void)state;
+    ykv *kv = ykv_new();
+    yuma_chain_params p = yuma_chain_params_default();
+    yuma_account owner_ck = account(11), owner_hk = account(12), val_ck = account(13), val_hk = account(14),
+                 r1 = account(15), r2 = account(16), author = account(17);
+    assert_true(account_put(kv, &owner_ck, (account_rec){10000 * TAO, 0}));
+    assert_true(account_put(kv, &val_ck, (account_rec){10 * TAO, 0}));
+    call_ctx cx = {.kv = kv, .params = &p, .block = 1, .signer = &owner_ck, .author = &author};
+    yuma_call c = call_of(YUMA_CALL_REGISTER_NETWORK, 0, &owner_hk);
+    assert_int_equal(call_register_network(&cx, &c), YUMA_CALL_OK);
+    cx.block = 2;
+    cx.signer = &val_ck;
+    c = call_of(YUMA_CALL_BURNED_REGISTER, 1, &val_hk);
+    assert_int_equal(call_burned_register(&cx, &c), YUMA_CALL_OK);
+    /* the validator's own alpha, and two root stakers on its hotkey */
+    assert_int_equal(stake_add(kv, &val_hk, &val_ck, 1, TAO), STAKE_OK);
+    assert_int_equal(stake_add(kv, &val_hk, &r1, 0, 3 * TAO), STAKE_OK);
+    assert_int_equal(stake_add(kv, &val_hk, &r2, 0, 1 * TAO), STAKE_OK);
+    subnet_rec s;
+    assert_true(subnet_get(kv, 1, &s));
+    const uint64_t R = 400000000;
+    s.pending_root = R;
+    s.alpha_out += R; /* minted when it accrued */
+    cx.block = 3;
+    assert_int_equal(coinbase_distribute(&cx, 1, &s), YUMA_CHAIN_OK);
+    uint64_t a1 = stake_of(kv, &val_hk, &r1, 1), a2 = stake_of(kv, &val_hk, &r2, 1);
+    assert_true(a2 > 0);
+    assert_true(a1 + 3 >= 3 * a2 && a1 <= 3 * a2 + 3);           /* 3 : 1, as their root stake */
+    uint64_t after_take = R - R * 11796 / 65535;                 /* the hotkey keeps its 18 % take */
+    assert_true(a1 + a2 + 10 >= after_take && a1 + a2 <= after_take + 10);
+    ykv_free(kv);
+}
+
 /* §10.18: non-immune uids with (Emission, registration block) u0 (5, 10),
  * u1 (3, 20), u2 (3, 15), u3 (9, 5) and more than 10 non-immune uids in
  * all: u2 goes (lowest emission, then the earlier registration). */
@@ -338,6 +376,7 @@ int main(void)
         cmocka_unit_test(test_full_coinbase_mainnet_like),
         cmocka_unit_test(test_dividend_split),
         cmocka_unit_test(test_child_take),
+        cmocka_unit_test(test_root_dividends_reach_root_stakers),
         cmocka_unit_test(test_neuron_prune),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

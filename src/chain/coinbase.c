@@ -419,6 +419,77 @@ static uint64_t pay_hotkey(ykv *kv, uint16_t netuid, const yuma_account *hk, yu1
     return t + rest;
 }
 
+/* The root stakers of a hotkey, in key (coldkey) order, with the value of
+ * their root stake. */
+typedef struct {
+    yuma_account coldkey;
+    uint64_t value;
+} root_holder;
+
+typedef struct {
+    const ykv *kv;
+    const yuma_account *hotkey;
+    root_holder *v;
+    size_t n, cap;
+    bool nomem;
+} root_scan;
+
+static bool collect_root_holder(const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen, void *ctx)
+{
+    (void)val;
+    (void)vlen;
+    root_scan *sc = ctx;
+    if (klen != 67 || key[33] != 0 || key[34] != 0) return true; /* root is netuid 0 */
+    if (sc->n == sc->cap) {
+        size_t ncap = sc->cap ? sc->cap * 2 : 16;
+        root_holder *nv = realloc(sc->v, ncap * sizeof *nv);
+        if (!nv) return !(sc->nomem = true);
+        sc->v = nv;
+        sc->cap = ncap;
+    }
+    memcpy(sc->v[sc->n].coldkey.bytes, key + 35, 32);
+    sc->v[sc->n].value = stake_of(sc->kv, sc->hotkey, &sc->v[sc->n].coldkey, 0);
+    sc->n++;
+    return true;
+}
+
+/* Pays a hotkey's root dividend (economics §4.4 step 8): its take is staked
+ * to its owner as subnet alpha; the rest goes to the hotkey's root stakers
+ * pro rata to their root stake, as alpha stake on this subnet with the
+ * hotkey (what the reference's "Keep" claim gives them; its claim ledger
+ * and the default "Swap" claim type are not modelled). Rounding leftovers
+ * join the hotkey's stakers on the subnet. Returns the alpha paid, or
+ * UINT64_MAX when out of memory. */
+static uint64_t pay_root_dividend(ykv *kv, uint16_t netuid, const yuma_account *hk, yu128 amount)
+{
+    hotkey_rec h;
+    if (amount == 0) return 0;
+    if (!hotkey_get(kv, hk, &h)) return UINT64_MAX;
+    yu128 take_frac = ((yu128)h.take << 32) / 65535u;
+    yu128 take = yu96f32_mul(take_frac, amount);
+    uint64_t t = yu96f32_to_u64(take), rest = yu96f32_to_u64(amount - take);
+    if (stake_add(kv, hk, &h.owner, netuid, t) != STAKE_OK) return UINT64_MAX;
+    root_scan sc = {.kv = kv, .hotkey = hk};
+    uint8_t prefix[33] = {REC_ALPHA_SHARE};
+    memcpy(prefix + 1, hk->bytes, 32);
+    if (!ykv_scan_prefix(kv, prefix, sizeof prefix, collect_root_holder, &sc) || sc.nomem) {
+        free(sc.v);
+        return UINT64_MAX;
+    }
+    unsigned __int128 total = 0;
+    for (size_t i = 0; i < sc.n; i++) total += sc.v[i].value;
+    uint64_t given = 0;
+    bool ok = true;
+    for (size_t i = 0; ok && i < sc.n && total > 0; i++) {
+        uint64_t part = (uint64_t)(((unsigned __int128)rest * sc.v[i].value) / total);
+        ok = stake_add(kv, hk, &sc.v[i].coldkey, netuid, part) == STAKE_OK;
+        given += part;
+    }
+    free(sc.v);
+    if (!ok || stake_emit(kv, hk, netuid, rest - given) != STAKE_OK) return UINT64_MAX;
+    return t + rest;
+}
+
 /* Pays the epoch's outputs (economics §4.4) in the reference's order: the
  * dividends are split from the stakes before anything is paid, then the
  * owner cut, the incentives, the alpha dividends and the root dividends
@@ -468,12 +539,11 @@ static bool pay_epoch(ykv *kv, const yuma_chain_params *params, uint16_t netuid,
         }
         *paid += inc;
     }
-    /* Alpha dividends, then root dividends. Root stakers' claims are not
-     * modelled: what the reference leaves claimable by a hotkey's root
-     * stakers joins that hotkey's stakers on this subnet instead. */
+    /* Alpha dividends, then root dividends (to the hotkeys' root stakers). */
     for (int pool = 0; pool < 2; pool++)
         for (size_t k = 0; ok && k < nd; k++) {
-            uint64_t got = pay_hotkey(kv, netuid, &ds.v[k].hotkey, pool == 0 ? ad[k] : rd[k]);
+            uint64_t got = pool == 0 ? pay_hotkey(kv, netuid, &ds.v[k].hotkey, ad[k])
+                                     : pay_root_dividend(kv, netuid, &ds.v[k].hotkey, rd[k]);
             if (got == UINT64_MAX) ok = false;
             else *paid += got;
         }
