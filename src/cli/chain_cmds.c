@@ -226,15 +226,6 @@ static yuma_rpc_client *client(const opts *o)
     return yuma_rpc_client_new(&cfg);
 }
 
-static json_t *call(yuma_rpc_client *c, const char *method, json_t *params)
-{
-    yuma_rpc_client_error err;
-    json_t *r = yuma_rpc_client_call(c, method, params, &err);
-    json_decref(params);
-    if (!r) fprintf(stderr, "yuma: %s\n", err.message);
-    return r;
-}
-
 static bool parse_address(const char *s, yuma_account *out)
 {
     yuma_pubkey pub;
@@ -336,7 +327,7 @@ static int query(const opts *o, const char *method, json_t *params)
 {
     yuma_rpc_client *rc = client(o);
     if (!rc) return 1;
-    json_t *r = call(rc, method, params);
+    json_t *r = cli_call(rc, method, params);
     yuma_rpc_client_free(rc);
     return print_json(r);
 }
@@ -345,7 +336,7 @@ static int metagraph_cmd(const opts *o)
 {
     if (!need_netuid(o)) return 2;
     yuma_rpc_client *rc = client(o);
-    json_t *r = rc ? call(rc, "metagraph_get", json_pack("{s:i}", "netuid", (int)o->netuid)) : NULL;
+    json_t *r = rc ? cli_call(rc, "metagraph_get", json_pack("{s:i}", "netuid", (int)o->netuid)) : NULL;
     yuma_rpc_client_free(rc);
     if (!r) return 1;
     if (o->json) return print_json(r);

@@ -16,5 +16,7 @@ int cmd_bench_node(int argc, char **argv);
 #include "yuma/tx.h"
 enum { CLI_NO_WAIT = 1, CLI_JSON = 2, CLI_QUIET = 4 };
 int cli_send(yuma_rpc_client *rc, const yuma_keypair *kp, const yuma_call *c, unsigned flags);
+/* Calls method (params stolen); NULL after printing the error to stderr. */
+json_t *cli_call(yuma_rpc_client *c, const char *method, json_t *params);
 
 #endif

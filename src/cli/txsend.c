@@ -16,7 +16,7 @@
 #include "yuma/rpc_client.h"
 #include "yuma/tx.h"
 
-static json_t *call(yuma_rpc_client *c, const char *method, json_t *params)
+json_t *cli_call(yuma_rpc_client *c, const char *method, json_t *params)
 {
     yuma_rpc_client_error err;
     json_t *r = yuma_rpc_client_call(c, method, params, &err);
@@ -55,8 +55,8 @@ int cli_send(yuma_rpc_client *rc, const yuma_keypair *kp, const yuma_call *c, un
     if (!rc || !tx || !buf) goto out;
     yuma_account signer;
     memcpy(signer.bytes, kp->pub.bytes, 32);
-    if (!(head = call(rc, "chain_head", NULL)) || !(gen = call(rc, "chain_genesis", NULL)) ||
-        !(acct = call(rc, "account_get", json_pack("{s:o}", "address", address_json(&signer)))))
+    if (!(head = cli_call(rc, "chain_head", NULL)) || !(gen = cli_call(rc, "chain_genesis", NULL)) ||
+        !(acct = cli_call(rc, "account_get", json_pack("{s:o}", "address", address_json(&signer)))))
         goto out;
     tx->chain_id = (uint64_t)json_integer_value(json_object_get(head, "chain_id"));
     if (!hex_decode(json_string_value(json_object_get(head, "genesis_hash")), tx->genesis_hash, 32)) goto out;
@@ -74,7 +74,7 @@ int cli_send(yuma_rpc_client *rc, const yuma_keypair *kp, const yuma_call *c, un
     size_t len = yuma_tx_encode(tx, buf, YUMA_TX_MAX_ENCODED);
     char *hex = malloc(2 * len + 1);
     for (size_t i = 0; hex && i < len; i++) sprintf(hex + 2 * i, "%02x", buf[i]);
-    res = hex ? call(rc, "tx_submit", json_pack("{s:s}", "tx", hex)) : NULL;
+    res = hex ? cli_call(rc, "tx_submit", json_pack("{s:s}", "tx", hex)) : NULL;
     free(hex);
     if (!res) goto out;
     const char *id = json_string_value(json_object_get(res, "id"));
@@ -86,7 +86,7 @@ int cli_send(yuma_rpc_client *rc, const yuma_keypair *kp, const yuma_call *c, un
     }
     /* Follow new blocks until the transaction is in one. */
     for (int tries = 0; tries < 120; tries++) {
-        json_t *st = call(rc, "tx_status", json_pack("{s:s}", "id", id));
+        json_t *st = cli_call(rc, "tx_status", json_pack("{s:s}", "id", id));
         if (!st) goto out;
         const char *s = json_string_value(json_object_get(st, "status"));
         if (s && strcmp(s, "included") == 0) {
