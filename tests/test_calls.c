@@ -84,6 +84,30 @@ static bool inert[MAXQ];
 static size_t qn;
 static uint64_t nonces[2][KEYS];
 static yuma_call_status last_status[MAXQ];
+static uint64_t last_retry[MAXQ];
+
+/* Each successful call, and only those, is one event of its kind and
+ * signer, in transaction order; other events come from the block step. */
+static void check_events(const yuma_block_result *r, const encoded *q)
+{
+    static yuma_tx tx;
+    size_t next = 0;
+    for (size_t i = 0; i < r->event_count; i++) {
+        const yuma_event *e = &r->events[i];
+        if (e->tx_index < 0) {
+            assert_int_equal(e->kind, YUMA_EVENT_EPOCH);
+            continue;
+        }
+        while (next < qn && r->call_status[next] != YUMA_CALL_OK) next++;
+        assert_int_equal(e->tx_index, (int32_t)next);
+        assert_int_equal(yuma_tx_decode(q[next].bytes, q[next].len, &tx, NULL), YUMA_TX_OK);
+        assert_int_equal(e->kind, tx.call.kind);
+        assert_memory_equal(e->who.bytes, tx.signer.bytes, 32);
+        next++;
+    }
+    while (next < qn && r->call_status[next] != YUMA_CALL_OK) next++;
+    assert_int_equal(next, qn); /* no successful call without its event */
+}
 
 static yuma_chain_params test_params(void)
 {
@@ -225,8 +249,13 @@ static void block(void)
     yuma_block_result ra, rb;
     apply(A, qa, &ra);
     apply(B, qb, &rb);
+    check_events(&ra, qa);
     for (size_t i = 0; i < qn; i++) {
         last_status[i] = ra.call_status[i];
+        last_retry[i] = ra.retry_at[i];
+        /* A block is told only for refusals by a rate limit. */
+        bool limited = strstr(yuma_call_strerror(ra.call_status[i]), "rate limit") != NULL;
+        assert_true(limited == (ra.retry_at[i] > yuma_chain_height(A)));
         if (ra.call_status[i] != want[i]) {
             print_error("block %llu tx %zu: got '%s', want '%s'\n", (unsigned long long)yuma_chain_height(A), i,
                         yuma_call_strerror(ra.call_status[i]), yuma_call_strerror(want[i]));
@@ -489,6 +518,7 @@ static void test_serve_axon(void **state_)
     yuma_call again = axon_call(1, IP6, 9000);
     queue_fail(HOT, M1, &again, YUMA_CALL_ERR_SERVING_RATE_LIMIT, "the axon was served too recently (serving rate limit)");
     block();
+    assert_int_equal(last_retry[0], served + 50); /* the block at which it passes, as below */
     queue(HOT, M1, &again);
     block();
     assert_true(axon_get(state(), 1, &m1, &a));
@@ -566,6 +596,7 @@ static void test_set_commitment(void **state_)
     queue_fail(HOT, M1, &c2, YUMA_CALL_ERR_COMMITMENT_RATE_LIMIT,
                "a commitment was set too recently (commitment rate limit)");
     block();
+    assert_int_equal(last_retry[0], at + COMMIT_LIMIT);
     assert_true(commitment_get(state(), 1, &m1, &r));
     assert_int_equal(r.len, 17);
 
@@ -965,6 +996,7 @@ static void test_delegate_take(void **state_)
     queue_fail(COLD, V1, &inc, YUMA_CALL_ERR_TAKE_RATE_LIMIT,
                "the take was raised or changed too recently (take rate limit)");
     block();
+    assert_int_equal(last_retry[0], height() + 1); /* and the next block takes it */
     queue(COLD, V1, &inc);
     block();
     assert_true(hotkey_get(state(), &v1, &h));
@@ -1075,6 +1107,7 @@ static void test_set_children(void **state_)
     assert_int_equal(children_of(1, V1, got), 0);
     queue_fail(COLD, V1, &set, YUMA_CALL_ERR_CHILDREN_RATE_LIMIT, "children were set too recently (children rate limit)");
     block();
+    assert_int_equal(last_retry[0], at + 150); /* economics §9: 150 blocks per (hotkey, netuid) */
     apply_pending(1); /* before the cooldown: nothing happens */
     assert_int_equal(children_of(1, V1, got), 0);
     while (height() < at + COOLDOWN) block();

@@ -398,7 +398,7 @@ static void test_open_reopen(void **state)
     raw_text(f->path, "PRAGMA journal_mode", mode, sizeof mode);
     assert_string_equal(mode, "wal");
     assert_int_equal(raw_int(f->path, "PRAGMA application_id"), 0x59554D41);
-    assert_int_equal(raw_int(f->path, "SELECT value FROM meta WHERE key = 'schema_version'"), 1);
+    assert_int_equal(raw_int(f->path, "SELECT value FROM meta WHERE key = 'schema_version'"), 2);
     assert_int_equal(raw_int(f->path, "SELECT value FROM meta WHERE key = 'chain_id'"), 1);
 
     /* An empty document is stored as such. */
@@ -763,13 +763,13 @@ static void test_open_errors(void **state)
     /* A store written by a newer yuma. */
     yuma_chain *c = fill_store(f->path, 3, 1);
     yuma_chain_free(c);
-    raw_exec(f->path, "UPDATE meta SET value = 2 WHERE key = 'schema_version'");
-    snprintf(want, sizeof want, "%s: schema version 2 is newer than this build's 1: use a newer yuma", f->path);
+    raw_exec(f->path, "UPDATE meta SET value = 3 WHERE key = 'schema_version'");
+    snprintf(want, sizeof want, "%s: schema version 3 is newer than this build's 2: use a newer yuma", f->path);
     check_open_error(f->path, YUMA_STORE_ERR_SCHEMA_NEWER, want);
     raw_exec(f->path, "DELETE FROM meta WHERE key = 'schema_version'");
     snprintf(want, sizeof want, "%s: the store has no valid schema version", f->path);
     check_open_error(f->path, YUMA_STORE_ERR_CORRUPT, want);
-    raw_exec(f->path, "INSERT INTO meta VALUES ('schema_version', 1); DELETE FROM meta WHERE key = 'chain_id'");
+    raw_exec(f->path, "INSERT INTO meta VALUES ('schema_version', 2); DELETE FROM meta WHERE key = 'chain_id'");
     snprintf(want, sizeof want, "%s: the genesis binding in meta is incomplete", f->path);
     check_open_error(f->path, YUMA_STORE_ERR_CORRUPT, want);
     raw_exec(f->path, "INSERT INTO meta VALUES ('chain_id', 1)");
@@ -782,6 +782,111 @@ static void test_open_errors(void **state)
     raw_exec(f->path, "DROP TABLE meta");
     snprintf(want, sizeof want, "%s: reading the schema version: no such table: meta", f->path);
     check_open_error(f->path, YUMA_STORE_ERR_CORRUPT, want);
+}
+
+typedef struct {
+    uint64_t height[4 * MAX_TXS];
+    yuma_event e[4 * MAX_TXS];
+    size_t n;
+} event_list;
+
+static bool collect_event(uint64_t height, const yuma_event *e, void *ctx)
+{
+    event_list *l = ctx;
+    if (l->n == 4 * MAX_TXS) return false;
+    l->height[l->n] = height;
+    l->e[l->n++] = *e;
+    return true;
+}
+
+/* Every successful transfer is one stored event naming its sender,
+ * recipient and amount, derived here from the signed transactions
+ * themselves; failed ones leave none. Filters and limits select exactly. */
+static void test_events(void **state)
+{
+    fixture *f = *state;
+    yuma_store *s = open_store(f->path);
+    bind_store(s, 1);
+    yuma_chain *c = new_chain(1);
+    rng r = {5};
+    static yuma_tx tx;
+    for (uint64_t h = 1; h <= 12; h++) {
+        built b;
+        assert_true(build_block(c, &r, &b));
+        commit(s, c, &b);
+        event_list got = {0};
+        assert_int_equal(yuma_store_events(s, h, h, YUMA_EVENT_NO_NETUID, NULL, SIZE_MAX, collect_event, &got),
+                         YUMA_STORE_OK);
+        size_t want = 0;
+        for (size_t t = 0; t < b.block.tx_count; t++) {
+            assert_int_equal(yuma_tx_decode(b.txs[t].bytes, b.txs[t].len, &tx, NULL), YUMA_TX_OK);
+            if (b.res.call_status[t] != YUMA_CALL_OK) continue;
+            assert_true(want < got.n);
+            const yuma_event *e = &got.e[want++];
+            assert_int_equal(e->kind, YUMA_CALL_TRANSFER);
+            assert_string_equal(yuma_event_name(e->kind), "transfer");
+            assert_int_equal(e->tx_index, (int)t);
+            assert_int_equal(e->netuid, YUMA_EVENT_NO_NETUID);
+            assert_memory_equal(e->who.bytes, tx.signer.bytes, 32);
+            assert_memory_equal(e->other.bytes, tx.call.dest.bytes, 32);
+            assert_int_equal(e->amount, tx.call.amount);
+        }
+        assert_int_equal(got.n, want);
+        free(b.res.call_status);
+    }
+    /* By account: each event names it as sender or recipient. */
+    yuma_account a = account_of(3);
+    event_list all = {0}, mine = {0};
+    assert_int_equal(yuma_store_events(s, 1, 12, YUMA_EVENT_NO_NETUID, NULL, SIZE_MAX, collect_event, &all),
+                     YUMA_STORE_OK);
+    assert_int_equal(yuma_store_events(s, 1, 12, YUMA_EVENT_NO_NETUID, &a, SIZE_MAX, collect_event, &mine),
+                     YUMA_STORE_OK);
+    size_t expect = 0;
+    for (size_t i = 0; i < all.n; i++)
+        expect += !memcmp(all.e[i].who.bytes, a.bytes, 32) || !memcmp(all.e[i].other.bytes, a.bytes, 32);
+    assert_true(expect > 0 && expect < all.n);
+    assert_int_equal(mine.n, expect);
+    /* A limit keeps the first ones in order; a subnet filter finds none. */
+    event_list few = {0}, none = {0};
+    assert_int_equal(yuma_store_events(s, 1, 12, YUMA_EVENT_NO_NETUID, NULL, 3, collect_event, &few), YUMA_STORE_OK);
+    assert_int_equal(few.n, 3);
+    assert_memory_equal(few.e, all.e, 3 * sizeof few.e[0]);
+    assert_int_equal(yuma_store_events(s, 1, 12, 7, NULL, SIZE_MAX, collect_event, &none), YUMA_STORE_OK);
+    assert_int_equal(none.n, 0);
+    assert_int_equal(yuma_store_events(s, 9, 3, YUMA_EVENT_NO_NETUID, NULL, SIZE_MAX, collect_event, &none),
+                     YUMA_STORE_OK);
+    assert_int_equal(none.n, 0);
+    yuma_store_close(s);
+    yuma_chain_free(c);
+}
+
+/* A store written by schema version 1 (no events, no retry block) is
+ * migrated in place at open and keeps working. */
+static void test_migrate_v1(void **state)
+{
+    fixture *f = *state;
+    yuma_chain *c = fill_store(f->path, 4, 3);
+    raw_exec(f->path, "DROP TABLE events; ALTER TABLE txs DROP COLUMN retry_at;"
+                      "UPDATE meta SET value = 1 WHERE key = 'schema_version'");
+    yuma_store *s = open_store(f->path);
+    assert_int_equal(raw_int(f->path, "SELECT value FROM meta WHERE key = 'schema_version'"), 2);
+    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM events"), 0);
+    yuma_genesis g = genesis(1);
+    yuma_chain *loaded;
+    assert_int_equal(yuma_store_load(s, &g, &loaded), YUMA_STORE_OK);
+    uint8_t a[32], b[32];
+    yuma_chain_state_root(c, a);
+    yuma_chain_state_root(loaded, b);
+    assert_memory_equal(a, b, 32);
+    rng r = {11};
+    built blk;
+    assert_true(build_block(loaded, &r, &blk));
+    commit(s, loaded, &blk);
+    free(blk.res.call_status);
+    assert_int_equal(yuma_store_height(s), 5);
+    yuma_store_close(s);
+    yuma_chain_free(loaded);
+    yuma_chain_free(c);
 }
 
 /* A store cut to a fraction of its size is refused at open or at load,
@@ -1232,6 +1337,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bind_failure, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_truncated, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_events, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_migrate_v1, setup, teardown),
         cmocka_unit_test_setup_teardown(test_genesis_mismatch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tampered, setup, teardown),
         cmocka_unit_test_setup_teardown(test_malformed_rows, setup, teardown),

@@ -170,12 +170,42 @@ typedef struct {
     bool signatures_verified;
 } yuma_block;
 
+/* Events say what a block did, for clients (docs/RPC.md "Events"). They
+ * are derived deterministically while the block is applied, but they are
+ * an output of the block, not state: the state root does not cover them. */
+enum {
+    /* 1..255: a successful call of that kind (yuma_call_kind); who is the
+     * signer, other/netuid/amount the call's main arguments. */
+    YUMA_EVENT_CALL_MAX = 255,
+    YUMA_EVENT_EPOCH = 256,             /* netuid ran its epoch; amount = alpha paid, value = epoch number */
+    YUMA_EVENT_GOVERNANCE_BASE = 512,   /* 512..767: governance events (src/gov) */
+    YUMA_EVENT_GOVERNANCE_MAX = 767,
+};
+#define YUMA_EVENT_NO_NETUID 0xFFFFu
+typedef struct {
+    uint16_t kind;
+    uint16_t netuid;                /* YUMA_EVENT_NO_NETUID when none */
+    int32_t tx_index;               /* the transaction's index in the block; -1 for the block step */
+    yuma_account who;               /* the acting account (a call's signer) */
+    yuma_account other;             /* a counterparty or hotkey, zero when none */
+    uint64_t amount;
+    uint64_t value;
+} yuma_event;
+
+/* "transfer", "epoch", ...; NULL for a kind no module defines. */
+const char *yuma_event_name(uint16_t kind);
+
 typedef struct {
     uint8_t state_root[32];
     uint8_t block_hash[32];
     size_t tx_count;
     yuma_call_status *call_status;  /* per transaction (caller frees with free()) */
     size_t failed_tx;               /* with a transaction error: the offending index */
+    /* Owned by the chain, valid until its next yuma_chain_apply_block: */
+    const uint64_t *retry_at;       /* per transaction: for a call refused by a rate limit, the
+                                       first block at which it would pass; 0 otherwise */
+    const yuma_event *events;       /* in the order they happened */
+    size_t event_count;
 } yuma_block_result;
 
 yuma_chain_status yuma_chain_new(const yuma_genesis *g, yuma_chain **out);

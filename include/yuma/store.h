@@ -27,7 +27,7 @@
 #include "yuma/chain.h"
 
 /* The schema this build writes and reads; a newer file is refused. */
-#define YUMA_STORE_SCHEMA_VERSION 1
+#define YUMA_STORE_SCHEMA_VERSION 2
 
 typedef struct yuma_store yuma_store;
 
@@ -111,6 +111,7 @@ typedef struct {
     uint64_t height;                /* the block that includes it */
     uint64_t index;                 /* its position in that block */
     yuma_call_status call_status;   /* the call's result (the fee is paid either way) */
+    uint64_t retry_at;              /* refused by a rate limit: the block at which it clears; else 0 */
 } yuma_store_tx_info;
 
 /* YUMA_STORE_ERR_NOT_FOUND when no block of that height is stored. */
@@ -118,5 +119,14 @@ yuma_store_status yuma_store_block(yuma_store *s, uint64_t height, yuma_store_bl
 /* By transaction id (BLAKE2b-256 of its encoding, yuma_tx_hash);
  * YUMA_STORE_ERR_NOT_FOUND when no stored block includes it. */
 yuma_store_status yuma_store_tx(yuma_store *s, const uint8_t id[32], yuma_store_tx_info *out);
+
+/* The events of blocks from..to (inclusive), in block and emission order,
+ * at most `limit` of them, optionally only those of one subnet
+ * (netuid != YUMA_EVENT_NO_NETUID) or naming one account as who or other
+ * (account != NULL). fn gets each with its block height; returning false
+ * stops early. Blocks committed by a schema-1 store have no events. */
+typedef bool (*yuma_store_event_fn)(uint64_t height, const yuma_event *e, void *ctx);
+yuma_store_status yuma_store_events(yuma_store *s, uint64_t from, uint64_t to, uint16_t netuid,
+                                    const yuma_account *account, size_t limit, yuma_store_event_fn fn, void *ctx);
 
 #endif

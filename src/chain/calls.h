@@ -13,12 +13,33 @@
 #include "yuma/tx.h"
 
 typedef struct {
+    yuma_event *v;
+    size_t n, cap;
+} chain_events;
+
+typedef struct {
     ykv *kv;
     const yuma_chain_params *params;
     uint64_t block;
     const yuma_account *signer;
     const yuma_account *author;    /* the block's author: receives swap fees */
+    chain_events *events;          /* what the block did, for clients (events.c) */
+    int32_t tx_index;              /* the transaction being applied; -1 in the block step */
+    uint64_t retry_at;             /* set by a rate limit that refuses the call: when it clears */
 } call_ctx;
+
+/* events.c: appends one event; false only when out of memory. */
+bool chain_event(call_ctx *cx, uint16_t kind, uint16_t netuid, const yuma_account *who, const yuma_account *other,
+                 uint64_t amount, uint64_t value);
+/* The event of a call that succeeded: its kind, signer and main arguments. */
+bool chain_event_for_call(call_ctx *cx, const yuma_call *call);
+/* A rate limit refused the call: it clears at block last + wait (the
+ * client is told when; saturates rather than wraps for huge limits). */
+static inline yuma_call_status rate_limited(call_ctx *cx, uint64_t last, uint64_t wait, yuma_call_status st)
+{
+    cx->retry_at = last > UINT64_MAX - wait ? UINT64_MAX : last + wait;
+    return st;
+}
 
 /* The per-block work that precedes the transactions (spec economics §2). */
 yuma_chain_status block_step(call_ctx *cx);

@@ -27,6 +27,9 @@ struct yuma_chain {
     uint64_t height;
     uint8_t last_hash[32];
     yuma_tx *scratch;          /* decoded transaction, reused (the struct is large) */
+    chain_events events;       /* of the last applied block (yuma_block_result.events) */
+    uint64_t *retry_at;        /* of the last applied block, per transaction */
+    size_t retry_cap;
 };
 
 yuma_chain_params yuma_chain_params_default(void)
@@ -265,6 +268,8 @@ void yuma_chain_free(yuma_chain *c)
     if (!c) return;
     ykv_free(c->kv);
     free(c->scratch);
+    free(c->events.v);
+    free(c->retry_at);
     free(c);
 }
 
@@ -415,7 +420,19 @@ yuma_chain_status yuma_chain_apply_block(yuma_chain *c, const yuma_block *b, yum
     if (memcmp(b->parent_hash, c->last_hash, 32) != 0) return YUMA_CHAIN_ERR_PARENT;
     yuma_call_status *status = calloc(b->tx_count ? b->tx_count : 1, sizeof *status);
     if (!status) return YUMA_CHAIN_ERR_NOMEM;
-    call_ctx cx = {.kv = c->kv, .params = &c->params, .block = b->height, .author = &b->author};
+    if (b->tx_count > c->retry_cap) {
+        uint64_t *r = realloc(c->retry_at, b->tx_count * sizeof *r);
+        if (!r) {
+            free(status);
+            return YUMA_CHAIN_ERR_NOMEM;
+        }
+        c->retry_at = r;
+        c->retry_cap = b->tx_count;
+    }
+    if (b->tx_count) memset(c->retry_at, 0, b->tx_count * sizeof *c->retry_at);
+    c->events.n = 0;
+    call_ctx cx = {.kv = c->kv, .params = &c->params, .block = b->height, .author = &b->author,
+                   .events = &c->events, .tx_index = -1};
     size_t block_mark = ykv_savepoint(c->kv);
     yuma_chain_status st = write_head(c->kv, b->height, b->parent_hash) ? YUMA_CHAIN_OK : YUMA_CHAIN_ERR_NOMEM;
     if (st == YUMA_CHAIN_OK) st = block_step(&cx);
@@ -431,17 +448,28 @@ yuma_chain_status yuma_chain_apply_block(yuma_chain *c, const yuma_block *b, yum
         crypto_generichash(id, 32, b->txs[i].data, b->txs[i].len, NULL, 0);
         crypto_generichash_update(&txs, id, 32);
         size_t call_mark = ykv_savepoint(c->kv);
+        size_t event_mark = c->events.n;
         cx.signer = &c->scratch->signer;
+        cx.tx_index = (int32_t)i;
+        cx.retry_at = 0;
         status[i] = dispatch_call(&cx, &c->scratch->call);
+        if (status[i] == YUMA_CALL_OK && !chain_event_for_call(&cx, &c->scratch->call))
+            status[i] = YUMA_CALL_ERR_NOMEM;
         if (status[i] == YUMA_CALL_ERR_NOMEM) st = YUMA_CHAIN_ERR_NOMEM;
-        if (status[i] != YUMA_CALL_OK) ykv_rollback(c->kv, call_mark);
-        else ykv_release(c->kv, call_mark);
+        if (status[i] != YUMA_CALL_OK) {
+            ykv_rollback(c->kv, call_mark);
+            c->events.n = event_mark; /* a failed call did nothing, so it says nothing */
+            c->retry_at[i] = cx.retry_at;
+        } else {
+            ykv_release(c->kv, call_mark);
+        }
     }
     uint8_t tx_root[32], state_root[32];
     crypto_generichash_final(&txs, tx_root, 32);
     if (st == YUMA_CHAIN_OK && !ykv_root(c->kv, state_root)) st = YUMA_CHAIN_ERR_NOMEM;
     if (st != YUMA_CHAIN_OK) {
         ykv_rollback(c->kv, block_mark);
+        c->events.n = 0;
         free(status);
         return st;
     }
@@ -452,6 +480,9 @@ yuma_chain_status yuma_chain_apply_block(yuma_chain *c, const yuma_block *b, yum
     memcpy(res->block_hash, c->last_hash, 32);
     res->tx_count = b->tx_count;
     res->call_status = status;
+    res->retry_at = c->retry_at;
+    res->events = c->events.v;
+    res->event_count = c->events.n;
     return YUMA_CHAIN_OK;
 }
 

@@ -600,6 +600,8 @@ yuma_chain_status coinbase_distribute(call_ctx *cx, uint16_t netuid, subnet_rec 
     if (paid <= drained) s->alpha_burned += drained - paid;
     else s->alpha_out += paid - drained;
     s->last_step_block = cx->block;
+    if (st == YUMA_CHAIN_OK && !chain_event(cx, YUMA_EVENT_EPOCH, netuid, NULL, NULL, paid, s->epoch_index))
+        st = YUMA_CHAIN_ERR_NOMEM;
     yuma_epoch_output_free(&o);
     free_build(&e);
     return st;

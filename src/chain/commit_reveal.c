@@ -185,7 +185,7 @@ yuma_call_status call_commit_weights(call_ctx *cx, const yuma_call *call)
     if (!neuron_get(cx->kv, call->netuid, uid, &nr)) return YUMA_CALL_ERR_NOMEM;
     /* The weights rate limit of set_weights (§4.1 step 8) applies to commits. */
     if (nr.last_update != 0 && cx->block - nr.last_update < s.weights_rate_limit)
-        return YUMA_CALL_ERR_WEIGHTS_RATE_LIMIT;
+        return rate_limited(cx, nr.last_update, s.weights_rate_limit, YUMA_CALL_ERR_WEIGHTS_RATE_LIMIT);
     weight_commit c[MAX_WEIGHT_COMMITS + 1];
     size_t n = weight_commits_get(cx->kv, call->netuid, cx->signer, c);
     uint64_t index = commit_epoch_lookahead(&s, cx->block);

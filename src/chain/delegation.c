@@ -246,7 +246,8 @@ static yuma_call_status set_take(call_ctx *cx, const yuma_call *call, bool incre
     if (!increase && call->take >= h.take) return YUMA_CALL_ERR_TAKE_NOT_LOWER;
     if (increase && call->take <= h.take) return YUMA_CALL_ERR_TAKE_NOT_HIGHER;
     if (increase && take_too_soon(h.last_take_block, cx->block, cx->params->tx_delegate_take_rate_limit))
-        return YUMA_CALL_ERR_TAKE_RATE_LIMIT;
+        return rate_limited(cx, h.last_take_block + 1, cx->params->tx_delegate_take_rate_limit,
+                            YUMA_CALL_ERR_TAKE_RATE_LIMIT);
     /* Both directions start the clock: a decrease cannot be followed by an
      * immediate increase back. */
     h.take = call->take;
@@ -349,7 +350,8 @@ yuma_call_status call_set_children(call_ctx *cx, const yuma_call *call)
     yuma_call_status st = owned_hotkey(cx, &call->hotkey, &h);
     if (st != YUMA_CALL_OK) return st;
     uint64_t last = block_get(cx->kv, REC_CHILDREN_LAST, netuid, &call->hotkey);
-    if (last != 0 && cx->block - last < SET_CHILDREN_RATE_LIMIT) return YUMA_CALL_ERR_CHILDREN_RATE_LIMIT;
+    if (last != 0 && cx->block - last < SET_CHILDREN_RATE_LIMIT)
+        return rate_limited(cx, last, SET_CHILDREN_RATE_LIMIT, YUMA_CALL_ERR_CHILDREN_RATE_LIMIT);
     if ((st = check_children(cx->kv, netuid, &call->hotkey, call->children, call->child_count)) != YUMA_CALL_OK)
         return st;
     if (call->child_count > 0 && !same(&call->hotkey, &s.owner_hotkey) &&
@@ -399,9 +401,9 @@ yuma_call_status call_set_childkey_take(call_ctx *cx, const yuma_call *call)
     /* MinChildkeyTake is 0 in the reference; there is no parameter for it. */
     if (call->take > cx->params->max_childkey_take) return YUMA_CALL_ERR_TAKE_OUT_OF_BOUNDS;
     uint16_t current = childkey_take_get(cx->kv, call->netuid, &call->hotkey);
-    if (call->take > current && take_too_soon(childkey_take_block(cx->kv, call->netuid, &call->hotkey), cx->block,
-                                              cx->params->tx_delegate_take_rate_limit))
-        return YUMA_CALL_ERR_TAKE_RATE_LIMIT;
+    uint64_t last_take = childkey_take_block(cx->kv, call->netuid, &call->hotkey);
+    if (call->take > current && take_too_soon(last_take, cx->block, cx->params->tx_delegate_take_rate_limit))
+        return rate_limited(cx, last_take + 1, cx->params->tx_delegate_take_rate_limit, YUMA_CALL_ERR_TAKE_RATE_LIMIT);
     return childkey_take_put(cx->kv, call->netuid, &call->hotkey, call->take, cx->block) ? YUMA_CALL_OK
                                                                                           : YUMA_CALL_ERR_NOMEM;
 }

@@ -174,7 +174,8 @@ yuma_call_status call_set_hyperparameter(call_ctx *cx, const yuma_call *call)
     uint64_t tempos = call->param == HP_WEIGHTS_VERSION_KEY ? VERSION_KEY_RATE_LIMIT_TEMPOS
                                                             : cx->params->owner_hyperparam_rate_limit;
     uint64_t limit = yu64_sat_mul(tempos, s.hp.tempo), last = last_set(cx->kv, netuid, call->param);
-    if (last != 0 && cx->block - last < limit) return YUMA_CALL_ERR_HYPERPARAM_RATE_LIMIT;
+    if (last != 0 && cx->block - last < limit)
+        return rate_limited(cx, last, limit, YUMA_CALL_ERR_HYPERPARAM_RATE_LIMIT);
     if (!last_put(cx->kv, netuid, call->param, cx->block) || !subnet_put(cx->kv, netuid, &updated))
         return YUMA_CALL_ERR_NOMEM;
     return YUMA_CALL_OK;

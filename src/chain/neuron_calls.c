@@ -109,7 +109,7 @@ yuma_call_status call_serve_axon(call_ctx *cx, const yuma_call *call)
     if (call->axon_port == 0) return YUMA_CALL_ERR_INVALID_PORT;
     axon_rec prev;
     if (axon_get(cx->kv, call->netuid, cx->signer, &prev) && !passes(prev.block, cx->block, s.serving_rate_limit))
-        return YUMA_CALL_ERR_SERVING_RATE_LIMIT;
+        return rate_limited(cx, prev.block, s.serving_rate_limit, YUMA_CALL_ERR_SERVING_RATE_LIMIT);
     /* The protocol byte is the client's label (TCP, UDP, ...); the chain
      * stores it without judging it, as the reference does. */
     axon_rec a = {.block = cx->block, .version = call->axon_version, .port = call->axon_port,
@@ -145,7 +145,7 @@ yuma_call_status call_set_commitment(call_ctx *cx, const yuma_call *call)
     commitment_rec prev;
     if (commitment_get(cx->kv, call->netuid, cx->signer, &prev) &&
         !passes(prev.block, cx->block, cx->params->commitment_rate_limit))
-        return YUMA_CALL_ERR_COMMITMENT_RATE_LIMIT;
+        return rate_limited(cx, prev.block, cx->params->commitment_rate_limit, YUMA_CALL_ERR_COMMITMENT_RATE_LIMIT);
     commitment_rec c = {.block = cx->block, .len = call->data_len};
     memcpy(c.data, call->data, call->data_len);
     if (!commitment_put(cx->kv, call->netuid, cx->signer, &c)) return YUMA_CALL_ERR_NOMEM;

@@ -107,7 +107,7 @@ yuma_call_status call_register_network(call_ctx *cx, const yuma_call *call)
     network_rec net;
     if (!network_get(cx->kv, &net)) return YUMA_CALL_ERR_NOMEM;
     if (net.last_lock_block != 0 && cx->block - net.last_lock_block < p->network_rate_limit)
-        return YUMA_CALL_ERR_NETWORK_RATE_LIMIT;
+        return rate_limited(cx, net.last_lock_block, p->network_rate_limit, YUMA_CALL_ERR_NETWORK_RATE_LIMIT);
     uint16_t netuid = 0, count = 0;
     for (uint16_t id = 1; id <= subnet_netuid_bound(p); id++) {
         if (subnet_exists(cx->kv, id)) count++;
@@ -303,7 +303,7 @@ yuma_call_status weights_apply(call_ctx *cx, const yuma_call *call, bool reveal)
     neuron_rec nr;
     if (!neuron_get(cx->kv, netuid, uid, &nr)) return YUMA_CALL_ERR_NOMEM;
     if (!reveal && nr.last_update != 0 && cx->block - nr.last_update < s.weights_rate_limit)
-        return YUMA_CALL_ERR_WEIGHTS_RATE_LIMIT;
+        return rate_limited(cx, nr.last_update, s.weights_rate_limit, YUMA_CALL_ERR_WEIGHTS_RATE_LIMIT);
     bool self_only = call->weight_count == 1 && call->uids[0] == uid;
     if (!self_only && !owner && !nr.validator_permit) return YUMA_CALL_ERR_NO_VALIDATOR_PERMIT;
     uint8_t seen[YUMA_MAX_UIDS / 8 + 1] = {0};

@@ -26,6 +26,7 @@ static void usage(FILE *f)
           "  serve --wallet W --hotkey H --netuid N --ip A.B.C.D --port P      commit --wallet W --hotkey H --netuid N --data TEXT\n"
           "  delegate take [increase] --wallet W --hotkey H --take T    children set --wallet W --hotkey H --netuid N [--child ADDR --proportion P]\n"
           "  metagraph --netuid N      balance ADDRESS      block [HEIGHT]      tx ID\n"
+          "  events [--from H] [--to H] [--netuid N] [--account ADDRESS] [--follow]   what blocks did\n"
           "  chain commands take --rpc URL (default $YUMA_RPC or http://127.0.0.1:9944/), --json, --no-wait\n"
           "  help               show this message\n",
           f);
@@ -41,6 +42,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "sim") == 0) return cmd_sim(argc - 1, argv + 1);
     if (strcmp(cmd, "bench") == 0) return cmd_bench(argc - 1, argv + 1);
     if (strcmp(cmd, "devnet") == 0) return cmd_devnet(argc - 1, argv + 1);
+    if (strcmp(cmd, "events") == 0) return cmd_events(argc - 1, argv + 1);
     static const char *const chain_cmds[] = {"wallet", "transfer", "subnet", "register", "stake", "weights",
                                              "metagraph", "block", "tx", "balance", "serve", "commit",
                                              "delegate", "children", NULL};

@@ -99,9 +99,16 @@ int cli_send(yuma_rpc_client *rc, const yuma_keypair *kp, const yuma_call *c, un
             } else if (ok && !quiet) {
                 printf("included in block %lld (%s)\n", (long long)json_integer_value(json_object_get(st, "height")), id);
             } else if (!ok) {
-                fprintf(quiet ? stderr : stdout, "included in block %lld but failed: %s (the fee was paid)\n",
-                       (long long)json_integer_value(json_object_get(st, "height")),
-                       json_string_value(json_object_get(st, "result")));
+                long long height = (long long)json_integer_value(json_object_get(st, "height"));
+                json_t *retry = json_object_get(st, "retry_at_block");
+                FILE *out = quiet ? stderr : stdout;
+                fprintf(out, "included in block %lld but failed: %s (the fee was paid)", height,
+                        json_string_value(json_object_get(st, "result")));
+                /* A rate limit: say when it clears, so the fix is plain. */
+                if (json_is_integer(retry))
+                    fprintf(out, "; it clears at block %lld (%lld blocks after this one): send it again then",
+                            (long long)json_integer_value(retry), (long long)json_integer_value(retry) - height);
+                fputc('\n', out);
             }
             rc_status = ok ? 0 : 1;
             json_decref(st);

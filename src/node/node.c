@@ -16,23 +16,13 @@
 #include "chain/chain_internal.h"
 #include "chain/staking.h"
 #include "chain/subnet_rec.h"
+#include "node/node_internal.h"
 #include "yuma/mempool.h"
 #include "yuma/node.h"
 #include "yuma/rpc.h"
 #include "yuma/store.h"
 
 const char *const yuma_dev_names[] = {"alice", "bob", "charlie", "dave", "eve", "ferdie", NULL};
-
-struct yuma_node {
-    yuma_node_config cfg;
-    pthread_mutex_t lock;       /* the chain and the store */
-    yuma_chain *chain;
-    yuma_store *store;
-    yuma_mempool *pool;
-    yuma_rpc_server *rpc;
-    yuma_genesis_file genesis;
-    char *genesis_json;
-};
 
 /* ---- small JSON helpers ---- */
 
@@ -119,12 +109,33 @@ static bool param_netuid(const json_t *params, size_t pos, yuma_rpc_error *err, 
     return true;
 }
 
-/* ---- methods ---- */
-
-static yuma_node *node_of(const yuma_rpc_call *call)
+/* For the method files (node_internal.h). */
+json_t *node_hex_json(const uint8_t *b, size_t n)
 {
-    return call->user;
+    return hex_json(b, n);
 }
+
+json_t *node_address_json(const yuma_account *a)
+{
+    return address_json(a);
+}
+
+uint8_t *node_from_hex(const char *s, size_t *len)
+{
+    return from_hex(s, len);
+}
+
+bool node_param_account(const json_t *params, size_t pos, const char *name, yuma_account *out, yuma_rpc_error *err)
+{
+    return param_account(params, pos, name, out, err);
+}
+
+bool node_param_netuid(const json_t *params, size_t pos, yuma_rpc_error *err, uint16_t *out)
+{
+    return param_netuid(params, pos, err, out);
+}
+
+/* ---- methods ---- */
 
 static json_t *m_head(const json_t *params, const yuma_rpc_call *call, yuma_rpc_error *err)
 {
@@ -274,9 +285,12 @@ static json_t *m_tx_status(const json_t *params, const yuma_rpc_call *call, yuma
     free(id);
     if (pending) return json_pack("{s:s}", "status", "pending");
     if (st != YUMA_STORE_OK) return json_pack("{s:s}", "status", "unknown");
-    return json_pack("{s:s, s:I, s:I, s:b, s:s}", "status", "included", "height", (json_int_t)info.height, "index",
-                     (json_int_t)info.index, "ok", info.call_status == YUMA_CALL_OK, "result",
-                     yuma_call_strerror(info.call_status));
+    json_t *r = json_pack("{s:s, s:I, s:I, s:b, s:s}", "status", "included", "height", (json_int_t)info.height,
+                          "index", (json_int_t)info.index, "ok", info.call_status == YUMA_CALL_OK, "result",
+                          yuma_call_strerror(info.call_status));
+    /* A rate limit says when it clears, so that clients can say when to retry. */
+    if (r && info.retry_at) json_object_set_new(r, "retry_at_block", json_integer((json_int_t)info.retry_at));
+    return r;
 }
 
 static json_t *m_account(const json_t *params, const yuma_rpc_call *call, yuma_rpc_error *err)
@@ -431,6 +445,7 @@ static bool add_methods(yuma_node *n, char *err, size_t errlen)
         {"tx_status", m_tx_status, 0, n},      {"account_get", m_account, 0, n},
         {"stake_get", m_stake, 0, n},          {"subnet_list", m_subnets, 0, n},
         {"subnet_get", m_subnet, 0, n},        {"metagraph_get", m_metagraph, 0, n},
+        {"chain_getEvents", node_m_events, 0, n},
     };
     for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
         if (!yuma_rpc_add_method(n->rpc, &methods[i], err, errlen)) return false;

@@ -44,7 +44,7 @@ struct yuma_store {
     uint64_t chain_id;
     uint64_t height;             /* last committed block */
     sqlite3_stmt *put_state, *del_state, *put_block, *put_tx, *get_block, *get_tx, *block_txs, *all_state,
-        *all_blocks, *last_block;
+        *all_blocks, *last_block, *put_event, *get_events;
     /* Changes drained from the chain but not yet in a committed SQLite
      * transaction: kept across a failed commit so that none is lost. */
     pending_change *changes;
@@ -135,6 +135,25 @@ static void rollback(yuma_store *s)
 
 /* ---- open ---- */
 
+/* Version 2 added events and the rate limits' retry block; the same
+ * statement creates them in a new store and migrates a version-1 one. */
+#define EVENTS_SQL                                                                                     \
+    "CREATE TABLE events ("                                                                            \
+    "  height INTEGER NOT NULL REFERENCES blocks (height),"                                             \
+    "  idx INTEGER NOT NULL CHECK (idx >= 0),"                                                         \
+    "  tx_index INTEGER NOT NULL CHECK (tx_index >= -1),"                                              \
+    "  kind INTEGER NOT NULL,"                                                                         \
+    "  netuid INTEGER NOT NULL,"                                                                       \
+    "  who BLOB NOT NULL CHECK (typeof(who) = 'blob' AND length(who) = 32),"                            \
+    "  other BLOB NOT NULL CHECK (typeof(other) = 'blob' AND length(other) = 32),"                      \
+    "  amount INTEGER NOT NULL,"                                                                       \
+    "  value INTEGER NOT NULL,"                                                                        \
+    "  PRIMARY KEY (height, idx)"                                                                      \
+    ") WITHOUT ROWID;"                                                                                 \
+    "CREATE INDEX events_netuid ON events (netuid, height);"                                           \
+    "CREATE INDEX events_who ON events (who, height);"                                                 \
+    "CREATE INDEX events_other ON events (other, height);"
+
 static const char schema_sql[] =
     "CREATE TABLE meta ("
     "  key TEXT PRIMARY KEY NOT NULL,"
@@ -154,8 +173,10 @@ static const char schema_sql[] =
     "  id BLOB NOT NULL UNIQUE CHECK (typeof(id) = 'blob' AND length(id) = 32),"
     "  bytes BLOB NOT NULL CHECK (typeof(bytes) = 'blob'),"
     "  call_status INTEGER NOT NULL,"
+    "  retry_at INTEGER NOT NULL DEFAULT 0,"
     "  PRIMARY KEY (height, idx)"
     ") WITHOUT ROWID;"
+    EVENTS_SQL
     "CREATE TABLE state ("
     "  key BLOB PRIMARY KEY NOT NULL CHECK (typeof(key) = 'blob' AND length(key) BETWEEN 1 AND 72),"
     "  value BLOB NOT NULL CHECK (typeof(value) = 'blob')"
@@ -238,7 +259,20 @@ static yuma_store_status check_schema(yuma_store *s)
         return fail(s, YUMA_STORE_ERR_SCHEMA_NEWER,
                     "%s: schema version %lld is newer than this build's %d: use a newer yuma", s->path,
                     (long long)version, YUMA_STORE_SCHEMA_VERSION);
-    /* Version 1 is the first: there is nothing older to migrate yet. */
+    if (version == 1) {
+        /* One transaction: a crash leaves version 1, migrated again next time. */
+        rc = sqlite3_exec(s->db,
+                          "BEGIN IMMEDIATE;"
+                          "ALTER TABLE txs ADD COLUMN retry_at INTEGER NOT NULL DEFAULT 0;" EVENTS_SQL
+                          "UPDATE meta SET value = 2 WHERE key = 'schema_version';"
+                          "COMMIT;",
+                          NULL, NULL, NULL);
+        if (rc != SQLITE_OK) {
+            yuma_store_status st = sql_fail(s, rc, "migrating the store from schema version 1 to 2");
+            rollback(s);
+            return st;
+        }
+    }
     return YUMA_STORE_OK;
 }
 
@@ -280,9 +314,14 @@ static yuma_store_status prepare_all(yuma_store *s)
         {&s->del_state, "DELETE FROM state WHERE key = ?1"},
         {&s->put_block, "INSERT INTO blocks (height, hash, parent_hash, author, state_root, tx_count) "
                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"},
-        {&s->put_tx, "INSERT INTO txs (height, idx, id, bytes, call_status) VALUES (?1, ?2, ?3, ?4, ?5)"},
+        {&s->put_tx, "INSERT INTO txs (height, idx, id, bytes, call_status, retry_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"},
+        {&s->put_event, "INSERT INTO events (height, idx, tx_index, kind, netuid, who, other, amount, value) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"},
+        {&s->get_events, "SELECT height, tx_index, kind, netuid, who, other, amount, value FROM events "
+                         "WHERE height BETWEEN ?1 AND ?2 AND (?3 < 0 OR netuid = ?3) "
+                         "AND (?4 IS NULL OR who = ?4 OR other = ?4) ORDER BY height, idx LIMIT ?5"},
         {&s->get_block, "SELECT height, hash, parent_hash, author, state_root, tx_count FROM blocks WHERE height = ?1"},
-        {&s->get_tx, "SELECT height, idx, call_status FROM txs WHERE id = ?1"},
+        {&s->get_tx, "SELECT height, idx, call_status, retry_at FROM txs WHERE id = ?1"},
         {&s->block_txs, "SELECT idx, bytes, call_status FROM txs WHERE height = ?1 ORDER BY idx"},
         {&s->all_state, "SELECT key, value FROM state"},
         {&s->all_blocks, "SELECT height, hash, parent_hash, author, state_root, tx_count FROM blocks ORDER BY height"},
@@ -374,7 +413,8 @@ void yuma_store_close(yuma_store *s)
 {
     if (!s) return;
     sqlite3_stmt *all[] = {s->put_state, s->del_state, s->put_block, s->put_tx, s->get_block,
-                           s->get_tx, s->block_txs, s->all_state, s->all_blocks, s->last_block};
+                           s->get_tx, s->block_txs, s->all_state, s->all_blocks, s->last_block,
+                           s->put_event, s->get_events};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) sqlite3_finalize(all[i]);
     sqlite3_close(s->db);
     free(s->changes);
@@ -568,6 +608,22 @@ static int write_block(yuma_store *s, const yuma_block *b, const yuma_block_resu
         sqlite3_bind_blob(st, 3, id, 32, SQLITE_STATIC);
         bind_bytes(st, 4, b->txs[i].data, b->txs[i].len);
         sqlite3_bind_int(st, 5, (int)r->call_status[i]);
+        sqlite3_bind_int64(st, 6, r->retry_at ? (int64_t)(r->retry_at[i] > INT64_MAX ? INT64_MAX : r->retry_at[i]) : 0);
+        rc = run(st);
+    }
+    for (size_t i = 0; i < r->event_count && rc == SQLITE_OK; i++) {
+        const yuma_event *e = &r->events[i];
+        st = s->put_event;
+        sqlite3_bind_int64(st, 1, (int64_t)b->height);
+        sqlite3_bind_int64(st, 2, (int64_t)i);
+        sqlite3_bind_int(st, 3, e->tx_index);
+        sqlite3_bind_int(st, 4, e->kind);
+        sqlite3_bind_int(st, 5, e->netuid);
+        sqlite3_bind_blob(st, 6, e->who.bytes, 32, SQLITE_STATIC);
+        sqlite3_bind_blob(st, 7, e->other.bytes, 32, SQLITE_STATIC);
+        /* SQLite integers are signed: amounts keep their bits, read back as uint64_t. */
+        sqlite3_bind_int64(st, 8, (int64_t)e->amount);
+        sqlite3_bind_int64(st, 9, (int64_t)e->value);
         rc = run(st);
     }
     return rc;
@@ -880,7 +936,46 @@ yuma_store_status yuma_store_tx(yuma_store *s, const uint8_t id[32], yuma_store_
         out->height = (uint64_t)sqlite3_column_int64(q, 0);
         out->index = (uint64_t)sqlite3_column_int64(q, 1);
         out->call_status = (yuma_call_status)sqlite3_column_int(q, 2);
+        out->retry_at = (uint64_t)sqlite3_column_int64(q, 3);
     }
+    sqlite3_reset(q);
+    sqlite3_clear_bindings(q);
+    return st;
+}
+
+yuma_store_status yuma_store_events(yuma_store *s, uint64_t from, uint64_t to, uint16_t netuid,
+                                    const yuma_account *account, size_t limit, yuma_store_event_fn fn, void *ctx)
+{
+    s->msg[0] = 0;
+    if (to > INT64_MAX) to = INT64_MAX;
+    if (from > to || limit == 0) return YUMA_STORE_OK;
+    sqlite3_stmt *q = s->get_events;
+    sqlite3_bind_int64(q, 1, (int64_t)from);
+    sqlite3_bind_int64(q, 2, (int64_t)to);
+    sqlite3_bind_int(q, 3, netuid == YUMA_EVENT_NO_NETUID ? -1 : netuid);
+    if (account) sqlite3_bind_blob(q, 4, account->bytes, 32, SQLITE_STATIC);
+    else sqlite3_bind_null(q, 4);
+    sqlite3_bind_int64(q, 5, limit > INT64_MAX ? INT64_MAX : (int64_t)limit);
+    int rc;
+    yuma_store_status st = YUMA_STORE_OK;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        yuma_event e = {0};
+        uint64_t height = (uint64_t)sqlite3_column_int64(q, 0);
+        e.tx_index = sqlite3_column_int(q, 1);
+        e.kind = (uint16_t)sqlite3_column_int(q, 2);
+        e.netuid = (uint16_t)sqlite3_column_int(q, 3);
+        if (sqlite3_column_bytes(q, 4) != 32 || sqlite3_column_bytes(q, 5) != 32) {
+            st = fail(s, YUMA_STORE_ERR_CORRUPT, "%s: an event of block %llu is malformed", s->path,
+                      (unsigned long long)height);
+            break;
+        }
+        memcpy(e.who.bytes, sqlite3_column_blob(q, 4), 32);
+        memcpy(e.other.bytes, sqlite3_column_blob(q, 5), 32);
+        e.amount = (uint64_t)sqlite3_column_int64(q, 6);
+        e.value = (uint64_t)sqlite3_column_int64(q, 7);
+        if (!fn(height, &e, ctx)) break;
+    }
+    if (st == YUMA_STORE_OK && rc != SQLITE_ROW && rc != SQLITE_DONE) st = sql_fail(s, rc, "reading events");
     sqlite3_reset(q);
     sqlite3_clear_bindings(q);
     return st;

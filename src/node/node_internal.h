@@ -1,0 +1,47 @@
+/*
+ * node_internal.h - what the node's RPC method files share with node.c:
+ * the node's struct (see node.h for the locking rule: hold n->lock while
+ * touching the chain or the store) and the JSON helpers every method uses.
+ * Method files (events, governance, audit, cluster) register their
+ * methods through node.c's table.
+ */
+#ifndef YUMA_NODE_INTERNAL_H
+#define YUMA_NODE_INTERNAL_H
+
+#include <jansson.h>
+#include <pthread.h>
+
+#include "yuma/genesis.h"
+#include "yuma/mempool.h"
+#include "yuma/node.h"
+#include "yuma/rpc.h"
+#include "yuma/store.h"
+
+struct yuma_node {
+    yuma_node_config cfg;
+    pthread_mutex_t lock;       /* the chain and the store */
+    yuma_chain *chain;
+    yuma_store *store;
+    yuma_mempool *pool;
+    yuma_rpc_server *rpc;
+    yuma_genesis_file genesis;
+    char *genesis_json;
+};
+
+static inline yuma_node *node_of(const yuma_rpc_call *call)
+{
+    return call->user;
+}
+
+json_t *node_hex_json(const uint8_t *b, size_t n);
+json_t *node_address_json(const yuma_account *a);
+/* Hex (optional 0x) into a malloc'd buffer; NULL when not hex. */
+uint8_t *node_from_hex(const char *s, size_t *len);
+/* An SS58 (prefix 42) address parameter; on error sets err (-32602). */
+bool node_param_account(const json_t *params, size_t pos, const char *name, yuma_account *out, yuma_rpc_error *err);
+bool node_param_netuid(const json_t *params, size_t pos, yuma_rpc_error *err, uint16_t *out);
+
+/* events_rpc.c */
+json_t *node_m_events(const json_t *params, const yuma_rpc_call *call, yuma_rpc_error *err);
+
+#endif
