@@ -219,6 +219,82 @@ static void test_rate_limit_says_when(void **state)
     json_decref(r);
 }
 
+static json_t *tx_result(fixture *f, const char *id)
+{
+    return call_ok(f, "tx_status", json_pack("{s:s}", "id", id));
+}
+
+static void expect_ok(fixture *f, const char *id)
+{
+    json_t *st = tx_result(f, id);
+    if (!json_is_true(json_object_get(st, "ok")))
+        fail_msg("tx %s: %s", id, json_string_value(json_object_get(st, "result")));
+    json_decref(st);
+}
+
+/* A commit shows up with its hash, block and reveal epoch; a hotkey
+ * without commits has none; a missing subnet is -32004. */
+static void test_pending_commits(void **state)
+{
+    fixture *f = *state;
+    yuma_keypair alice, hot;
+    dev_account("alice", &alice);
+    yuma_account hk = dev_account("charlie", &hot);
+    char id[65];
+    yuma_call reg = {.kind = YUMA_CALL_REGISTER_NETWORK, .hotkey = hk};
+    submit(f, &alice, 0, &reg, id);
+    produce(f);
+    expect_ok(f, id);
+    yuma_call cr = {.kind = YUMA_CALL_SET_HYPERPARAMETER, .netuid = 1, .param = 15 /* commit_reveal */, .value = 1};
+    submit(f, &alice, 1, &cr, id);
+    produce(f);
+    expect_ok(f, id);
+    yuma_call commit = {.kind = YUMA_CALL_COMMIT_WEIGHTS, .netuid = 1};
+    memset(commit.commit_hash, 0xAB, 32);
+    submit(f, &hot, 0, &commit, id);
+    produce(f);
+    /* The owner's neuron counts as updated at registration: the weights
+     * rate limit refuses the commit and says when to send it again. */
+    json_t *st = tx_result(f, id);
+    json_int_t retry = json_integer_value(json_object_get(st, "retry_at_block"));
+    assert_false(json_is_true(json_object_get(st, "ok")));
+    assert_true(retry > (json_int_t)yuma_node_height(f->node));
+    json_decref(st);
+    while ((json_int_t)yuma_node_height(f->node) + 1 < retry) produce(f);
+    submit(f, &hot, 1, &commit, id);
+    produce(f);
+    expect_ok(f, id);
+    uint64_t h = yuma_node_height(f->node);
+    json_t *r = call_ok(f, "weights_pendingCommits", json_pack("{s:i, s:s}", "netuid", 1, "hotkey", address(&hk)));
+    assert_true(json_is_true(json_object_get(r, "commit_reveal")));
+    json_t *list = json_object_get(r, "commits");
+    assert_int_equal(json_array_size(list), 1);
+    json_t *c = json_array_get(list, 0);
+    char want[65];
+    memset(want, 'a', 64);
+    for (int i = 1; i < 64; i += 2) want[i] = 'b';
+    want[64] = 0;
+    assert_string_equal(json_string_value(json_object_get(c, "hash")), want);
+    assert_int_equal(json_integer_value(json_object_get(c, "commit_block")), h);
+    uint64_t period = (uint64_t)json_integer_value(json_object_get(r, "reveal_period_epochs"));
+    assert_true(period >= 1);
+    assert_int_equal(json_integer_value(json_object_get(c, "reveal_epoch")),
+                     json_integer_value(json_object_get(c, "commit_epoch")) + (json_int_t)period);
+    assert_string_equal(json_string_value(json_object_get(c, "state")), "waiting");
+    json_decref(r);
+    yuma_keypair bob;
+    yuma_account b = dev_account("bob", &bob);
+    r = call_ok(f, "weights_pendingCommits", json_pack("{s:i, s:s}", "netuid", 1, "hotkey", address(&b)));
+    assert_int_equal(json_array_size(json_object_get(r, "commits")), 0);
+    json_decref(r);
+    yuma_rpc_client_error err;
+    json_t *p = json_pack("{s:i, s:s}", "netuid", 9, "hotkey", address(&b));
+    assert_null(yuma_rpc_client_call(f->rpc, "weights_pendingCommits", p, &err));
+    json_decref(p);
+    assert_int_equal(err.code, -32004);
+    assert_string_equal(err.message, "no subnet 9: `yuma subnet list` shows the subnets");
+}
+
 typedef struct {
     const char *method, *params; /* params as JSON text, NULL for none */
     int code;
@@ -256,6 +332,9 @@ static void test_bad_params(void **state)
         {"chain_getEvents", "{\"from_height\":1,\"netuid\":65535}", -32602, "not a subnet"},
         {"chain_getEvents", "{\"from_height\":1,\"account\":\"5abc\"}", -32602, "not a yuma address"},
         {"chain_getEvents", "{\"from_height\":1,\"since\":2}", -32602, "unknown parameter \"since\""},
+        {"weights_pendingCommits", "{\"netuid\":1}", -32602, "hotkey"},
+        {"weights_pendingCommits", "{\"netuid\":1,\"hotkey\":\"bad\"}", -32602, "not a yuma address"},
+        {"weights_pendingCommits", "{\"netuid\":65536,\"hotkey\":\"bad\"}", -32602, "above 65535"},
         {"no_such_method", NULL, -32601, "no_such_method"},
     };
     json_t *before = call_ok(f, "chain_head", NULL);
@@ -282,6 +361,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_events_of_transfers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rate_limit_says_when, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pending_commits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_params, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

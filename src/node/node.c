@@ -446,6 +446,7 @@ static bool add_methods(yuma_node *n, char *err, size_t errlen)
         {"stake_get", m_stake, 0, n},          {"subnet_list", m_subnets, 0, n},
         {"subnet_get", m_subnet, 0, n},        {"metagraph_get", m_metagraph, 0, n},
         {"chain_getEvents", node_m_events, 0, n},
+        {"weights_pendingCommits", node_m_pending_commits, 0, n},
     };
     for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
         if (!yuma_rpc_add_method(n->rpc, &methods[i], err, errlen)) return false;

@@ -43,5 +43,7 @@ bool node_param_netuid(const json_t *params, size_t pos, yuma_rpc_error *err, ui
 
 /* events_rpc.c */
 json_t *node_m_events(const json_t *params, const yuma_rpc_call *call, yuma_rpc_error *err);
+/* commits_rpc.c */
+json_t *node_m_pending_commits(const json_t *params, const yuma_rpc_call *call, yuma_rpc_error *err);
 
 #endif
