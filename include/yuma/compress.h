@@ -111,7 +111,7 @@ typedef enum {
     YUMA_COMPRESS_OK = 0,
     YUMA_COMPRESS_ERR_ARG,              /* a NULL pointer */
     YUMA_COMPRESS_ERR_NOMEM,
-    YUMA_COMPRESS_ERR_PARAMS,           /* non-finite beta/alpha/range, chunk not in 1..64, topk < 2, unknown encoding */
+    YUMA_COMPRESS_ERR_PARAMS,           /* non-finite beta/alpha/range, chunk not 1..64, topk < 2, bad encoding */
     YUMA_COMPRESS_ERR_TENSOR_LIST,      /* empty list, ndims not 1 or 2, a zero dimension, duplicate id */
     YUMA_COMPRESS_ERR_LAYOUT,           /* a tensor outside the buffer, or two tensors overlapping */
     YUMA_COMPRESS_ERR_UNTILEABLE,       /* a tile of fewer than 2 values (a prime dimension) */
