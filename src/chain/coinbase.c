@@ -32,6 +32,8 @@
 #include "chain/records.h"
 #include "chain/staking.h"
 #include "chain/subnet_rec.h"
+#include "gov/emission_history.h"
+#include "gov/gov.h"
 #include "yuma/emission.h"
 #include "yuma/epoch.h"
 #include "yuma/pool.h"
@@ -641,7 +643,10 @@ yuma_chain_status run_coinbase(call_ctx *cx)
         subnet_rec *s = &v[i].s;
         s->burn = yuma_burn_decay(s->burn, s->burn_half_life, cx->block, s->min_burn, s->max_burn);
         s->blocks_since_last_step++;
-        v[i].emits = s->first_emission_block != 0 && cx->block >= s->first_emission_block;
+        /* Emission starts by rule (start_call); only an enacted governance
+         * proposal switches it off (src/gov/eaa.c). */
+        v[i].emits = s->first_emission_block != 0 && cx->block >= s->first_emission_block &&
+                     gov_subnet_emits(cx->kv, v[i].netuid);
         emits[i] = v[i].emits;
         prices[i] = s->moving_price;
         burned[i] = s->miner_burned_ppb;
@@ -649,13 +654,23 @@ yuma_chain_status run_coinbase(call_ctx *cx)
     }
     coinbase_tao_shares(n, prices, burned, emits, emission, tao);
     bool root_sell = coinbase_root_sell(price_sum);
-    for (size_t i = 0; i < n; i++)
-        if (v[i].emits) sup.total_issuance += coinbase_emit_subnet(&v[i].s, tao[i], cx->params, root_tao, root_sell);
+    for (size_t i = 0; i < n; i++) {
+        if (!v[i].emits) continue;
+        /* An enacted owner-cut override applies to its subnet only. */
+        yuma_chain_params own = *cx->params;
+        own.subnet_owner_cut = gov_owner_cut(cx->kv, v[i].netuid, cx->params->subnet_owner_cut);
+        sup.total_issuance += coinbase_emit_subnet(&v[i].s, tao[i], &own, root_tao, root_sell);
+    }
+    /* Governance (src/gov/emission_history.h): an emergency escrow takes
+     * the subnet's pending emission before its epoch; each subnet's share
+     * goes to the emission-share history. */
+    yuma_chain_status st = YUMA_CHAIN_OK;
+    for (size_t i = 0; i < n && st == YUMA_CHAIN_OK; i++)
+        if (!gov_coinbase_subnet(cx, v[i].netuid, &v[i].s, tao[i], emission)) st = YUMA_CHAIN_ERR_NOMEM;
     free(prices);
     free(tao);
     free(burned);
     free(emits);
-    yuma_chain_status st = YUMA_CHAIN_OK;
     unsigned epochs = 0;
     for (size_t i = 0; i < n && st == YUMA_CHAIN_OK; i++) {
         subnet_rec *s = &v[i].s;

@@ -5,14 +5,24 @@
  * changes), so clients get a clear answer rather than a silent no-op.
  */
 #include "chain/calls.h"
+#include "gov/emergency.h"
+#include "gov/gov.h"
 
 yuma_chain_status block_step(call_ctx *cx)
 {
-    return run_coinbase(cx);
+    /* The emergency lane's timers first: an escrow that ends or reverts
+     * settles before this block's coinbase. */
+    yuma_chain_status st = gov_lane_block_step(cx);
+    if (st == YUMA_CHAIN_OK) st = run_coinbase(cx);
+    /* The due process after the coinbase: what a proposal enacts applies
+     * from the block's transactions on (the chain reloads its parameters
+     * after this step) and to the next block's coinbase. */
+    return st == YUMA_CHAIN_OK ? gov_block_step(cx) : st;
 }
 
 yuma_call_status dispatch_call(call_ctx *cx, const yuma_call *call)
 {
+    if (!gov_safe_mode_allows(call->kind) && gov_safe_mode_active(cx->kv, cx->block)) return YUMA_CALL_ERR_SAFE_MODE;
     switch (call->kind) {
     case YUMA_CALL_TRANSFER: return call_transfer(cx, call);
     case YUMA_CALL_REGISTER_NETWORK: return call_register_network(cx, call);
@@ -34,6 +44,17 @@ yuma_call_status dispatch_call(call_ctx *cx, const yuma_call *call)
     case YUMA_CALL_SET_CHILDREN: return call_set_children(cx, call);
     case YUMA_CALL_SET_CHILDKEY_TAKE: return call_set_childkey_take(cx, call);
     case YUMA_CALL_SET_HYPERPARAMETER: return call_set_hyperparameter(cx, call);
+    case YUMA_CALL_GOV_PROPOSE: return gov_call_propose(cx, call);
+    case YUMA_CALL_GOV_TOPUP: return gov_call_topup(cx, call);
+    case YUMA_CALL_GOV_RESPOND: return gov_call_respond(cx, call);
+    case YUMA_CALL_GOV_VOTE: return gov_call_vote(cx, call);
+    case YUMA_CALL_GOV_APPEAL: return gov_call_appeal(cx, call);
+    case YUMA_CALL_GOV_ESCROW: return gov_call_escrow(cx, call);
+    case YUMA_CALL_GOV_WITHDRAW: return gov_call_withdraw(cx, call);
+    case YUMA_CALL_GOV_OWNER_TRANSFER: return gov_call_owner_transfer(cx, call);
+    case YUMA_CALL_GUARDIAN_PROPOSE: return gov_call_guardian_propose(cx, call);
+    case YUMA_CALL_GUARDIAN_APPROVE: return gov_call_guardian_approve(cx, call);
+    case YUMA_CALL_GUARDIAN_RATIONALE: return gov_call_guardian_rationale(cx, call);
     /* root_register needs the root subnet's own neurons (64 slots, root
      * tempo, replacement by root stake), which this chain does not keep. */
     default: return YUMA_CALL_ERR_UNSUPPORTED;

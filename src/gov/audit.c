@@ -7,6 +7,7 @@
  * names the last) is what makes a dropped or edited entry visible to
  * anyone who re-walks it, independently of the state root.
  */
+#include <assert.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -56,7 +57,8 @@ void gov_audit_encode(const gov_audit_entry *e, uint8_t out[GOV_AUDIT_ENTRY_SIZE
     put_u64(p, e->tally_s_nay), p += 8;
     put_u64(p, e->tally_c_aye), p += 8;
     put_u64(p, e->tally_c_nay), p += 8;
-    memcpy(p, e->prev_entry_hash, 32);
+    memcpy(p, e->prev_entry_hash, 32), p += 32;
+    assert(p == out + GOV_AUDIT_ENTRY_SIZE); /* the encoding fills the record exactly */
 }
 
 bool gov_audit_decode(const uint8_t *in, size_t len, gov_audit_entry *e)
@@ -145,6 +147,17 @@ gov_audit_status gov_audit_get(const ykv *kv, uint64_t seq, gov_audit_entry *out
     return gov_audit_decode(v, vlen, out) ? GOV_AUDIT_OK : GOV_AUDIT_ERR_CORRUPT;
 }
 
+bool gov_audit_last_governance(const ykv *kv, uint16_t netuid, uint64_t *block, uint64_t *seq)
+{
+    uint8_t key[3] = {REC_AUDIT_GOV_LAST, (uint8_t)(netuid >> 8), (uint8_t)netuid};
+    size_t vlen;
+    const uint8_t *v = ykv_get(kv, key, sizeof key, &vlen);
+    if (!v || vlen != 16) return false;
+    *block = get_u64(v);
+    *seq = get_u64(v + 8);
+    return true;
+}
+
 gov_audit_status gov_audit_append(ykv *kv, uint64_t block, gov_audit_entry *e)
 {
     if (e->class_ > GOV_AUDIT_CLASS_MAX) return GOV_AUDIT_ERR_CLASS;
@@ -164,8 +177,12 @@ gov_audit_status gov_audit_append(ykv *kv, uint64_t block, gov_audit_entry *e)
 
     /* Both writes or neither: a savepoint of our own, so a caller outside
      * any savepoint still never sees a half-written append. */
+    uint8_t gkey[3] = {REC_AUDIT_GOV_LAST, (uint8_t)(next.netuid >> 8), (uint8_t)next.netuid}, gval[16];
+    put_u64(gval, block);
+    put_u64(gval + 8, count);
     size_t mark = ykv_savepoint(kv);
-    if (!ykv_put(kv, key, entry_key(key, count), enc, sizeof enc) || !ykv_put(kv, hkey, 1, head, sizeof head)) {
+    if (!ykv_put(kv, key, entry_key(key, count), enc, sizeof enc) || !ykv_put(kv, hkey, 1, head, sizeof head) ||
+        (next.class_ != GOV_AUDIT_RULE && !ykv_put(kv, gkey, sizeof gkey, gval, sizeof gval))) {
         ykv_rollback(kv, mark);
         return GOV_AUDIT_ERR_NOMEM;
     }

@@ -15,6 +15,10 @@
  * emission_history.c and emergency.c; see docs/CHAIN.md):
  *   0x30                       -> head: count (u64), last entry hash [32]
  *   0x31 + seq (u64 big endian) -> the entry's canonical encoding
+ *   0x32 + netuid (big endian)  -> block and seq of the last entry of a
+ *                                  class other than RULE for that netuid
+ *                                  (0xFFFF: global), so the emission-share
+ *                                  history can tell governance from rules
  */
 #ifndef YUMA_GOV_AUDIT_H
 #define YUMA_GOV_AUDIT_H
@@ -28,6 +32,7 @@
 enum {
     REC_AUDIT_HEAD = 0x30,
     REC_AUDIT_ENTRY = 0x31,
+    REC_AUDIT_GOV_LAST = 0x32,
 };
 
 typedef enum {
@@ -42,7 +47,7 @@ typedef enum {
 #define GOV_AUDIT_NETUID_GLOBAL 0xFFFFu
 
 /* The fixed encoding: 8+8+1+2+2+32+32+8+32+32+32+4*8+32 bytes. */
-#define GOV_AUDIT_ENTRY_SIZE 283
+#define GOV_AUDIT_ENTRY_SIZE 253
 
 typedef struct {
     uint64_t seq;                /* assigned by gov_audit_append: 0, 1, 2, ... */
@@ -83,6 +88,10 @@ void gov_audit_entry_hash(const gov_audit_entry *e, uint8_t out[32]);
  * written and e is unchanged. Callers inside a call or the block step get
  * the chain's savepoint, so a failing call also undoes its entries. */
 gov_audit_status gov_audit_append(ykv *kv, uint64_t block, gov_audit_entry *e);
+
+/* The last governance (non-RULE) entry for netuid (GOV_AUDIT_NETUID_GLOBAL
+ * for global ones): false when there is none. */
+bool gov_audit_last_governance(const ykv *kv, uint16_t netuid, uint64_t *block, uint64_t *seq);
 
 /* Entries so far, and the hash of the last one (zeros when empty). */
 uint64_t gov_audit_count(const ykv *kv);
