@@ -310,11 +310,13 @@ static void select_tensor(const float *e, yuma_sparse_tensor *t)
 {
     const yuma_tile_geom *g = &t->geom;
     float mag[YUMA_TILE_MAX_VALUES], raw[YUMA_TILE_MAX_VALUES];
+    size_t cols = (size_t)g->grid[1] * g->tile[1];
     for (uint32_t tile = 0; tile < g->n_tiles; tile++) {
-        for (uint32_t i = 0; i < g->tile_size; i++) {
-            raw[i] = e[yuma_tile_position(g, tile, i)];
-            mag[i] = fabsf(raw[i]);
-        }
+        /* copy the tile row by row (yuma_tile_position's layout) */
+        const float *corner = e + yuma_tile_position(g, tile, 0);
+        for (uint32_t r = 0; r < g->tile[0]; r++)
+            memcpy(raw + r * g->tile[1], corner + r * cols, g->tile[1] * sizeof *raw);
+        for (uint32_t i = 0; i < g->tile_size; i++) mag[i] = fabsf(raw[i]);
         uint16_t *idx = t->idx + (size_t)tile * g->k;
         select_topk(mag, g->tile_size, g->k, idx);
         for (uint32_t j = 0; j < g->k; j++) t->val[(size_t)tile * g->k + j] = raw[idx[j]];
