@@ -203,6 +203,42 @@ static void doc_call(tbuf *t, const yuma_call *c)
     case YUMA_CALL_SET_HYPERPARAMETER:
         w_le(t, c->netuid, 2); w_le(t, c->param, 2); w_le(t, c->value, 8);
         break;
+    case YUMA_CALL_GOV_PROPOSE:
+        w_le(t, c->netuid, 2); w_bytes(t, c->doc_hash, 32); w_le(t, c->amount, 8);
+        w_le(t, c->action_count, 2);
+        for (uint32_t i = 0; i < c->action_count; i++) {
+            w_le(t, c->actions[i].kind, 2); w_le(t, c->actions[i].param, 2);
+            w_le(t, c->actions[i].value, 8); w_acct(t, &c->actions[i].account);
+        }
+        break;
+    case YUMA_CALL_GOV_TOPUP:
+        w_le(t, c->proposal_id, 8); w_le(t, c->amount, 8);
+        break;
+    case YUMA_CALL_GOV_RESPOND:
+        w_le(t, c->proposal_id, 8); w_bytes(t, c->doc_hash, 32);
+        break;
+    case YUMA_CALL_GOV_VOTE:
+        w_le(t, c->proposal_id, 8); w_le(t, c->choice, 1); w_le(t, c->conviction, 1);
+        break;
+    case YUMA_CALL_GOV_APPEAL:
+    case YUMA_CALL_GOV_WITHDRAW:
+        w_le(t, c->proposal_id, 8);
+        break;
+    case YUMA_CALL_GOV_ESCROW:
+        w_le(t, c->proposal_id, 8); w_acct(t, &c->hotkey); w_le(t, c->amount, 8); w_le(t, c->choice, 1);
+        break;
+    case YUMA_CALL_GOV_OWNER_TRANSFER:
+        w_le(t, c->netuid, 2); w_acct(t, &c->dest); w_acct(t, &c->hotkey);
+        break;
+    case YUMA_CALL_GUARDIAN_PROPOSE:
+        w_le(t, c->choice, 1); w_le(t, c->netuid, 2); w_le(t, c->value, 8); w_bytes(t, c->doc_hash, 32);
+        break;
+    case YUMA_CALL_GUARDIAN_APPROVE:
+        w_le(t, c->proposal_id, 8);
+        break;
+    case YUMA_CALL_GUARDIAN_RATIONALE:
+        w_le(t, c->proposal_id, 8); w_bytes(t, c->doc_hash, 32);
+        break;
     default:
         fail_msg("no documented layout for kind %d", (int)c->kind);
     }
@@ -260,6 +296,17 @@ static void rnd_call_all_fields(uint64_t *s, yuma_call *c, yuma_call_kind kind)
     c->axon_protocol = (uint8_t)rnd(s);
     c->param = (uint16_t)rnd(s);
     c->value = rnd(s);
+    c->proposal_id = rnd(s);
+    rnd_bytes(s, c->doc_hash, 32);
+    c->choice = (uint8_t)rnd(s);
+    c->conviction = (uint8_t)rnd(s);
+    c->action_count = rnd_count(s, YUMA_TX_MAX_GOV_ACTIONS);
+    for (uint32_t i = 0; i < c->action_count; i++) {
+        c->actions[i].kind = (uint16_t)rnd(s);
+        c->actions[i].param = (uint16_t)rnd(s);
+        c->actions[i].value = rnd(s);
+        rnd_bytes(s, c->actions[i].account.bytes, 32);
+    }
 }
 
 /* Zeroes what the call's documented layout does not carry: what a decoded
@@ -311,6 +358,20 @@ static void clear_unused(yuma_call *c)
         break;
     case YUMA_CALL_SET_CHILDKEY_TAKE: KEEP(hotkey); KEEP(netuid); KEEP(take); break;
     case YUMA_CALL_SET_HYPERPARAMETER: KEEP(netuid); KEEP(param); KEEP(value); break;
+    case YUMA_CALL_GOV_PROPOSE:
+        KEEP(netuid); KEEP_ARR(doc_hash, 32); KEEP(amount); KEEP(action_count);
+        KEEP_ARR(actions, c->action_count);
+        break;
+    case YUMA_CALL_GOV_TOPUP: KEEP(proposal_id); KEEP(amount); break;
+    case YUMA_CALL_GOV_RESPOND: KEEP(proposal_id); KEEP_ARR(doc_hash, 32); break;
+    case YUMA_CALL_GOV_VOTE: KEEP(proposal_id); KEEP(choice); KEEP(conviction); break;
+    case YUMA_CALL_GOV_APPEAL:
+    case YUMA_CALL_GOV_WITHDRAW: KEEP(proposal_id); break;
+    case YUMA_CALL_GOV_ESCROW: KEEP(proposal_id); KEEP(hotkey); KEEP(amount); KEEP(choice); break;
+    case YUMA_CALL_GOV_OWNER_TRANSFER: KEEP(netuid); KEEP(dest); KEEP(hotkey); break;
+    case YUMA_CALL_GUARDIAN_PROPOSE: KEEP(choice); KEEP(netuid); KEEP(value); KEEP_ARR(doc_hash, 32); break;
+    case YUMA_CALL_GUARDIAN_APPROVE: KEEP(proposal_id); break;
+    case YUMA_CALL_GUARDIAN_RATIONALE: KEEP(proposal_id); KEEP_ARR(doc_hash, 32); break;
     default: fail_msg("kind %d", (int)c->kind);
     }
 #undef KEEP
@@ -399,7 +460,9 @@ static void test_call_names(void **state)
         "set_commitment", "set_weights", "commit_weights", "reveal_weights", "add_stake",
         "remove_stake", "move_stake", "transfer_stake", "swap_stake", "decrease_take",
         "increase_take", "set_children", "set_childkey_take", "set_hyperparameter",
-        "root_register", "trigger_epoch",
+        "root_register", "trigger_epoch", "gov_propose", "gov_topup", "gov_respond", "gov_vote",
+        "gov_appeal", "gov_escrow", "gov_withdraw", "gov_owner_transfer", "guardian_propose",
+        "guardian_approve", "guardian_rationale",
     };
     for (int k = 1; k <= YUMA_CALL_KIND_MAX; k++)
         assert_string_equal(yuma_call_name((yuma_call_kind)k), names[k]);
@@ -523,6 +586,10 @@ static void test_fixed_call_sizes(void **state)
         [YUMA_CALL_DECREASE_TAKE] = 34, [YUMA_CALL_INCREASE_TAKE] = 34,
         [YUMA_CALL_SET_CHILDKEY_TAKE] = 36, [YUMA_CALL_SET_HYPERPARAMETER] = 12,
         [YUMA_CALL_ROOT_REGISTER] = 32, [YUMA_CALL_TRIGGER_EPOCH] = 2,
+        [YUMA_CALL_GOV_TOPUP] = 16, [YUMA_CALL_GOV_RESPOND] = 40, [YUMA_CALL_GOV_VOTE] = 10,
+        [YUMA_CALL_GOV_APPEAL] = 8, [YUMA_CALL_GOV_ESCROW] = 49, [YUMA_CALL_GOV_WITHDRAW] = 8,
+        [YUMA_CALL_GOV_OWNER_TRANSFER] = 66, [YUMA_CALL_GUARDIAN_PROPOSE] = 43,
+        [YUMA_CALL_GUARDIAN_APPROVE] = 8, [YUMA_CALL_GUARDIAN_RATIONALE] = 40,
     };
     yuma_tx *tx = new_tx();
     for (int k = 1; k <= YUMA_CALL_KIND_MAX; k++) {
@@ -541,6 +608,9 @@ static void test_fixed_call_sizes(void **state)
     tx->call.kind = YUMA_CALL_SET_CHILDREN;
     tx->call.child_count = 5;
     assert_int_equal(yuma_tx_encoded_size(tx), HEADER + 36 + 40 * 5 + SIG);
+    tx->call.kind = YUMA_CALL_GOV_PROPOSE;
+    tx->call.action_count = YUMA_TX_MAX_GOV_ACTIONS;
+    assert_int_equal(yuma_tx_encoded_size(tx), HEADER + 44 + 44 * 4 + SIG);
     /* The largest transaction is exactly YUMA_TX_MAX_ENCODED. */
     tx->call.kind = YUMA_CALL_REVEAL_WEIGHTS;
     tx->call.weight_count = YUMA_TX_MAX_WEIGHTS;
@@ -725,6 +795,7 @@ static void test_decode_errors(void **state)
         {YUMA_CALL_REVEAL_WEIGHTS, 2 + 6 + 6, YUMA_TX_MAX_WEIGHTS}, /* salt */
         {YUMA_CALL_SET_CHILDREN, 34, YUMA_TX_MAX_CHILDREN},
         {YUMA_CALL_SET_COMMITMENT, 2, YUMA_TX_MAX_COMMITMENT},
+        {YUMA_CALL_GOV_PROPOSE, 2 + 32 + 8, YUMA_TX_MAX_GOV_ACTIONS},
     };
     for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
         small_tx(&t, counts[i].kind);
@@ -866,6 +937,11 @@ static void test_encode_errors(void **state)
     memset(tx, 0, sizeof *tx);
     tx->call.kind = YUMA_CALL_SET_COMMITMENT;
     tx->call.data_len = YUMA_TX_MAX_COMMITMENT + 1;
+    expect_unencodable(tx, YUMA_TX_ERR_LENGTH);
+
+    memset(tx, 0, sizeof *tx);
+    tx->call.kind = YUMA_CALL_GOV_PROPOSE;
+    tx->call.action_count = YUMA_TX_MAX_GOV_ACTIONS + 1;
     expect_unencodable(tx, YUMA_TX_ERR_LENGTH);
 
     /* Counts a call does not use are not its problem. */

@@ -24,6 +24,7 @@
 #define YUMA_TX_MAX_WEIGHTS 4096       /* entries in a weights call (and in a salt) */
 #define YUMA_TX_MAX_CHILDREN 5
 #define YUMA_TX_MAX_COMMITMENT 128     /* bytes of a commitment record */
+#define YUMA_TX_MAX_GOV_ACTIONS 4      /* EAA actions in one gov_propose */
 #define YUMA_TX_MAX_SIZE (64 * 1024)   /* decoding refuses longer input unread */
 /* The longest valid encoding (a reveal_weights with three full arrays);
  * a buffer this size holds any transaction. */
@@ -55,14 +56,36 @@ typedef enum {
     YUMA_CALL_SET_HYPERPARAMETER = 19,
     YUMA_CALL_ROOT_REGISTER = 20,
     YUMA_CALL_TRIGGER_EPOCH = 21,
+    /* Emission due process (src/gov, docs/GOVERNANCE.md). */
+    YUMA_CALL_GOV_PROPOSE = 22,
+    YUMA_CALL_GOV_TOPUP = 23,
+    YUMA_CALL_GOV_RESPOND = 24,
+    YUMA_CALL_GOV_VOTE = 25,
+    YUMA_CALL_GOV_APPEAL = 26,
+    YUMA_CALL_GOV_ESCROW = 27,
+    YUMA_CALL_GOV_WITHDRAW = 28,
+    YUMA_CALL_GOV_OWNER_TRANSFER = 29,
+    /* The emergency lane's guardian multisig (src/gov/emergency.h). */
+    YUMA_CALL_GUARDIAN_PROPOSE = 30,
+    YUMA_CALL_GUARDIAN_APPROVE = 31,
+    YUMA_CALL_GUARDIAN_RATIONALE = 32,
 } yuma_call_kind;
 
-#define YUMA_CALL_KIND_MAX YUMA_CALL_TRIGGER_EPOCH
+#define YUMA_CALL_KIND_MAX YUMA_CALL_GUARDIAN_RATIONALE
 
 typedef struct {
     uint64_t proportion;               /* of 2^64 - 1 */
     yuma_account child;
 } yuma_child;
+
+/* One emission-affecting action of a proposal (src/gov/eaa.h lists the
+ * kinds and what param, value and account mean for each). */
+typedef struct {
+    uint16_t kind;
+    uint16_t param;
+    uint64_t value;
+    yuma_account account;
+} yuma_gov_action;
 
 /* One call. Which fields are meaningful depends on kind; see
  * docs/TRANSACTIONS.md for each call's fields in encoding order. Fields a
@@ -97,6 +120,13 @@ typedef struct {
     /* set_hyperparameter */
     uint16_t param;
     uint64_t value;
+    /* governance (gov_*) */
+    uint64_t proposal_id;
+    uint8_t doc_hash[32];              /* BLAKE2b-256 of a rationale or response text */
+    uint8_t choice;                    /* gov_vote: 1 aye .. 4 no_with_veto; gov_escrow: 0 lock, 1 unlock */
+    uint8_t conviction;                /* gov_vote: 0 (0.1x, no lock) .. 5 */
+    uint32_t action_count;
+    yuma_gov_action actions[YUMA_TX_MAX_GOV_ACTIONS];
 } yuma_call;
 
 typedef struct {

@@ -42,6 +42,11 @@ enum field {
     F_AXON_PROTOCOL,    /* u8 */
     F_PARAM,            /* u16 */
     F_VALUE,            /* u64 */
+    F_PROPOSAL,         /* u64 */
+    F_DOC_HASH,         /* 32 bytes */
+    F_CHOICE,           /* u8 */
+    F_CONVICTION,       /* u8 */
+    F_ACTIONS,          /* u16 count, count x (u16 kind, u16 param, u64 value, account 32) */
 };
 
 #define MAX_FIELDS 8 /* move_stake and transfer_stake have 7, plus F_END */
@@ -73,6 +78,17 @@ static const unsigned char LAYOUT[YUMA_CALL_KIND_MAX + 1][MAX_FIELDS] = {
     [YUMA_CALL_SET_HYPERPARAMETER] = {F_NETUID, F_PARAM, F_VALUE},
     [YUMA_CALL_ROOT_REGISTER] = {F_HOTKEY},
     [YUMA_CALL_TRIGGER_EPOCH] = {F_NETUID},
+    [YUMA_CALL_GOV_PROPOSE] = {F_NETUID, F_DOC_HASH, F_AMOUNT, F_ACTIONS},
+    [YUMA_CALL_GOV_TOPUP] = {F_PROPOSAL, F_AMOUNT},
+    [YUMA_CALL_GOV_RESPOND] = {F_PROPOSAL, F_DOC_HASH},
+    [YUMA_CALL_GOV_VOTE] = {F_PROPOSAL, F_CHOICE, F_CONVICTION},
+    [YUMA_CALL_GOV_APPEAL] = {F_PROPOSAL},
+    [YUMA_CALL_GOV_ESCROW] = {F_PROPOSAL, F_HOTKEY, F_AMOUNT, F_CHOICE},
+    [YUMA_CALL_GOV_WITHDRAW] = {F_PROPOSAL},
+    [YUMA_CALL_GOV_OWNER_TRANSFER] = {F_NETUID, F_DEST, F_HOTKEY},
+    [YUMA_CALL_GUARDIAN_PROPOSE] = {F_CHOICE, F_NETUID, F_VALUE, F_DOC_HASH},
+    [YUMA_CALL_GUARDIAN_APPROVE] = {F_PROPOSAL},
+    [YUMA_CALL_GUARDIAN_RATIONALE] = {F_PROPOSAL, F_DOC_HASH},
 };
 
 /* version, chain id, genesis hash, signer, nonce, fee, call kind */
@@ -87,7 +103,7 @@ _Static_assert(YUMA_TX_MAX_ENCODED ==
 _Static_assert(YUMA_TX_MAX_ENCODED <= YUMA_TX_MAX_SIZE, "valid transactions pass the size cap");
 /* Counts travel as u16. */
 _Static_assert(YUMA_TX_MAX_WEIGHTS <= UINT16_MAX && YUMA_TX_MAX_COMMITMENT <= UINT16_MAX &&
-                   YUMA_TX_MAX_CHILDREN <= UINT16_MAX,
+                   YUMA_TX_MAX_CHILDREN <= UINT16_MAX && YUMA_TX_MAX_GOV_ACTIONS <= UINT16_MAX,
                "limits fit a u16 count");
 
 /* ---- writing ---- */
@@ -159,6 +175,19 @@ static void put_field(writer *w, const yuma_call *c, enum field f)
     case F_AXON_PROTOCOL: put_u8(w, c->axon_protocol); break;
     case F_PARAM: put_le(w, c->param, 2); break;
     case F_VALUE: put_le(w, c->value, 8); break;
+    case F_PROPOSAL: put_le(w, c->proposal_id, 8); break;
+    case F_DOC_HASH: put_bytes(w, c->doc_hash, 32); break;
+    case F_CHOICE: put_u8(w, c->choice); break;
+    case F_CONVICTION: put_u8(w, c->conviction); break;
+    case F_ACTIONS:
+        put_le(w, c->action_count, 2);
+        for (uint32_t i = 0; i < c->action_count; i++) {
+            put_le(w, c->actions[i].kind, 2);
+            put_le(w, c->actions[i].param, 2);
+            put_le(w, c->actions[i].value, 8);
+            put_bytes(w, c->actions[i].account.bytes, 32);
+        }
+        break;
     }
 }
 
@@ -192,7 +221,8 @@ yuma_tx_status yuma_call_check(const yuma_call *call)
     bool over = (uses(k, F_UIDS) && call->weight_count > YUMA_TX_MAX_WEIGHTS) ||
                 (uses(k, F_SALT) && call->salt_count > YUMA_TX_MAX_WEIGHTS) ||
                 (uses(k, F_CHILDREN) && call->child_count > YUMA_TX_MAX_CHILDREN) ||
-                (uses(k, F_DATA) && call->data_len > YUMA_TX_MAX_COMMITMENT);
+                (uses(k, F_DATA) && call->data_len > YUMA_TX_MAX_COMMITMENT) ||
+                (uses(k, F_ACTIONS) && call->action_count > YUMA_TX_MAX_GOV_ACTIONS);
     return over ? YUMA_TX_ERR_LENGTH : YUMA_TX_OK;
 }
 
@@ -348,6 +378,19 @@ static yuma_tx_status get_field(reader *r, yuma_call *c, enum field f)
     case F_AXON_PROTOCOL: return get_u8(r, &c->axon_protocol);
     case F_PARAM: return get_u16(r, &c->param);
     case F_VALUE: return get_le(r, &c->value, 8);
+    case F_PROPOSAL: return get_le(r, &c->proposal_id, 8);
+    case F_DOC_HASH: return get_bytes(r, c->doc_hash, 32);
+    case F_CHOICE: return get_u8(r, &c->choice);
+    case F_CONVICTION: return get_u8(r, &c->conviction);
+    case F_ACTIONS:
+        TRY(get_count(r, YUMA_TX_MAX_GOV_ACTIONS, &c->action_count));
+        for (uint32_t i = 0; i < c->action_count; i++) {
+            TRY(get_u16(r, &c->actions[i].kind));
+            TRY(get_u16(r, &c->actions[i].param));
+            TRY(get_le(r, &c->actions[i].value, 8));
+            TRY(get_bytes(r, c->actions[i].account.bytes, 32));
+        }
+        return YUMA_TX_OK;
     }
     return YUMA_TX_OK; /* not reached: the switch covers every field */
 }
@@ -484,6 +527,17 @@ const char *yuma_call_name(yuma_call_kind kind)
     case YUMA_CALL_SET_HYPERPARAMETER: return "set_hyperparameter";
     case YUMA_CALL_ROOT_REGISTER: return "root_register";
     case YUMA_CALL_TRIGGER_EPOCH: return "trigger_epoch";
+    case YUMA_CALL_GOV_PROPOSE: return "gov_propose";
+    case YUMA_CALL_GOV_TOPUP: return "gov_topup";
+    case YUMA_CALL_GOV_RESPOND: return "gov_respond";
+    case YUMA_CALL_GOV_VOTE: return "gov_vote";
+    case YUMA_CALL_GOV_APPEAL: return "gov_appeal";
+    case YUMA_CALL_GOV_ESCROW: return "gov_escrow";
+    case YUMA_CALL_GOV_WITHDRAW: return "gov_withdraw";
+    case YUMA_CALL_GOV_OWNER_TRANSFER: return "gov_owner_transfer";
+    case YUMA_CALL_GUARDIAN_PROPOSE: return "guardian_propose";
+    case YUMA_CALL_GUARDIAN_APPROVE: return "guardian_approve";
+    case YUMA_CALL_GUARDIAN_RATIONALE: return "guardian_rationale";
     }
     return "unknown";
 }

@@ -1,0 +1,221 @@
+/*
+ * kernels_math.c - exp, log, tanh and cos(pi x) for the training subnet,
+ * written here rather than taken from libm because the subnet needs the
+ * same bits on every machine (training-subnet.md §7.7): libm's results may
+ * differ between versions and between its own FMA and non-FMA paths. These
+ * use only +, -, *, / (contraction off), exact scalings and conversions.
+ * They are accurate to a few units in the last place of a double, far
+ * below the float precision the model works in.
+ */
+#if defined(__clang__)
+#pragma clang fp contract(off)
+#elif defined(__GNUC__)
+#pragma GCC optimize("fp-contract=off")
+#endif
+
+#include <math.h>
+#include <string.h>
+
+#include "subnet/train/kernels.h"
+
+static const double LN2_HI = 6.93147180369123816490e-01; /* ln 2 in two parts (fdlibm's split): */
+static const double LN2_LO = 1.90821492927058770002e-10; /* n * LN2_HI is exact for |n| < 2^11 */
+
+double kn_exp(double x)
+{
+    if (x != x) return x;
+    if (x > 709.78) return INFINITY;
+    if (x < -745.2) return 0.0;
+    double u = x * 1.4426950408889634 + 0.5;
+    int n = (int)u;
+    if ((double)n > u) n--; /* n = round(x / ln 2) */
+    double r = (x - n * LN2_HI) - n * LN2_LO; /* |r| <= ln2/2 + tiny */
+    /* Taylor series to r^16: the remainder is below 1e-19 relative */
+    double term = 1.0, sum = 1.0;
+    for (int k = 1; k <= 16; k++) {
+        term = term * r / k;
+        sum += term;
+    }
+    return ldexp(sum, n); /* exact (gradual underflow rounds once, the same everywhere) */
+}
+
+double kn_log(double x)
+{
+    if (x != x || x < 0) return NAN;
+    if (x == 0) return -INFINITY;
+    if (isinf(x)) return x;
+    int e;
+    double m = frexp(x, &e); /* x = m 2^e exactly, m in [0.5, 1) */
+    if (m < 0.70710678118654752) {
+        m *= 2; /* m in [sqrt(1/2), sqrt 2) */
+        e--;
+    }
+    /* ln m = 2 atanh(s), s = (m - 1) / (m + 1), |s| <= 0.1716 */
+    double s = (m - 1) / (m + 1), s2 = s * s;
+    double sum = 0, pw = s;
+    for (int k = 1; k <= 25; k += 2) {
+        sum += pw / k;
+        pw *= s2;
+    }
+    return e * LN2_HI + (e * LN2_LO + 2 * sum);
+}
+
+double kn_tanh(double x)
+{
+    if (x != x) return x;
+    double ax = x < 0 ? -x : x;
+    double t;
+    if (ax > 20) {
+        t = 1.0;
+    } else if (ax < 0.125) {
+        /* the odd series, where 1 - 2/(e^2x + 1) would cancel: to x^15 */
+        double x2 = ax * ax;
+        t = ax * (1 + x2 * (-1.0 / 3 + x2 * (2.0 / 15 + x2 * (-17.0 / 315 + x2 * (62.0 / 2835 +
+                 x2 * (-1382.0 / 155925 + x2 * (21844.0 / 6081075 + x2 * (-929569.0 / 638512875))))))));
+    } else {
+        t = 1 - 2 / (kn_exp(2 * ax) + 1);
+    }
+    return x < 0 ? -t : t;
+}
+
+/* sin a and cos a for |a| <= pi/4 by their Taylor series (to a^27 and
+ * a^26: remainders below 1e-30). */
+static double sin_small(double a)
+{
+    double a2 = a * a, sum = 0, term = a;
+    for (int k = 1; k <= 27; k += 2) {
+        sum += term;
+        term = -term * a2 / ((k + 1) * (k + 2));
+    }
+    return sum;
+}
+
+static double cos_small(double a)
+{
+    double a2 = a * a, sum = 0, term = 1;
+    for (int k = 0; k <= 26; k += 2) {
+        sum += term;
+        term = -term * a2 / ((k + 1) * (k + 2));
+    }
+    return sum;
+}
+
+double kn_cospi(double x)
+{
+    if (!isfinite(x)) return NAN;
+    /* even, period 2: reduce to y in [0, 1], then to [0, 1/2] by
+     * cos(pi (1 - y)) = -cos(pi y) (1 - y is exact there); the quarters
+     * make cos(0) = 1, cos(pi/2) = 0 and cos(pi) = -1 exact */
+    double y = fmod(x < 0 ? -x : x, 2.0); /* exact */
+    if (y > 1) y = 2 - y;
+    double sign = 1;
+    if (y > 0.5) {
+        y = 1 - y;
+        sign = -1;
+    }
+    const double pi = 3.14159265358979323846;
+    double c = y <= 0.25 ? cos_small(pi * y) : sin_small(pi * (0.5 - y));
+    return sign * c;
+}
+
+/* ---- vectorised element-wise loops ----------------------------------- */
+
+/* Two double lanes (SSE2 on x86-64; wider types would change the calling
+ * convention between targets). */
+typedef double v2d __attribute__((vector_size(16)));
+typedef int64_t v2l __attribute__((vector_size(16)));
+
+#define SIGN_BIT ((v2l){INT64_MIN, INT64_MIN})
+
+/* e^x lane-wise for x <= 0 (see kernels.h); x below -700 is taken as -700. */
+static inline v2d exp_neg2(v2d x)
+{
+    const v2d lim = {-700, -700};
+    v2l low = x < lim; /* all-ones lanes where x < -700 */
+    x = (v2d)(((v2l)x & ~low) | ((v2l)lim & low));
+    const v2d shifter = {0x1.8p52, 0x1.8p52};
+    v2d t = x * 1.4426950408889634 + shifter; /* n + 1.5 2^52: n in the low mantissa bits */
+    v2d n = t - shifter;                       /* round(x / ln 2), exactly */
+    v2d r = (x - n * LN2_HI) - n * LN2_LO;
+    v2d p = 1.0 + r * (1.0 + r * (1.0 / 2 + r * (1.0 / 6 + r * (1.0 / 24 + r * (1.0 / 120 + r * (1.0 / 720 +
+            r * (1.0 / 5040 + r * (1.0 / 40320 + r * (1.0 / 362880 + r * (1.0 / 3628800))))))))));
+    v2l bits = (v2l)t - (v2l)shifter;       /* n as an integer */
+    v2d scale = (v2d)((bits + 1023) << 52); /* 2^n, n >= -1010: normal */
+    return p * scale;
+}
+
+static inline v2d load2(const float *p)
+{
+    return (v2d){p[0], p[1]};
+}
+
+static inline void store2(float *p, v2d d)
+{
+    p[0] = (float)d[0];
+    p[1] = (float)d[1];
+}
+
+void kn_expf_neg_inplace(float *v, size_t n)
+{
+    size_t i = 0;
+    for (; i + 2 <= n; i += 2) store2(v + i, exp_neg2(load2(v + i)));
+    if (i < n) { /* the tail through a padded vector: the same lane arithmetic */
+        float tmp[2] = {v[i], 0};
+        store2(tmp, exp_neg2(load2(tmp)));
+        v[i] = tmp[0];
+    }
+}
+
+#define GELU_K 0.7978845608028654 /* sqrt(2 / pi) */
+#define GELU_C 0.044715
+
+/* GELU's tanh form written as x * sigmoid(2u), u = sqrt(2/pi) (x + 0.044715 x^3)
+ * (0.5 (1 + tanh u) = sigmoid(2u)): with e = e^-2|u| <= 1, sigmoid(2u) is
+ * 1 / (1 + e) for u >= 0 and e / (1 + e) below, so nothing cancels. */
+static inline v2d sigmoid2u(v2d u)
+{
+    v2l neg = u < 0;
+    v2d e = exp_neg2(-2 * (v2d)((v2l)u & ~SIGN_BIT));
+    v2d num = (v2d)(((v2l)e & neg) | ((v2l)(v2d){1, 1} & ~neg));
+    return num / (1 + e);
+}
+
+static inline void gelu_fwd2(const float *h, float *g, float *sg)
+{
+    v2d x = load2(h);
+    v2d s = sigmoid2u(GELU_K * (x + GELU_C * x * x * x));
+    store2(sg, s);
+    store2(g, x * s);
+}
+
+/* d/dx x s(2u) = s + 2 x s (1 - s) du/dx, du/dx = sqrt(2/pi) (1 + 3 0.044715 x^2) */
+static inline void gelu_bwd2(const float *h, const float *sg, float *dg)
+{
+    v2d x = load2(h), s = load2(sg);
+    v2d du = GELU_K * (1 + 3 * GELU_C * x * x);
+    v2d d = s + 2 * x * s * (1 - s) * du;
+    store2(dg, load2(dg) * d);
+}
+
+void kn_gelu_fwd(const float *h, float *g, float *s, size_t n)
+{
+    size_t i = 0;
+    for (; i + 2 <= n; i += 2) gelu_fwd2(h + i, g + i, s + i);
+    if (i < n) {
+        float hh[2] = {h[i], 0}, gg[2], tt[2];
+        gelu_fwd2(hh, gg, tt);
+        g[i] = gg[0];
+        s[i] = tt[0];
+    }
+}
+
+void kn_gelu_bwd(const float *h, const float *s, float *dg, size_t n)
+{
+    size_t i = 0;
+    for (; i + 2 <= n; i += 2) gelu_bwd2(h + i, s + i, dg + i);
+    if (i < n) {
+        float hh[2] = {h[i], 0}, tt[2] = {s[i], 0}, dd[2] = {dg[i], 0};
+        gelu_bwd2(hh, tt, dd);
+        dg[i] = dd[0];
+    }
+}
