@@ -21,11 +21,60 @@
 #include <stdint.h>
 
 #include "yuma/emission.h"
+#include "yuma/gov_audit.h"
 #include "yuma/tx.h"
 
 
+/* The emission due process (docs/GOVERNANCE.md, governance-and-users §5.9).
+ * Durations are in blocks (7,200 blocks a day on mainnet); fractions are
+ * num/den pairs, compared exactly in integers. */
+typedef struct {
+    uint64_t notice_blocks;               /* deposit complete -> voting opens (2 d) */
+    uint64_t voting_blocks;               /* 7 d */
+    uint64_t timelock_blocks;             /* 7 d base */
+    uint64_t timelock_max_blocks;         /* 30 d: the veto escrow stretches up to this */
+    uint64_t param_timelock_blocks;       /* 14 d: proposals that change governance parameters */
+    uint64_t appeal_window_blocks;        /* 72 h from the timelock's start */
+    uint64_t appeal_voting_blocks;        /* 7 d */
+    uint64_t topup_window_blocks;         /* 3 d to complete a deposit */
+    uint64_t cooldown_blocks;             /* 30 d per subnet after a failed targeted proposal */
+    uint64_t lock_period_blocks;          /* conviction lock period (7 d) */
+    uint64_t min_deposit;                 /* rao (100 TAO) */
+    uint32_t deposit_emission_ppm;        /* 5000 = 0.5% of the target's 30-day emission */
+    uint64_t deposit_window_blocks;       /* the "30-day" of the deposit rule */
+    uint32_t min_initial_deposit_ppm;     /* of the required deposit, paid at submission */
+    uint32_t appeal_bond_ppm;             /* 250000 = 25% of the deposit */
+    uint32_t s_pass_num, s_pass_den;      /* House S: aye > 1/2 of non-abstain votes */
+    uint32_t s_appeal_num, s_appeal_den;  /* appeal: aye > 3/5 */
+    uint32_t c_pass_num, c_pass_den;      /* House C: aye >= 2/3 of seats voting */
+    uint32_t c_appeal_num, c_appeal_den;  /* appeal: >= 3/4 */
+    uint32_t c_raised_num, c_raised_den;  /* when House S's NC(1/2) < nc_min: >= 3/4 */
+    uint32_t nc_min;                      /* 5 */
+    uint32_t c_turnout_num, c_turnout_den;/* House C: seats voting >= 1/2 of seats */
+    uint32_t veto_num, veto_den;          /* no_with_veto > 1/3 in either house burns the deposit */
+    uint32_t entity_cap_num, entity_cap_den;   /* a coldkey counts at most 1/10 of the votes cast */
+    uint32_t cross_subnet_num, cross_subnet_den; /* stake outside the target counts 1/2 on targeted EAAs */
+    uint32_t quorum_min_ppm, quorum_max_ppm, quorum_initial_ppm; /* House S quorum band 10%..40% */
+    uint32_t quorum_ema_ppm;              /* weight of the last turnout in the quorum's EMA */
+    uint32_t escrow_extend_ppm;           /* R above 5% stretches the timelock */
+    uint32_t escrow_rage_ppm;             /* R at or above 25% at the 30-day mark: rage exit */
+    uint16_t economic_seats, builder_seats, miner_seats; /* 64, 32, 32 */
+    uint64_t seat_warmup_blocks;          /* 30 d */
+    uint64_t builder_min_age_blocks;      /* 180 d */
+    uint16_t miner_min_subnets;           /* 3 */
+    uint32_t miner_top_ppm;               /* top decile: 100000 */
+    uint64_t seat_sample_blocks;          /* blocks between seat EMA samples */
+    uint32_t seat_ema_ppm;                /* 20000: alpha of the 30-day EMA per sample */
+    uint64_t owner_term_blocks;           /* the lock refund is pro rata to what remains of it */
+    uint64_t exit_registration_blocks;    /* neurons keep a free registration for 30 d */
+} yuma_gov_params;
+
+/* Mainnet values (§5.9) and the devnet preset (one "day" = 4 blocks). */
+yuma_gov_params yuma_gov_params_default(void);
+yuma_gov_params yuma_gov_params_devnet(void);
+
 /* What the reference leaves to its root key is configuration here, fixed at
- * genesis (changing it later is the governance module's job). */
+ * genesis; only an enacted governance proposal changes it later. */
 typedef struct {
     uint64_t min_fee;                       /* rao per transaction */
     uint64_t fee_per_byte;                  /* rao per encoded byte */
@@ -50,10 +99,40 @@ typedef struct {
     uint64_t serving_rate_limit;
     uint64_t admin_freeze_window;
     uint64_t owner_hyperparam_rate_limit;   /* in tempos */
+    yuma_gov_params gov;                    /* the emission due process */
+    yuma_gov_audit_params audit;            /* audit log, emission history, emergency lane (gov_audit.h) */
 } yuma_chain_params;
 
 /* The reference's production values (economics.md). */
 yuma_chain_params yuma_chain_params_default(void);
+
+/* Every chain parameter by id (1..yuma_param_count(); src/gov/params.c):
+ * its genesis-file name, where it lives in yuma_chain_params, and the range
+ * an enacted global proposal (or a genesis file) may give it. Ids are part
+ * of the transaction format (the EAA_CHAIN_PARAM action names them). */
+typedef enum {
+    YUMA_PARAM_EMISSION = 0,   /* part of the emission formula or eligibility: a global EAA (§5.1) */
+    YUMA_PARAM_GOVERNANCE = 1, /* a rule of the due process itself: 14-day timelock (§5.9) */
+    YUMA_PARAM_OTHER = 2,      /* fees, rate limits, takes: still changed only by a global proposal */
+} yuma_param_class;
+
+typedef struct {
+    const char *name;
+    size_t offset;             /* in yuma_chain_params */
+    uint8_t width;             /* bytes: 1, 2, 4 or 8 */
+    uint64_t min, max;
+    yuma_param_class cls;
+} yuma_param_info;
+
+size_t yuma_param_count(void);
+const yuma_param_info *yuma_param_info_of(size_t id);          /* NULL outside 1..count */
+const yuma_param_info *yuma_param_find(const char *name, size_t *id);
+uint64_t yuma_param_read(const yuma_chain_params *p, const yuma_param_info *f);
+/* False (p unchanged) when v is outside the parameter's range. */
+bool yuma_param_write(yuma_chain_params *p, const yuma_param_info *f, uint64_t v);
+/* Every parameter in range and the cross-field rules (fractions at most 1,
+ * quorum band ordered, ...); *why gets a one-line reason when false. */
+bool yuma_chain_params_valid(const yuma_chain_params *p, char *why, size_t why_len);
 
 typedef struct {
     yuma_account account;
@@ -65,6 +144,10 @@ typedef struct {
     yuma_chain_params params;
     size_t balance_count;
     const yuma_genesis_balance *balances;
+    /* The emergency lane's guardian signers (src/gov/emergency.h); none
+     * is allowed: a chain without an emergency lane. */
+    size_t guardian_count;
+    const yuma_guardian *guardians;
 } yuma_genesis;
 
 typedef struct yuma_chain yuma_chain;
@@ -149,6 +232,40 @@ typedef enum {
     YUMA_CALL_ERR_HYPERPARAM_RATE_LIMIT,
     YUMA_CALL_ERR_ADMIN_FREEZE_WINDOW,
     YUMA_CALL_ERR_SAME_STAKE_POSITION,   /* a move whose origin is its destination */
+    /* emission due process (src/gov) */
+    YUMA_CALL_ERR_GOV_NO_PROPOSAL,       /* no proposal with this id */
+    YUMA_CALL_ERR_GOV_BAD_ACTIONS,       /* no action, an unknown one, or one that does not fit the target */
+    YUMA_CALL_ERR_GOV_OPEN_PROPOSAL,     /* the subnet already has an open targeted proposal */
+    YUMA_CALL_ERR_GOV_COOLDOWN,          /* the subnet is in its cooldown after a failed proposal */
+    YUMA_CALL_ERR_GOV_DEPOSIT_TOO_LOW,   /* the initial deposit is below its minimum share */
+    YUMA_CALL_ERR_GOV_WRONG_STATE,       /* the proposal's state does not allow this */
+    YUMA_CALL_ERR_GOV_RESPONSE_LIMIT,    /* one response and one amendment were already filed */
+    YUMA_CALL_ERR_GOV_BAD_CHOICE,        /* vote choice not 1..4, or escrow direction not 0/1 */
+    YUMA_CALL_ERR_GOV_BAD_CONVICTION,    /* conviction above 5 */
+    YUMA_CALL_ERR_GOV_RECUSED,           /* the target's owner and the proposer do not vote */
+    YUMA_CALL_ERR_GOV_ALREADY_VOTED,
+    YUMA_CALL_ERR_GOV_NO_VOTING_POWER,   /* no stake in the snapshot and no council seat */
+    YUMA_CALL_ERR_GOV_NOT_PROPOSER,
+    YUMA_CALL_ERR_GOV_STAKE_LOCKED,      /* stake held by a conviction lock or the veto escrow */
+    YUMA_CALL_ERR_GOV_NOT_TARGETED,      /* only for proposals that target one subnet */
+    YUMA_CALL_ERR_GOV_NO_EXIT_RIGHT,     /* owner_transfer only in the timelock of a disabling EAA */
+    YUMA_CALL_ERR_GOV_NOT_ESCROWED,      /* unlocking more than was escrowed */
+    YUMA_CALL_ERR_REGISTRATION_CLOSED,   /* governance closed the subnet's registration */
+    /* emergency lane (src/gov/emergency.h) */
+    YUMA_CALL_ERR_SAFE_MODE,             /* safe mode lets only unstaking and governance calls through */
+    YUMA_CALL_ERR_NOT_GUARDIAN,          /* the signer is not an active guardian signer */
+    YUMA_CALL_ERR_GUARDIAN_KIND,         /* not 1 escrow, 2 safe mode or 3 extend safe mode */
+    YUMA_CALL_ERR_GUARDIAN_DURATION,     /* 0 or above the action's cap */
+    YUMA_CALL_ERR_GUARDIAN_NO_HASH,      /* the statement or rationale hash is zero */
+    YUMA_CALL_ERR_GUARDIAN_QUARTER_CAP,  /* the signer signed its actions for this quarter */
+    YUMA_CALL_ERR_GUARDIAN_NO_ACTION,
+    YUMA_CALL_ERR_GUARDIAN_NOT_PENDING,  /* the action already took effect, expired or was reverted */
+    YUMA_CALL_ERR_GUARDIAN_EXPIRED,      /* its approval window has closed */
+    YUMA_CALL_ERR_GUARDIAN_ALREADY_SIGNED,
+    YUMA_CALL_ERR_GUARDIAN_ESCROW_ACTIVE,/* the subnet's emission is already in escrow */
+    YUMA_CALL_ERR_GUARDIAN_SAFE_MODE_STATE, /* safe mode already on, or not on / already extended */
+    YUMA_CALL_ERR_GUARDIAN_RATIONALE,    /* posted already, window closed, or the action never took effect */
+    YUMA_CALL_ERR_GUARDIAN_TOO_MANY_OPEN,
 } yuma_call_status;
 
 const char *yuma_call_strerror(yuma_call_status s);

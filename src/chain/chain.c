@@ -17,6 +17,7 @@
 #include "chain/kv.h"
 #include "chain/records.h"
 #include "chain/subnet_rec.h"
+#include "gov/emergency.h"
 #include "yuma/chain.h"
 
 struct yuma_chain {
@@ -59,6 +60,8 @@ yuma_chain_params yuma_chain_params_default(void)
         .serving_rate_limit = 50,
         .admin_freeze_window = 10,
         .owner_hyperparam_rate_limit = 2,
+        .gov = yuma_gov_params_default(),
+        .audit = yuma_gov_audit_params_mainnet(),
     };
     return p;
 }
@@ -146,33 +149,98 @@ const char *yuma_call_strerror(yuma_call_status s)
     case YUMA_CALL_ERR_HYPERPARAM_RATE_LIMIT: return "this hyperparameter was set too recently (owner rate limit)";
     case YUMA_CALL_ERR_ADMIN_FREEZE_WINDOW: return "hyperparameters are frozen just before the subnet's epoch";
     case YUMA_CALL_ERR_SAME_STAKE_POSITION: return "the origin and destination of the stake are the same";
+    case YUMA_CALL_ERR_GOV_NO_PROPOSAL: return "no governance proposal with this id";
+    case YUMA_CALL_ERR_GOV_BAD_ACTIONS: return "the proposal's actions are missing, unknown, out of range or do not fit its target";
+    case YUMA_CALL_ERR_GOV_OPEN_PROPOSAL: return "the subnet already has an open targeted proposal (at most one)";
+    case YUMA_CALL_ERR_GOV_COOLDOWN: return "the subnet is in its cooldown after a failed proposal";
+    case YUMA_CALL_ERR_GOV_DEPOSIT_TOO_LOW: return "the initial deposit is below its minimum share of the required deposit";
+    case YUMA_CALL_ERR_GOV_WRONG_STATE: return "the proposal is not in a state (or window) that allows this";
+    case YUMA_CALL_ERR_GOV_RESPONSE_LIMIT: return "the owner already filed a response and its one amendment";
+    case YUMA_CALL_ERR_GOV_BAD_CHOICE: return "choice must be 1 aye, 2 nay, 3 abstain or 4 no_with_veto (escrow: 0 lock, 1 unlock)";
+    case YUMA_CALL_ERR_GOV_BAD_CONVICTION: return "conviction must be 0..5";
+    case YUMA_CALL_ERR_GOV_RECUSED: return "the target subnet's owner and the proposer are recused from this vote";
+    case YUMA_CALL_ERR_GOV_ALREADY_VOTED: return "this coldkey already voted in this round";
+    case YUMA_CALL_ERR_GOV_NO_VOTING_POWER: return "no stake in the vote's snapshot and no council seat";
+    case YUMA_CALL_ERR_GOV_NOT_PROPOSER: return "only the proposer may withdraw a proposal";
+    case YUMA_CALL_ERR_GOV_STAKE_LOCKED: return "this stake is locked by a conviction vote or the veto escrow";
+    case YUMA_CALL_ERR_GOV_NOT_TARGETED: return "only proposals that target one subnet allow this";
+    case YUMA_CALL_ERR_GOV_NO_EXIT_RIGHT: return "owner transfer is an exit right: only during the timelock of a passed EAA that disables or dissolves the subnet";
+    case YUMA_CALL_ERR_GOV_NOT_ESCROWED: return "more than this coldkey escrowed on this hotkey";
+    case YUMA_CALL_ERR_REGISTRATION_CLOSED: return "registration on this subnet was closed by an enacted governance proposal";
+    case YUMA_CALL_ERR_SAFE_MODE: return "the chain is in safe mode: only remove_stake, gov_* and guardian_* calls are allowed";
+    case YUMA_CALL_ERR_NOT_GUARDIAN: return "the signer is not an active guardian signer";
+    case YUMA_CALL_ERR_GUARDIAN_KIND: return "guardian action must be 1 escrow, 2 safe mode or 3 extend safe mode";
+    case YUMA_CALL_ERR_GUARDIAN_DURATION: return "the duration must be 1 block up to the action's cap (gov_emergency_escrow_blocks, gov_safe_mode_blocks, gov_safe_mode_extension_blocks)";
+    case YUMA_CALL_ERR_GUARDIAN_NO_HASH: return "the exploit statement or rationale hash must not be zero";
+    case YUMA_CALL_ERR_GUARDIAN_QUARTER_CAP: return "this guardian signer already signed its emergency actions for this quarter";
+    case YUMA_CALL_ERR_GUARDIAN_NO_ACTION: return "no emergency action with this id";
+    case YUMA_CALL_ERR_GUARDIAN_NOT_PENDING: return "the emergency action is no longer collecting approvals";
+    case YUMA_CALL_ERR_GUARDIAN_EXPIRED: return "the emergency action's approval window has closed";
+    case YUMA_CALL_ERR_GUARDIAN_ALREADY_SIGNED: return "this guardian signer already approved the action";
+    case YUMA_CALL_ERR_GUARDIAN_ESCROW_ACTIVE: return "the subnet's emission is already in escrow";
+    case YUMA_CALL_ERR_GUARDIAN_SAFE_MODE_STATE: return "safe mode is already on (or, to extend it: not on, or already extended once)";
+    case YUMA_CALL_ERR_GUARDIAN_RATIONALE: return "a rationale can be posted once, within the rationale window, for an action that took effect";
+    case YUMA_CALL_ERR_GUARDIAN_TOO_MANY_OPEN: return "too many emergency actions are open at once";
     }
     return "unknown call status";
 }
 
 /* ---- genesis ---- */
 
+/* Every parameter in the order of the parameter table (src/gov/params.c),
+ * each little-endian in its own width. */
+size_t chain_params_encode(const yuma_chain_params *p, uint8_t out[CHAIN_PARAMS_MAX])
+{
+    size_t n = 0;
+    for (size_t id = 1; id <= yuma_param_count(); id++) {
+        const yuma_param_info *f = yuma_param_info_of(id);
+        uint64_t v = yuma_param_read(p, f);
+        for (uint8_t i = 0; i < f->width; i++) out[n++] = (uint8_t)(v >> (8 * i));
+    }
+    return n;
+}
+
+/* Stores v in the field as is: the record holds what genesis or an
+ * enactment wrote (ranges are checked there, not here). */
+static void param_store(yuma_chain_params *p, const yuma_param_info *f, uint64_t v)
+{
+    uint8_t *base = (uint8_t *)p + f->offset;
+    uint8_t v8 = (uint8_t)v;
+    uint16_t v16 = (uint16_t)v;
+    uint32_t v32 = (uint32_t)v;
+    if (f->width == 1) memcpy(base, &v8, 1);
+    else if (f->width == 2) memcpy(base, &v16, 2);
+    else if (f->width == 4) memcpy(base, &v32, 4);
+    else memcpy(base, &v, 8);
+}
+
+bool chain_params_decode(const uint8_t *in, size_t len, yuma_chain_params *p)
+{
+    yuma_chain_params q = yuma_chain_params_default();
+    size_t n = 0;
+    for (size_t id = 1; id <= yuma_param_count(); id++) {
+        const yuma_param_info *f = yuma_param_info_of(id);
+        uint64_t v = 0;
+        if (n + f->width > len) return false;
+        for (uint8_t i = 0; i < f->width; i++) v |= (uint64_t)in[n++] << (8 * i);
+        param_store(&q, f, v);
+    }
+    if (n != len) return false;
+    *p = q;
+    return true;
+}
+
+bool chain_params_load(const ykv *kv, yuma_chain_params *p)
+{
+    uint8_t key[2] = {REC_GLOBAL, GLOBAL_PARAMS};
+    size_t vlen;
+    const uint8_t *v = ykv_get(kv, key, sizeof key, &vlen);
+    return v && chain_params_decode(v, vlen, p);
+}
+
 static size_t encode_params(const yuma_chain_params *p, uint8_t *out)
 {
-    uint8_t *q = out;
-#define U64(f) (put_u64(q, p->f), q += 8)
-#define U16(f) (put_u16(q, p->f), q += 2)
-    U64(min_fee); U64(fee_per_byte); U64(default_block_emission); U64(tao_weight);
-    U16(subnet_owner_cut);
-    *q++ = p->max_epochs_per_block;
-    U64(network_min_lock_cost); U64(network_lock_reduction_interval); U64(network_rate_limit);
-    U16(subnet_limit);
-    U64(start_call_delay); U64(network_immunity_period); U64(min_stake); U64(stake_threshold);
-    U16(min_delegate_take); U16(max_delegate_take);
-    U64(tx_delegate_take_rate_limit);
-    U16(max_childkey_take);
-    U64(pending_childkey_cooldown);
-    U16(fee_rate);
-    U64(commitment_rate_limit); U64(serving_rate_limit); U64(admin_freeze_window);
-    U64(owner_hyperparam_rate_limit);
-#undef U64
-#undef U16
-    return (size_t)(q - out);
+    return chain_params_encode(p, out);
 }
 
 static int cmp_genesis_balance(const void *a, const void *b)
@@ -187,7 +255,7 @@ static yuma_chain_status hash_genesis(const yuma_genesis *g, const yuma_genesis_
                                       uint8_t out[32])
 {
     crypto_generichash_state st;
-    uint8_t buf[512];
+    uint8_t buf[CHAIN_PARAMS_MAX];
     crypto_generichash_init(&st, NULL, 0, 32);
     crypto_generichash_update(&st, (const uint8_t *)"yuma-genesis-v1", 15);
     put_u64(buf, g->chain_id);
@@ -200,13 +268,23 @@ static yuma_chain_status hash_genesis(const yuma_genesis *g, const yuma_genesis_
         put_u64(buf, sorted[i].balance);
         crypto_generichash_update(&st, buf, 8);
     }
+    /* The guardian signers, in slot order (a chain without them hashes as
+     * before they existed). */
+    if (g->guardian_count) {
+        put_u64(buf, g->guardian_count);
+        crypto_generichash_update(&st, buf, 8);
+        for (size_t i = 0; i < g->guardian_count; i++) {
+            crypto_generichash_update(&st, g->guardians[i].account.bytes, 32);
+            crypto_generichash_update(&st, (const uint8_t *)g->guardians[i].org, YUMA_GUARDIAN_ORG_LEN);
+        }
+    }
     crypto_generichash_final(&st, out, 32);
     return YUMA_CHAIN_OK;
 }
 
 static bool write_params(ykv *kv, const yuma_chain_params *p)
 {
-    uint8_t key[2] = {REC_GLOBAL, GLOBAL_PARAMS}, buf[512];
+    uint8_t key[2] = {REC_GLOBAL, GLOBAL_PARAMS}, buf[CHAIN_PARAMS_MAX];
     return ykv_put(kv, key, sizeof key, buf, encode_params(p, buf));
 }
 
@@ -245,6 +323,10 @@ yuma_chain_status yuma_chain_new(const yuma_genesis *g, yuma_chain **out)
             st = YUMA_CHAIN_ERR_NOMEM;
     }
     static const uint8_t zero[32];
+    if (st == YUMA_CHAIN_OK && gov_lane_genesis_check(&g->params.audit, g->guardians, g->guardian_count))
+        st = YUMA_CHAIN_ERR_GENESIS;
+    if (st == YUMA_CHAIN_OK && !gov_lane_genesis_write(c->kv, g->guardians, g->guardian_count))
+        st = YUMA_CHAIN_ERR_NOMEM;
     if (st == YUMA_CHAIN_OK) {
         c->chain_id = g->chain_id;
         c->params = g->params;
@@ -436,6 +518,9 @@ yuma_chain_status yuma_chain_apply_block(yuma_chain *c, const yuma_block *b, yum
     size_t block_mark = ykv_savepoint(c->kv);
     yuma_chain_status st = write_head(c->kv, b->height, b->parent_hash) ? YUMA_CHAIN_OK : YUMA_CHAIN_ERR_NOMEM;
     if (st == YUMA_CHAIN_OK) st = block_step(&cx);
+    /* An enacted global proposal may have changed the parameters: the
+     * block's transactions and the blocks after it see the new ones. */
+    if (st == YUMA_CHAIN_OK && !chain_params_load(c->kv, &c->params)) st = YUMA_CHAIN_ERR_NOMEM;
     crypto_generichash_state txs;
     crypto_generichash_init(&txs, NULL, 0, 32);
     for (size_t i = 0; i < b->tx_count && st == YUMA_CHAIN_OK; i++) {
@@ -469,6 +554,7 @@ yuma_chain_status yuma_chain_apply_block(yuma_chain *c, const yuma_block *b, yum
     if (st == YUMA_CHAIN_OK && !ykv_root(c->kv, state_root)) st = YUMA_CHAIN_ERR_NOMEM;
     if (st != YUMA_CHAIN_OK) {
         ykv_rollback(c->kv, block_mark);
+        chain_params_load(c->kv, &c->params); /* the record as it was before the block */
         c->events.n = 0;
         free(status);
         return st;
@@ -516,8 +602,14 @@ bool yuma_chain_restore(yuma_chain *c, uint64_t height, const uint8_t last_hash[
         ykv_free(kv);
         return false;
     }
+    yuma_chain_params params;
+    if (!chain_params_load(kv, &params)) {
+        ykv_free(kv);
+        return false;
+    }
     ykv_free(c->kv);
     c->kv = kv;
+    c->params = params;
     c->height = height;
     memcpy(c->last_hash, last_hash, 32);
     return true;

@@ -19,6 +19,7 @@
 #include "chain/records.h"
 #include "chain/staking.h"
 #include "chain/subnet_rec.h"
+#include "gov/gov.h"
 #include "yuma/sharepool.h"
 
 bool subnet_prune_candidate(const ykv *kv, const yuma_chain_params *p, uint64_t now, uint16_t *out)
@@ -202,6 +203,9 @@ yuma_call_status subnet_dissolve(call_ctx *cx, uint16_t netuid)
         if (!erase_records(cx->kv, by_netuid[i], 1, netuid)) return YUMA_CALL_ERR_NOMEM;
     if (!erase_records(cx->kv, REC_ALPHA_POOL, 33, netuid) || !erase_records(cx->kv, REC_ALPHA_SHARE, 33, netuid))
         return YUMA_CALL_ERR_NOMEM;
+    /* Governance switches belong to this subnet, not to the next one to
+     * take its netuid. */
     uint8_t key[3] = {REC_SUBNET, (uint8_t)(netuid >> 8), (uint8_t)netuid};
-    return ykv_del(cx->kv, key, sizeof key) ? YUMA_CALL_OK : YUMA_CALL_ERR_NOMEM;
+    return ykv_del(cx->kv, key, sizeof key) && gov_subnet_dissolved(cx->kv, netuid) ? YUMA_CALL_OK
+                                                                                     : YUMA_CALL_ERR_NOMEM;
 }

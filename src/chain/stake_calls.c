@@ -14,6 +14,7 @@
 #include "chain/stake_internal.h"
 #include "chain/staking.h"
 #include "chain/subnet_rec.h"
+#include "gov/gov.h"
 #include "yuma/pool.h"
 
 yuma_call_status stake_credit(call_ctx *cx, const yuma_account *who, uint64_t amount)
@@ -133,6 +134,9 @@ yuma_call_status call_remove_stake(call_ctx *cx, const yuma_call *call)
     uint64_t held = stake_of(cx->kv, &call->hotkey, cx->signer, call->netuid);
     uint64_t amount = call->amount < held ? call->amount : held; /* capped to holdings */
     if (amount == 0) return YUMA_CALL_ERR_NOT_ENOUGH_STAKE;
+    /* Stake behind a conviction vote or in a veto escrow stays put. */
+    if (held - amount < gov_locked_stake(cx->kv, cx->signer, &call->hotkey, call->netuid, cx->block))
+        return YUMA_CALL_ERR_GOV_STAKE_LOCKED;
     if (call->netuid == 0) {
         if (amount < held && amount < cx->params->min_stake) return YUMA_CALL_ERR_AMOUNT_TOO_LOW;
         if ((st = stake_call_status(stake_remove(cx->kv, &call->hotkey, cx->signer, 0, amount))) != YUMA_CALL_OK)

@@ -34,6 +34,7 @@
 #include "chain/stake_internal.h"
 #include "chain/staking.h"
 #include "chain/subnet_rec.h"
+#include "gov/gov.h"
 #include "yuma/pool.h"
 
 #define RAO_PER_TAO_SQUARED 1000000000000000000ULL /* 1e18: inverts a rao price ratio */
@@ -117,8 +118,11 @@ static yuma_call_status transition(call_ctx *cx, const yuma_call *call, position
     yuma_call_status st = side_subnet(cx, from.netuid, &s1);
     if (st == YUMA_CALL_OK) st = side_subnet(cx, to.netuid, &s2);
     if (st != YUMA_CALL_OK) return st;
-    uint64_t amount = call->amount;
-    if (amount > stake_of(cx->kv, from.hot, from.cold, from.netuid)) return YUMA_CALL_ERR_NOT_ENOUGH_STAKE;
+    uint64_t amount = call->amount, held = stake_of(cx->kv, from.hot, from.cold, from.netuid);
+    if (amount > held) return YUMA_CALL_ERR_NOT_ENOUGH_STAKE;
+    /* Stake behind a conviction vote or in a veto escrow stays put. */
+    if (held - amount < gov_locked_stake(cx->kv, from.cold, from.hot, from.netuid, cx->block))
+        return YUMA_CALL_ERR_GOV_STAKE_LOCKED;
     if (from.netuid == to.netuid) return move_within(cx, &s1, from, to, amount);
 
     uint16_t fee_rate = cx->params->fee_rate;

@@ -14,6 +14,7 @@
 #include "chain/staking.h"
 #include "chain/subnet_rec.h"
 #include "consensus/math.h"
+#include "gov/gov.h"
 #include "yuma/emission.h"
 #include "yuma/pool.h"
 
@@ -254,11 +255,16 @@ yuma_call_status call_burned_register(call_ctx *cx, const yuma_call *call)
     if (netuid == 0) return YUMA_CALL_ERR_ROOT_NETUID;
     if (!subnet_get(cx->kv, netuid, &s)) return YUMA_CALL_ERR_NO_SUBNET;
     if (uid_get(cx->kv, netuid, &call->hotkey, &uid)) return YUMA_CALL_ERR_ALREADY_REGISTERED;
-    if (account_get(cx->kv, cx->signer).balance < s.burn) return YUMA_CALL_ERR_INSUFFICIENT_BALANCE;
+    if (!gov_registration_allowed(cx->kv, netuid)) return YUMA_CALL_ERR_REGISTRATION_CLOSED;
+    /* A neuron of a subnet governance switched off registers once without
+     * burn during its exit period (governance-and-users §5.6). */
+    bool free_reg;
+    if (!gov_take_registration_credit(cx->kv, &call->hotkey, cx->block, &free_reg)) return YUMA_CALL_ERR_NOMEM;
+    if (!free_reg && account_get(cx->kv, cx->signer).balance < s.burn) return YUMA_CALL_ERR_INSUFFICIENT_BALANCE;
     if (s.n >= s.max_uids && !neuron_prune_candidate(cx->kv, netuid, &s, cx->block, &uid))
         return YUMA_CALL_ERR_NO_NEURON_SLOT;
     yuma_call_status st = claim_hotkey(cx, &call->hotkey);
-    if (st == YUMA_CALL_OK) st = burn_into_pool(cx, &s, s.burn);
+    if (st == YUMA_CALL_OK && !free_reg) st = burn_into_pool(cx, &s, s.burn);
     if (st != YUMA_CALL_OK) return st;
     if (s.n < s.max_uids) uid = s.n++;
     else if ((st = vacate_uid(cx, netuid, &s, uid)) != YUMA_CALL_OK) return st;

@@ -117,6 +117,17 @@ bool yuma_genesis_parse(const char *json, size_t len, yuma_genesis_file *out, ch
     json_object_foreach(params, key, v) {
         const param_field *f = find_param(key);
         uint64_t x;
+        /* The due process's parameters ("gov_...") come from the chain's
+         * parameter table, with its ranges. */
+        const yuma_param_info *gp = strncmp(key, "gov_", 4) == 0 ? yuma_param_find(key, NULL) : NULL;
+        if (gp) {
+            if (!get_u64(v, &x) || !yuma_param_write(&g.genesis.params, gp, x)) {
+                snprintf(err, errlen, "params: \"%s\" is not an integer in its range (%llu..%llu)", key,
+                         (unsigned long long)gp->min, (unsigned long long)gp->max);
+                goto out;
+            }
+            continue;
+        }
         if (!f) {
             fail(err, errlen, "params: unknown parameter \"%s\"%s", key, "");
             goto out;
@@ -126,6 +137,11 @@ bool yuma_genesis_parse(const char *json, size_t len, yuma_genesis_file *out, ch
                  f->type == P_U8 ? "0..255" : f->type == P_U16 ? "0..65535" : "0..2^63-1");
             goto out;
         }
+    }
+    char invalid[160];
+    if (!yuma_chain_params_valid(&g.genesis.params, invalid, sizeof invalid)) {
+        snprintf(err, errlen, "params: %s", invalid);
+        goto out;
     }
     json_t *bal = json_object_get(root, "balances");
     if (!json_is_array(bal)) {
@@ -213,6 +229,11 @@ char *yuma_genesis_to_json(const yuma_genesis *g)
     json_object_set_new(root, "chain_id", json_integer((json_int_t)g->chain_id));
     for (size_t i = 0; i < PARAM_COUNT; i++)
         json_object_set_new(params, PARAMS[i].name, json_integer((json_int_t)param_get(&g->params, &PARAMS[i])));
+    for (size_t id = 1; id <= yuma_param_count(); id++) {
+        const yuma_param_info *f = yuma_param_info_of(id);
+        if (f->cls == YUMA_PARAM_GOVERNANCE)
+            json_object_set_new(params, f->name, json_integer((json_int_t)yuma_param_read(&g->params, f)));
+    }
     json_object_set_new(root, "params", params);
     for (size_t i = 0; i < g->balance_count; i++) {
         char addr[YUMA_SS58_MAX];
@@ -266,6 +287,7 @@ bool yuma_genesis_devnet(const char *const *names, size_t count, uint64_t balanc
     p.tx_delegate_take_rate_limit = 10;
     p.commitment_rate_limit = 1;
     p.serving_rate_limit = 1;
+    p.gov = yuma_gov_params_devnet();
     out->genesis = (yuma_genesis){.chain_id = 42, .params = p, .balance_count = count, .balances = out->owned};
     return true;
 }

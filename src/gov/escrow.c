@@ -1,0 +1,321 @@
+/*
+ * escrow.c - what protects the affected minority (governance-and-users
+ * §5.3-§5.6): conviction locks that keep voted stake in place, the
+ * Lido-style veto escrow that stretches a targeted proposal's timelock and,
+ * past its second seal, lets the escrowed stakers leave at the
+ * pre-proposal price before the action takes effect, and the exit rights
+ * of a team whose subnet governance switches off or dissolves.
+ *
+ * Money moves only between existing holdings (stake, the subnet's pool,
+ * balances), so the supply audit holds after every step.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "chain/records.h"
+#include "chain/staking.h"
+#include "chain/subnet_rec.h"
+#include "gov/audit.h"
+#include "gov/gov.h"
+#include "yuma/pool.h"
+
+/* ---- conviction locks ---- */
+
+static size_t lock_key(uint8_t k[67], const yuma_account *coldkey, const yuma_account *hotkey, uint16_t netuid)
+{
+    k[0] = REC_GOV_LOCK;
+    memcpy(k + 1, coldkey->bytes, 32);
+    memcpy(k + 33, hotkey->bytes, 32);
+    k[65] = (uint8_t)(netuid >> 8);
+    k[66] = (uint8_t)netuid;
+    return 67;
+}
+
+static bool lock_get(const ykv *kv, const yuma_account *coldkey, const yuma_account *hotkey, uint16_t netuid,
+                     uint64_t *amount, uint64_t *until)
+{
+    uint8_t key[67];
+    size_t vlen;
+    const uint8_t *v = ykv_get(kv, key, lock_key(key, coldkey, hotkey, netuid), &vlen);
+    *amount = *until = 0;
+    if (!v || vlen != 16) return false;
+    *amount = get_u64(v);
+    *until = get_u64(v + 8);
+    return true;
+}
+
+bool gov_lock_add(ykv *kv, const yuma_account *coldkey, const yuma_account *hotkey, uint16_t netuid, uint64_t amount,
+                  uint64_t until)
+{
+    uint64_t a, u;
+    /* Overlapping locks on one position keep the larger amount and the
+     * later end (one stake can back several votes, as in Polkadot). A lock
+     * that has ended no longer counts. */
+    if (lock_get(kv, coldkey, hotkey, netuid, &a, &u) && u > 0) {
+        if (a > amount) amount = a;
+        if (u > until) until = u;
+    }
+    uint8_t key[67], v[16];
+    put_u64(v, amount);
+    put_u64(v + 8, until);
+    return ykv_put(kv, key, lock_key(key, coldkey, hotkey, netuid), v, sizeof v);
+}
+
+/* ---- veto escrow ---- */
+
+static size_t escrow_key(uint8_t k[73], uint64_t id, const yuma_account *coldkey, const yuma_account *hotkey)
+{
+    k[0] = REC_GOV_ESCROW;
+    for (int i = 0; i < 8; i++) k[1 + i] = (uint8_t)(id >> (56 - 8 * i));
+    memcpy(k + 9, coldkey->bytes, 32);
+    memcpy(k + 41, hotkey->bytes, 32);
+    return 73;
+}
+
+uint64_t gov_escrow_get(const ykv *kv, uint64_t id, const yuma_account *coldkey, const yuma_account *hotkey)
+{
+    uint8_t key[73];
+    size_t vlen;
+    const uint8_t *v = ykv_get(kv, key, escrow_key(key, id, coldkey, hotkey), &vlen);
+    return v && vlen == 8 ? get_u64(v) : 0;
+}
+
+static bool escrow_put(ykv *kv, uint64_t id, const yuma_account *coldkey, const yuma_account *hotkey, uint64_t amount)
+{
+    uint8_t key[73], v[8];
+    size_t klen = escrow_key(key, id, coldkey, hotkey);
+    if (amount == 0) return ykv_del(kv, key, klen);
+    put_u64(v, amount);
+    return ykv_put(kv, key, klen, v, sizeof v);
+}
+
+uint64_t gov_locked_stake(const ykv *kv, const yuma_account *coldkey, const yuma_account *hotkey, uint16_t netuid,
+                          uint64_t now)
+{
+    uint64_t amount, until, locked = 0;
+    if (lock_get(kv, coldkey, hotkey, netuid, &amount, &until) && until > now) locked = amount;
+    gov_subnet_rec g = gov_subnet_get(kv, netuid);
+    gov_proposal p;
+    if (g.open_id && gov_proposal_get(kv, g.open_id, &p) && (p.state == GOV_TIMELOCK || p.state == GOV_APPEAL)) {
+        uint64_t e = gov_escrow_get(kv, p.id, coldkey, hotkey);
+        if (e > locked) locked = e;
+    }
+    return locked;
+}
+
+/* The alpha the subnet's stakers hold: alpha out less what no one owns or
+ * is still pending (the supply audit's identity). */
+static uint64_t held_alpha(const subnet_rec *s)
+{
+    uint64_t other = s->protocol_alpha + s->alpha_burned + s->pending_server + s->pending_validator +
+                     s->pending_root + s->pending_owner;
+    return s->alpha_out > other ? s->alpha_out - other : 0;
+}
+
+uint32_t gov_escrow_ratio_ppm(const ykv *kv, const gov_proposal *p)
+{
+    subnet_rec s;
+    if (p->netuid == GOV_NETUID_GLOBAL || !subnet_get(kv, p->netuid, &s)) return 0;
+    uint64_t held = held_alpha(&s);
+    if (held == 0) return 0;
+    unsigned __int128 r = (unsigned __int128)p->escrow_total * 1000000u / held;
+    return r > 1000000u ? 1000000u : (uint32_t)r;
+}
+
+yuma_call_status gov_call_escrow(call_ctx *cx, const yuma_call *call)
+{
+    gov_proposal p;
+    if (!gov_proposal_get(cx->kv, call->proposal_id, &p)) return YUMA_CALL_ERR_GOV_NO_PROPOSAL;
+    if (p.netuid == GOV_NETUID_GLOBAL) return YUMA_CALL_ERR_GOV_NOT_TARGETED;
+    if (call->choice > 1) return YUMA_CALL_ERR_GOV_BAD_CHOICE;
+    if (p.state != GOV_TIMELOCK && p.state != GOV_APPEAL) return YUMA_CALL_ERR_GOV_WRONG_STATE;
+    if (call->amount == 0) return YUMA_CALL_ERR_ZERO_AMOUNT;
+    uint64_t have = gov_escrow_get(cx->kv, p.id, cx->signer, &call->hotkey);
+    if (call->choice == 0) {
+        uint64_t stake = stake_of(cx->kv, &call->hotkey, cx->signer, p.netuid);
+        if (call->amount > stake || have > stake - call->amount) return YUMA_CALL_ERR_NOT_ENOUGH_STAKE;
+        have += call->amount;
+        p.escrow_total += call->amount;
+    } else {
+        if (call->amount > have) return YUMA_CALL_ERR_GOV_NOT_ESCROWED;
+        have -= call->amount;
+        p.escrow_total -= call->amount;
+    }
+    /* The stretch follows the highest R seen, so leaving the escrow cannot
+     * shorten a timelock others relied on. */
+    uint32_t r = gov_escrow_ratio_ppm(cx->kv, &p);
+    if (r > p.escrow_peak_ppm) p.escrow_peak_ppm = r;
+    if (!escrow_put(cx->kv, p.id, cx->signer, &call->hotkey, have) || !gov_proposal_put(cx->kv, &p))
+        return YUMA_CALL_ERR_NOMEM;
+    return YUMA_CALL_OK;
+}
+
+/* ---- rage exit ---- */
+
+typedef struct {
+    yuma_account coldkey, hotkey;
+    uint64_t alpha, tao;
+} exit_entry;
+
+typedef struct {
+    exit_entry *v;
+    size_t n, cap;
+    bool nomem;
+} exit_scan;
+
+static bool collect_exit(const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen, void *ctx)
+{
+    exit_scan *sc = ctx;
+    if (klen != 73 || vlen != 8) return true;
+    if (sc->n == sc->cap) {
+        size_t ncap = sc->cap ? sc->cap * 2 : 32;
+        exit_entry *nv = realloc(sc->v, ncap * sizeof *nv);
+        if (!nv) return !(sc->nomem = true);
+        sc->v = nv;
+        sc->cap = ncap;
+    }
+    exit_entry *e = &sc->v[sc->n++];
+    memcpy(e->coldkey.bytes, key + 9, 32);
+    memcpy(e->hotkey.bytes, key + 41, 32);
+    e->alpha = get_u64(val);
+    e->tao = 0;
+    return true;
+}
+
+static yuma_call_status credit(call_ctx *cx, const yuma_account *who, uint64_t amount)
+{
+    if (amount == 0) return YUMA_CALL_OK;
+    account_rec a = account_get(cx->kv, who);
+    a.balance += amount; /* bounded by the supply cap */
+    return account_put(cx->kv, who, a) ? YUMA_CALL_OK : YUMA_CALL_ERR_NOMEM;
+}
+
+yuma_call_status gov_rage_exit(call_ctx *cx, gov_proposal *p)
+{
+    subnet_rec s;
+    if (!subnet_get(cx->kv, p->netuid, &s)) return YUMA_CALL_OK;
+    uint8_t prefix[9];
+    prefix[0] = REC_GOV_ESCROW;
+    for (int i = 0; i < 8; i++) prefix[1 + i] = (uint8_t)(p->id >> (56 - 8 * i));
+    exit_scan sc = {0};
+    if (!ykv_scan_prefix(cx->kv, prefix, sizeof prefix, collect_exit, &sc) || sc.nomem) {
+        free(sc.v);
+        return YUMA_CALL_ERR_NOMEM;
+    }
+    uint8_t before[32], after[32];
+    gov_audit_param_hash(&s.pool, sizeof s.pool, before);
+    /* Each position at the pre-proposal EMA price; if the pool cannot pay
+     * them all (it keeps its minimum reserve), all are cut pro rata. */
+    unsigned __int128 owed = 0;
+    for (size_t i = 0; i < sc.n; i++) {
+        uint64_t held = stake_of(cx->kv, &sc.v[i].hotkey, &sc.v[i].coldkey, p->netuid);
+        if (sc.v[i].alpha > held) sc.v[i].alpha = held;
+        yu128 t;
+        if (!yu128_mul_div(sc.v[i].alpha, p->pre_price, YU96F32_ONE, &t) || t > UINT64_MAX) t = UINT64_MAX;
+        sc.v[i].tao = (uint64_t)t;
+        owed += t;
+    }
+    uint64_t avail = s.pool.tao > YUMA_POOL_MIN_RESERVE ? s.pool.tao - YUMA_POOL_MIN_RESERVE : 0;
+    yuma_call_status st = YUMA_CALL_OK;
+    for (size_t i = 0; i < sc.n && st == YUMA_CALL_OK; i++) {
+        exit_entry *e = &sc.v[i];
+        if (owed > avail) e->tao = (uint64_t)((unsigned __int128)e->tao * avail / owed);
+        if (e->alpha && stake_remove(cx->kv, &e->hotkey, &e->coldkey, p->netuid, e->alpha) != STAKE_OK) {
+            st = YUMA_CALL_ERR_NOMEM;
+            break;
+        }
+        s.pool.alpha_in += e->alpha;
+        s.alpha_out -= e->alpha;
+        s.pool.tao -= e->tao;
+        st = credit(cx, &e->coldkey, e->tao);
+        if (st == YUMA_CALL_OK && !escrow_put(cx->kv, p->id, &e->coldkey, &e->hotkey, 0)) st = YUMA_CALL_ERR_NOMEM;
+    }
+    free(sc.v);
+    if (st != YUMA_CALL_OK) return st;
+    p->escrow_total = 0;
+    if (!subnet_put(cx->kv, p->netuid, &s)) return YUMA_CALL_ERR_NOMEM;
+    gov_audit_param_hash(&s.pool, sizeof s.pool, after);
+    return gov_audit_proposal(cx, p, p->netuid == GOV_NETUID_GLOBAL ? 2 : 1, GOV_AUDIT_ID_RAGE_EXIT, before, after)
+               ? YUMA_CALL_OK
+               : YUMA_CALL_ERR_NOMEM;
+}
+
+/* ---- exit rights ---- */
+
+static size_t credit_key(uint8_t k[33], const yuma_account *hotkey)
+{
+    k[0] = REC_GOV_REG_CREDIT;
+    memcpy(k + 1, hotkey->bytes, 32);
+    return 33;
+}
+
+bool gov_take_registration_credit(ykv *kv, const yuma_account *hotkey, uint64_t now, bool *used)
+{
+    uint8_t key[33];
+    size_t vlen, klen = credit_key(key, hotkey);
+    const uint8_t *v = ykv_get(kv, key, klen, &vlen);
+    *used = false;
+    if (!v || vlen != 8) return true;
+    if (get_u64(v) <= now) return ykv_del(kv, key, klen); /* expired: forget it */
+    *used = true;
+    return ykv_del(kv, key, klen);
+}
+
+yuma_call_status gov_exit_rights(call_ctx *cx, const gov_proposal *p)
+{
+    const yuma_gov_params *g = &cx->params->gov;
+    subnet_rec s;
+    if (!subnet_get(cx->kv, p->netuid, &s)) return YUMA_CALL_OK;
+    uint8_t before[32], after[32];
+    gov_audit_param_hash(&s.pool, sizeof s.pool, before);
+    /* The owner's lock, pro rata to what remains of the ownership term,
+     * from the pool the lock went into (keeping its minimum reserve). */
+    uint64_t end = s.registered_at + g->owner_term_blocks;
+    uint64_t remaining = end > cx->block ? end - cx->block : 0;
+    uint64_t refund = g->owner_term_blocks ? (uint64_t)((unsigned __int128)s.lock * remaining / g->owner_term_blocks) : 0;
+    uint64_t avail = s.pool.tao > YUMA_POOL_MIN_RESERVE ? s.pool.tao - YUMA_POOL_MIN_RESERVE : 0;
+    if (refund > avail) refund = avail;
+    s.pool.tao -= refund;
+    yuma_call_status st = credit(cx, &s.owner_coldkey, refund);
+    if (st == YUMA_CALL_OK && !subnet_put(cx->kv, p->netuid, &s)) st = YUMA_CALL_ERR_NOMEM;
+    /* Every neuron may register once more without burn for the exit
+     * period, so it can move to a successor subnet without paying again. */
+    for (uint16_t uid = 0; st == YUMA_CALL_OK && uid < s.n; uid++) {
+        neuron_rec nr;
+        if (!neuron_get(cx->kv, p->netuid, uid, &nr)) continue;
+        uint8_t key[33], v[8];
+        put_u64(v, cx->block + g->exit_registration_blocks);
+        if (!ykv_put(cx->kv, key, credit_key(key, &nr.hotkey), v, sizeof v)) st = YUMA_CALL_ERR_NOMEM;
+    }
+    if (st != YUMA_CALL_OK) return st;
+    gov_audit_param_hash(&s.pool, sizeof s.pool, after);
+    return gov_audit_proposal(cx, p, 1, GOV_AUDIT_ID_LOCK_REFUND, before, after) ? YUMA_CALL_OK : YUMA_CALL_ERR_NOMEM;
+}
+
+yuma_call_status gov_call_owner_transfer(call_ctx *cx, const yuma_call *call)
+{
+    subnet_rec s;
+    if (call->netuid == 0) return YUMA_CALL_ERR_ROOT_NETUID;
+    if (!subnet_get(cx->kv, call->netuid, &s)) return YUMA_CALL_ERR_NO_SUBNET;
+    if (memcmp(s.owner_coldkey.bytes, cx->signer->bytes, 32) != 0) return YUMA_CALL_ERR_NOT_OWNER;
+    gov_subnet_rec g = gov_subnet_get(cx->kv, call->netuid);
+    gov_proposal p;
+    if (!g.open_id || !gov_proposal_get(cx->kv, g.open_id, &p) ||
+        (p.state != GOV_TIMELOCK && p.state != GOV_APPEAL) || !gov_proposal_disabling(&p))
+        return YUMA_CALL_ERR_GOV_NO_EXIT_RIGHT;
+    hotkey_rec h;
+    if (hotkey_get(cx->kv, &call->hotkey, &h)) {
+        if (memcmp(h.owner.bytes, call->dest.bytes, 32) != 0) return YUMA_CALL_ERR_HOTKEY_OWNED;
+    } else {
+        h = (hotkey_rec){.owner = call->dest, .take = cx->params->max_delegate_take, .last_take_block = 0};
+        if (!hotkey_put(cx->kv, &call->hotkey, &h)) return YUMA_CALL_ERR_NOMEM;
+    }
+    uint8_t before[32], after[32];
+    gov_audit_param_hash(s.owner_coldkey.bytes, 32, before);
+    s.owner_coldkey = call->dest;
+    s.owner_hotkey = call->hotkey;
+    gov_audit_param_hash(s.owner_coldkey.bytes, 32, after);
+    if (!subnet_put(cx->kv, call->netuid, &s)) return YUMA_CALL_ERR_NOMEM;
+    return gov_audit_proposal(cx, &p, 1, GOV_AUDIT_ID_OWNER_TRANSFER, before, after) ? YUMA_CALL_OK
+                                                                                      : YUMA_CALL_ERR_NOMEM;
+}
