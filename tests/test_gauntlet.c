@@ -542,9 +542,10 @@ static void test_weights_power(void **state)
     assert_float_equal(w[2], 0.5, 1e-15);
 }
 
-/* The chain's form: scaled so the largest is 65535, halves rounded up
- * (0.25/0.5 * 65535 = 32767.5 -> 32768), zeros (and what rounds to 0)
- * left out, uids ascending. */
+/* The chain's form: scaled so the largest is 65535, halves to even as
+ * Python's round (0.25/0.5 * 65535 = 32767.5 -> 32768; with the largest
+ * 65535, 2.5 -> 2, 3.5 -> 4 and 0.5 -> 0, left out), zeros left out, uids
+ * ascending. */
 static void test_weights_to_u16(void **state)
 {
     (void)state;
@@ -555,6 +556,10 @@ static void test_weights_to_u16(void **state)
     assert_int_equal(n, 3);
     assert_true(uids[0] == 1 && uids[1] == 2 && uids[2] == 3);
     assert_true(vals[0] == 65535 && vals[1] == 32768 && vals[2] == 32768);
+    const double halves[4] = {65535, 2.5, 3.5, 0.5};
+    assert_int_equal(yuma_weights_to_u16(halves, 4, uids, vals, &n), YUMA_GAUNTLET_OK);
+    assert_int_equal(n, 3);
+    assert_true(vals[0] == 65535 && vals[1] == 2 && vals[2] == 4 && uids[2] == 2);
     const double zero[3] = {0, 0, 0};
     assert_int_equal(yuma_weights_to_u16(zero, 3, uids, vals, &n), YUMA_GAUNTLET_OK);
     assert_int_equal(n, 0);

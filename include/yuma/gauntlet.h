@@ -245,8 +245,9 @@ yuma_gauntlet_status yuma_gauntlet_weights(const yuma_gauntlet_params *p, yuma_g
 
 /* The chain's form (include/yuma/tx.h set_weights): the uids with a
  * nonzero weight in ascending order, each value round(w / max(w) * 65535)
- * (halves up), zeros left out, as Bittensor's convert_weights_and_uids.
- * uids and values hold n entries; *count gets how many were written. */
+ * with halves to even (Python's round, as the reference SDK's
+ * convert_weights_and_uids_for_emit and yuma_weights_from_scores), zeros
+ * left out. uids and values hold n entries; *count gets how many. */
 yuma_gauntlet_status yuma_weights_to_u16(const double *w, size_t n, uint16_t *uids, uint16_t *values,
                                          size_t *count);
 

@@ -448,7 +448,7 @@ yuma_gauntlet_status yuma_weights_to_u16(const double *w, size_t n, uint16_t *ui
     if (max == 0) return YUMA_GAUNTLET_OK;
     size_t c = 0;
     for (size_t u = 0; u < n; u++) {
-        double v = floor(w[u] / max * 65535.0 + 0.5);
+        double v = nearbyint(w[u] / max * 65535.0); /* halves to even, as Python's round */
         if (v < 1) continue;
         uids[c] = (uint16_t)u;
         values[c++] = (uint16_t)v;
