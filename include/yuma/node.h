@@ -28,6 +28,7 @@ typedef struct {
     const char *rpc_token;        /* bearer token for write methods, NULL = open */
     uint64_t block_interval_ms;   /* default 12000; devnet 1000 */
     size_t max_block_txs;         /* default 10000 */
+    size_t max_block_bytes;       /* transaction bytes per block, 0 = no limit (cluster mode sets one) */
     yuma_account author;          /* receives fees */
 } yuma_node_config;
 
@@ -52,6 +53,32 @@ bool yuma_node_run(yuma_node *n, volatile sig_atomic_t *stop, char *err, size_t 
  * replays every stored block from genesis, and compares the two state
  * roots. True when they agree; *height receives the height. */
 bool yuma_node_verify(const char *data_dir, uint64_t *height, char *err, size_t errlen);
+
+/* ---- cluster mode (src/cluster, docs/CLUSTER.md) ----
+ * The cluster drives the node through these hooks; with none set (the
+ * single-node mode) the node behaves exactly as described above. Every
+ * hook runs with the node's lock held. */
+struct json_t;
+enum { YUMA_NODE_COMMIT_OK, YUMA_NODE_COMMIT_SKIP, YUMA_NODE_COMMIT_FATAL };
+typedef struct {
+    void *user;
+    /* yuma_node_produce() after the chain applied block b, before it is
+     * persisted: OK persists and announces it; SKIP drops it (the hook has
+     * put the chain back at the last persisted block); FATAL stops the
+     * node with err. */
+    int (*commit)(void *user, const yuma_block *b, const yuma_block_result *r, char *err, size_t errlen);
+    /* Before a write method admits anything: true (with why) refuses it. */
+    bool (*refuse_writes)(void *user, char *why, size_t len);
+    /* A transaction the mempool accepted through RPC. */
+    void (*accepted)(void *user, const uint8_t *tx, size_t len);
+    /* Adds fields to GET /health (a "status" other than "ok" answers 503). */
+    void (*health)(void *user, struct json_t *fields);
+    /* Text appended to GET /metrics (malloc'd, or NULL). */
+    char *(*metrics)(void *user);
+} yuma_node_hooks;
+
+/* Installs hooks (copied), or removes them with NULL. */
+void yuma_node_set_hooks(yuma_node *n, const yuma_node_hooks *h);
 
 /* The devnet's development key names (alice, bob, ...), NULL-terminated. */
 extern const char *const yuma_dev_names[];

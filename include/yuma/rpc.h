@@ -74,6 +74,9 @@ typedef struct {
 /* Optional extra fields for GET /health; a "status" other than "ok" makes
  * the answer HTTP 503. Returns a new object (or NULL). */
 typedef json_t *(*yuma_rpc_health_fn)(void *user);
+/* Optional text appended to GET /metrics (Prometheus format): malloc'd,
+ * freed by the server; NULL for none. */
+typedef char *(*yuma_rpc_metrics_fn)(void *user);
 
 /* A zero field takes its default. */
 typedef struct {
@@ -93,6 +96,8 @@ typedef struct {
     unsigned max_waiters;       /* parked requests at once (default 1024) */
     yuma_rpc_health_fn health;
     void *health_user;
+    yuma_rpc_metrics_fn metrics;
+    void *metrics_user;
 } yuma_rpc_config;
 
 typedef struct yuma_rpc_server yuma_rpc_server;

@@ -120,6 +120,18 @@ yuma_store_status yuma_store_block(yuma_store *s, uint64_t height, yuma_store_bl
  * YUMA_STORE_ERR_NOT_FOUND when no stored block includes it. */
 yuma_store_status yuma_store_tx(yuma_store *s, const uint8_t id[32], yuma_store_tx_info *out);
 
+/* The transactions of a stored block, in order, with each call's status
+ * (a cluster peer serves a block from them); free with yuma_store_txs_free.
+ * YUMA_STORE_ERR_NOT_FOUND when no block of that height is stored. */
+typedef struct {
+    size_t count;
+    yuma_tx_bytes *txs;
+    yuma_call_status *call_status;
+    uint8_t **copies;               /* the bytes txs point to */
+} yuma_store_txs;
+yuma_store_status yuma_store_block_txs(yuma_store *s, uint64_t height, yuma_store_txs *out);
+void yuma_store_txs_free(yuma_store_txs *t);
+
 /* The events of blocks from..to (inclusive), in block and emission order,
  * at most `limit` of them, optionally only those of one subnet
  * (netuid != YUMA_EVENT_NO_NETUID) or naming one account as who or other

@@ -10,6 +10,7 @@ int cmd_bench_chain(int argc, char **argv);
 int cmd_bench_chain_epochs(int argc, char **argv);
 int cmd_bench_node(int argc, char **argv);
 int cmd_events(int argc, char **argv);
+int cmd_cluster(int argc, char **argv);
 
 /* txsend.c: signs, submits and (unless CLI_NO_WAIT) follows one call. */
 #include "yuma/keys.h"

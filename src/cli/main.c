@@ -13,6 +13,7 @@ static void usage(FILE *f)
           "\n"
           "commands:\n"
           "  devnet [--dir DIR] [--block-ms MS] [--epochs N]   a local network with a subnet at work\n"
+          "  cluster up N|down|status|check|load [--dir DIR] [--base-port P]   nodes ordered by etcd on loopback\n"
           "  sim FILE|-         run an epoch scenario, print one JSON line per epoch (--table for a table)\n"
           "  bench epoch ...    time the Yuma Consensus epoch on a random subnet\n"
           "  bench chain ...    throughput of signed transfers through the chain state machine\n"
@@ -43,6 +44,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "bench") == 0) return cmd_bench(argc - 1, argv + 1);
     if (strcmp(cmd, "devnet") == 0) return cmd_devnet(argc - 1, argv + 1);
     if (strcmp(cmd, "events") == 0) return cmd_events(argc - 1, argv + 1);
+    if (strcmp(cmd, "cluster") == 0) return cmd_cluster(argc - 1, argv + 1);
     static const char *const chain_cmds[] = {"wallet", "transfer", "subnet", "register", "stake", "weights",
                                              "metagraph", "block", "tx", "balance", "serve", "commit",
                                              "delegate", "children", NULL};

@@ -17,6 +17,7 @@
 #include "chain/staking.h"
 #include "chain/subnet_rec.h"
 #include "node/node_internal.h"
+#include "yuma/cluster.h"
 #include "yuma/mempool.h"
 #include "yuma/node.h"
 #include "yuma/rpc.h"
@@ -163,25 +164,58 @@ static json_t *m_genesis(const json_t *params, const yuma_rpc_call *call, yuma_r
     return json_loads(node_of(call)->genesis_json, 0, &je);
 }
 
+/* The block's encoding (include/yuma/cluster.h) as hex: what a cluster
+ * peer catching up executes. Called with the node's lock held. */
+static json_t *encoded_block(yuma_node *n, const yuma_store_block_info *info)
+{
+    yuma_store_txs t;
+    if (yuma_store_block_txs(n->store, info->height, &t) != YUMA_STORE_OK) return NULL;
+    yuma_block b = {.height = info->height, .author = info->author, .tx_count = t.count, .txs = t.txs};
+    yuma_block_result r = {.tx_count = t.count, .call_status = t.call_status};
+    memcpy(b.parent_hash, info->parent_hash, 32);
+    memcpy(r.state_root, info->state_root, 32);
+    memcpy(r.block_hash, info->hash, 32);
+    uint8_t *enc = NULL;
+    size_t len = 0;
+    char *hex = yuma_block_encode(&b, &r, &enc, &len) ? malloc(2 * len + 1) : NULL;
+    if (hex) to_hex(enc, len, hex);
+    json_t *out = hex ? json_string(hex) : NULL;
+    free(hex);
+    free(enc);
+    yuma_store_txs_free(&t);
+    return out;
+}
+
 static json_t *m_block(const json_t *params, const yuma_rpc_call *call, yuma_rpc_error *err)
 {
-    static const char *const names[] = {"height", NULL};
+    static const char *const names[] = {"height", "encoded", NULL};
     uint64_t height;
     if (!yuma_rpc_params_only(params, names, err) || !yuma_rpc_param_u64(params, 0, "height", true, &height, err))
         return NULL;
+    const json_t *want = yuma_rpc_param(params, 1, "encoded");
+    if (want && !json_is_boolean(want)) {
+        yuma_rpc_error_set(err, -32602, NULL, "param \"encoded\": true or false");
+        return NULL;
+    }
     yuma_node *n = node_of(call);
     yuma_store_block_info b;
+    json_t *enc = NULL;
     pthread_mutex_lock(&n->lock);
     yuma_store_status st = yuma_store_block(n->store, height, &b);
+    if (st == YUMA_STORE_OK && json_is_true(want) && !(enc = encoded_block(n, &b))) st = YUMA_STORE_ERR_NOMEM;
     pthread_mutex_unlock(&n->lock);
     if (st != YUMA_STORE_OK) {
         yuma_rpc_error_set(err, -32004, NULL, "no block at height %llu (%s)", (unsigned long long)height,
                            yuma_store_strerror(st));
         return NULL;
     }
-    return json_pack("{s:I, s:o, s:o, s:o, s:o, s:I}", "height", (json_int_t)b.height, "hash", hex_json(b.hash, 32),
-                     "parent_hash", hex_json(b.parent_hash, 32), "author", address_json(&b.author), "state_root",
-                     hex_json(b.state_root, 32), "tx_count", (json_int_t)b.tx_count);
+    json_t *out = json_pack("{s:I, s:o, s:o, s:o, s:o, s:I}", "height", (json_int_t)b.height, "hash",
+                            hex_json(b.hash, 32), "parent_hash", hex_json(b.parent_hash, 32), "author",
+                            address_json(&b.author), "state_root", hex_json(b.state_root, 32), "tx_count",
+                            (json_int_t)b.tx_count);
+    if (out && enc) json_object_set_new(out, "encoded", enc);
+    else json_decref(enc);
+    return out;
 }
 
 static json_t *submit_result(const yuma_mempool_result *r)
@@ -204,10 +238,17 @@ static json_t *m_submit(const json_t *params, const yuma_rpc_call *call, yuma_rp
     }
     yuma_node *n = node_of(call);
     yuma_mempool_result r;
+    char why[600];
     pthread_mutex_lock(&n->lock);
-    yuma_mempool_submit(n->pool, n->chain, bytes, len, &r);
+    bool refused = n->hooks.refuse_writes && n->hooks.refuse_writes(n->hooks.user, why, sizeof why);
+    if (!refused) yuma_mempool_submit(n->pool, n->chain, bytes, len, &r);
+    if (!refused && r.status == YUMA_MEMPOOL_OK && n->hooks.accepted) n->hooks.accepted(n->hooks.user, bytes, len);
     pthread_mutex_unlock(&n->lock);
     free(bytes);
+    if (refused) {
+        yuma_rpc_error_set(err, YUMA_RPC_UNAVAILABLE, NULL, "unavailable: %s", why);
+        return NULL;
+    }
     if (r.status != YUMA_MEMPOOL_OK) {
         yuma_rpc_error_set(err, -32010, json_pack("{s:i}", "status", (int)r.status), "%s", r.message);
         return NULL;
@@ -244,13 +285,22 @@ static json_t *m_submit_batch(const json_t *params, const yuma_rpc_call *call, y
         /* Signatures are checked on all cores without the node lock; only
          * the state checks run under it. */
         yuma_mempool_checked *k = yuma_mempool_check(n->pool, txs, count);
+        char why[600];
         if (!k) {
             yuma_rpc_error_set(err, -32603, NULL, "out of memory");
             ok = false;
         } else {
             pthread_mutex_lock(&n->lock);
-            yuma_mempool_admit(n->pool, n->chain, k, res);
+            bool refused = n->hooks.refuse_writes && n->hooks.refuse_writes(n->hooks.user, why, sizeof why);
+            if (refused) yuma_mempool_checked_free(k);
+            else yuma_mempool_admit(n->pool, n->chain, k, res);
+            for (size_t i = 0; !refused && n->hooks.accepted && i < count; i++)
+                if (res[i].status == YUMA_MEMPOOL_OK) n->hooks.accepted(n->hooks.user, txs[i].data, txs[i].len);
             pthread_mutex_unlock(&n->lock);
+            if (refused) {
+                yuma_rpc_error_set(err, YUMA_RPC_UNAVAILABLE, NULL, "unavailable: %s", why);
+                ok = false;
+            }
         }
     }
     if (ok) {
@@ -432,8 +482,27 @@ static json_t *health(void *user)
     pthread_mutex_lock(&n->lock);
     uint64_t h = yuma_chain_height(n->chain);
     size_t pending = yuma_mempool_count(n->pool);
+    json_t *out = json_pack("{s:s, s:I, s:I}", "status", "ok", "height", (json_int_t)h, "mempool", (json_int_t)pending);
+    if (out && n->hooks.health) n->hooks.health(n->hooks.user, out);
     pthread_mutex_unlock(&n->lock);
-    return json_pack("{s:s, s:I, s:I}", "status", "ok", "height", (json_int_t)h, "mempool", (json_int_t)pending);
+    return out;
+}
+
+static char *metrics(void *user)
+{
+    yuma_node *n = user;
+    pthread_mutex_lock(&n->lock);
+    char *text = n->hooks.metrics ? n->hooks.metrics(n->hooks.user) : NULL;
+    pthread_mutex_unlock(&n->lock);
+    return text;
+}
+
+void yuma_node_set_hooks(yuma_node *n, const yuma_node_hooks *h)
+{
+    pthread_mutex_lock(&n->lock);
+    if (h) n->hooks = *h;
+    else memset(&n->hooks, 0, sizeof n->hooks);
+    pthread_mutex_unlock(&n->lock);
 }
 
 static bool add_methods(yuma_node *n, char *err, size_t errlen)
@@ -558,7 +627,8 @@ yuma_node *yuma_node_open(const yuma_node_config *cfg, char *err, size_t errlen)
     }
     n->pool = yuma_mempool_new(NULL);
     yuma_rpc_config rc = {.address = cfg->rpc_address, .port = cfg->rpc_port, .auth_token = cfg->rpc_token,
-                          .rate_per_s = 2000, .health = health, .health_user = n};
+                          .rate_per_s = 2000, .health = health, .health_user = n, .metrics = metrics,
+                          .metrics_user = n};
     n->rpc = n->pool ? yuma_rpc_new(&rc) : NULL;
     if (!n->rpc || !add_methods(n, err, errlen) || !yuma_rpc_start(n->rpc, err, errlen)) {
         if (!n->rpc) snprintf(err, errlen, "out of memory");
@@ -606,7 +676,15 @@ bool yuma_node_produce(yuma_node *n, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory selecting transactions");
         return false;
     }
-    yuma_block b = {.height = yuma_chain_height(n->chain) + 1, .author = n->cfg.author, .tx_count = sel.count,
+    /* A byte limit keeps a prefix of the selection, which the chain
+     * accepts as well: per signer it is a prefix of consecutive nonces. */
+    size_t count = sel.count, bytes = 0;
+    for (size_t i = 0; n->cfg.max_block_bytes && i < sel.count; i++)
+        if ((bytes += sel.txs[i].len) > n->cfg.max_block_bytes) {
+            count = i ? i : 1;
+            break;
+        }
+    yuma_block b = {.height = yuma_chain_height(n->chain) + 1, .author = n->cfg.author, .tx_count = count,
                     .txs = sel.txs, .signatures_verified = true};
     yuma_chain_last_hash(n->chain, b.parent_hash);
     yuma_block_result res;
@@ -614,7 +692,7 @@ bool yuma_node_produce(yuma_node *n, char *err, size_t errlen)
     if (cs != YUMA_CHAIN_OK) {
         /* The selection is supposed to be valid; drop the offender and let
          * the next interval try again rather than stopping the chain. */
-        if (cs != YUMA_CHAIN_ERR_NOMEM && res.failed_tx < sel.count) yuma_mempool_remove(n->pool, sel.ids[res.failed_tx]);
+        if (cs != YUMA_CHAIN_ERR_NOMEM && res.failed_tx < count) yuma_mempool_remove(n->pool, sel.ids[res.failed_tx]);
         yuma_mempool_block_free(&sel);
         pthread_mutex_unlock(&n->lock);
         if (cs == YUMA_CHAIN_ERR_NOMEM) {
@@ -623,11 +701,19 @@ bool yuma_node_produce(yuma_node *n, char *err, size_t errlen)
         }
         return true;
     }
+    /* Cluster mode: the block counts only once etcd committed it. */
+    int commit = n->hooks.commit ? n->hooks.commit(n->hooks.user, &b, &res, err, errlen) : YUMA_NODE_COMMIT_OK;
+    if (commit != YUMA_NODE_COMMIT_OK) {
+        free(res.call_status);
+        yuma_mempool_block_free(&sel);
+        pthread_mutex_unlock(&n->lock);
+        return commit == YUMA_NODE_COMMIT_SKIP;
+    }
     yuma_store_status st = yuma_store_commit_block(n->store, n->chain, &b, &res);
-    if (st == YUMA_STORE_OK) yuma_mempool_remove_included(n->pool, n->chain, sel.txs, sel.count);
+    if (st == YUMA_STORE_OK) yuma_mempool_remove_included(n->pool, n->chain, sel.txs, count);
     uint64_t height = b.height;
     json_t *info = json_pack("{s:I, s:o, s:I}", "height", (json_int_t)height, "hash", hex_json(res.block_hash, 32),
-                             "tx_count", (json_int_t)sel.count);
+                             "tx_count", (json_int_t)count);
     free(res.call_status);
     yuma_mempool_block_free(&sel);
     pthread_mutex_unlock(&n->lock);

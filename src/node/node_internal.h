@@ -26,6 +26,7 @@ struct yuma_node {
     yuma_rpc_server *rpc;
     yuma_genesis_file genesis;
     char *genesis_json;
+    yuma_node_hooks hooks;      /* cluster mode (node.h); all NULL in a single node */
 };
 
 static inline yuma_node *node_of(const yuma_rpc_call *call)

@@ -1079,6 +1079,9 @@ static enum MHD_Result handle_metrics(yuma_rpc_server *s, request *rq)
               "# TYPE yuma_rpc_block_height gauge\n"
               "yuma_rpc_block_height %" PRIu64 "\n",
               atomic_load(&s->rate_limited), atomic_load(&s->conn_opened), atomic_load(&s->conn_open), waiting, height);
+    char *extra = s->cfg.metrics ? s->cfg.metrics(s->cfg.metrics_user) : NULL;
+    if (extra) sb_printf(&b, "%s", extra);
+    free(extra);
     if (b.failed) {
         free(b.buf);
         return MHD_NO;

@@ -980,3 +980,25 @@ yuma_store_status yuma_store_events(yuma_store *s, uint64_t from, uint64_t to, u
     sqlite3_clear_bindings(q);
     return st;
 }
+
+yuma_store_status yuma_store_block_txs(yuma_store *s, uint64_t height, yuma_store_txs *out)
+{
+    memset(out, 0, sizeof *out);
+    yuma_store_block_info b;
+    yuma_store_status st = yuma_store_block(s, height, &b);
+    block_txs t = {0};
+    if (st == YUMA_STORE_OK) st = read_block_txs(s, &b, &t);
+    if (st != YUMA_STORE_OK) {
+        free_block_txs(&t);
+        return st;
+    }
+    *out = (yuma_store_txs){.count = t.n, .txs = t.txs, .call_status = t.status, .copies = t.copies};
+    return YUMA_STORE_OK;
+}
+
+void yuma_store_txs_free(yuma_store_txs *t)
+{
+    block_txs b = {.txs = t->txs, .copies = t->copies, .status = t->call_status, .n = t->count};
+    free_block_txs(&b);
+    memset(t, 0, sizeof *t);
+}

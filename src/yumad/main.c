@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "yuma/cluster.h"
 #include "yuma/node.h"
 
 static volatile sig_atomic_t stop_requested;
@@ -34,12 +35,15 @@ static int usage(const char *msg)
     fprintf(stderr, "usage: yumad [--config FILE] --data DIR [--genesis FILE | --dev] [--rpc-port N]\n"
                     "             [--rpc-address ADDR] [--block-ms MS] [--author ADDRESS] [--rpc-token TOKEN]\n"
                     "             [--max-block-txs N]\n"
+                    "             [--cluster ETCD_URLS --cluster-name NAME [--cluster-advertise URL]\n"
+                    "              [--cluster-lease-s S] [--cluster-retain-blocks N] [--cluster-block-bytes B]]\n"
                     "       yumad --data DIR --verify     (replay the stored blocks and compare the state)\n");
     return 2;
 }
 
 typedef struct {
     yuma_node_config node;
+    yuma_cluster_config cluster; /* cluster mode when cluster.endpoints is set (docs/CLUSTER.md) */
     bool verify;
 } settings;
 
@@ -86,6 +90,24 @@ static bool apply(settings *s, const char *key, const char *v, char *err, size_t
         if (!parse_u64(v, 100000, &x) || x < 1)
             return snprintf(err, errlen, "max_block_txs must be 1..100000, not '%s'", v), false;
         c->max_block_txs = (size_t)x;
+    } else if (strcmp(key, "cluster") == 0) {
+        s->cluster.endpoints = v;
+    } else if (strcmp(key, "cluster_name") == 0) {
+        s->cluster.name = v;
+    } else if (strcmp(key, "cluster_advertise") == 0) {
+        s->cluster.advertise_url = v;
+    } else if (strcmp(key, "cluster_lease_s") == 0) {
+        if (!parse_u64(v, 60, &x) || x < 1)
+            return snprintf(err, errlen, "cluster_lease_s must be 1..60, not '%s'", v), false;
+        s->cluster.lease_ttl_s = (unsigned)x;
+    } else if (strcmp(key, "cluster_retain_blocks") == 0) {
+        if (!parse_u64(v, 100000000, &x) || x < 2)
+            return snprintf(err, errlen, "cluster_retain_blocks must be 2..100000000, not '%s'", v), false;
+        s->cluster.retain_blocks = x;
+    } else if (strcmp(key, "cluster_block_bytes") == 0) {
+        if (!parse_u64(v, 64u << 20, &x) || x < 65536)
+            return snprintf(err, errlen, "cluster_block_bytes must be 65536..67108864, not '%s'", v), false;
+        s->cluster.max_block_bytes = (size_t)x;
     } else if (strcmp(key, "author") == 0) {
         yuma_pubkey pub;
         uint16_t prefix;
@@ -173,6 +195,16 @@ int main(int argc, char **argv)
         return st < 0 ? 0 : st;
     }
     yuma_node_config cfg = s.node;
+    const yuma_cluster_config *cc = &s.cluster;
+    if (!cc->endpoints && (cc->name || cc->advertise_url || cc->lease_ttl_s || cc->retain_blocks || cc->max_block_bytes)) {
+        json_decref(doc);
+        return usage("the cluster_* settings need --cluster ETCD_URLS (cluster mode, docs/CLUSTER.md)");
+    }
+    const char *corrupt = getenv("YUMA_TEST_CORRUPT_AT_HEIGHT");
+    if (corrupt && !parse_u64(corrupt, UINT64_MAX, &s.cluster.test_corrupt_at_height)) {
+        json_decref(doc);
+        return usage("YUMA_TEST_CORRUPT_AT_HEIGHT must be a block height");
+    }
     if (!cfg.data_dir) {
         json_decref(doc);
         return usage("--data DIR is required (or \"data\" in the config file)");
@@ -201,11 +233,22 @@ int main(int argc, char **argv)
     struct sigaction sa = {.sa_handler = on_signal};
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    printf("yumad: height %llu, JSON-RPC on http://%s:%u\n", (unsigned long long)yuma_node_height(n),
-           cfg.rpc_address ? cfg.rpc_address : "127.0.0.1", yuma_node_rpc_port(n));
+    yuma_cluster *cl = NULL;
+    if (s.cluster.endpoints) {
+        s.cluster.rpc_token = cfg.rpc_token;
+        if (!(cl = yuma_cluster_start(n, &s.cluster, err, sizeof err))) {
+            fprintf(stderr, "yumad: cluster: %s\n", err);
+            yuma_node_close(n);
+            json_decref(doc);
+            return 1;
+        }
+    }
+    printf("yumad: height %llu, JSON-RPC on http://%s:%u%s\n", (unsigned long long)yuma_node_height(n),
+           cfg.rpc_address ? cfg.rpc_address : "127.0.0.1", yuma_node_rpc_port(n), cl ? " (cluster mode)" : "");
     fflush(stdout);
-    bool ok = yuma_node_run(n, &stop_requested, err, sizeof err);
+    bool ok = cl ? yuma_cluster_run(cl, &stop_requested, err, sizeof err) : yuma_node_run(n, &stop_requested, err, sizeof err);
     if (!ok) fprintf(stderr, "yumad: %s\n", err);
+    yuma_cluster_stop(cl);
     yuma_node_close(n);
     json_decref(doc);
     return ok ? 0 : 1;
