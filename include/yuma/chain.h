@@ -259,8 +259,7 @@ typedef enum {
     YUMA_CALL_ERR_GUARDIAN_NO_HASH,      /* the statement or rationale hash is zero */
     YUMA_CALL_ERR_GUARDIAN_QUARTER_CAP,  /* the signer signed its actions for this quarter */
     YUMA_CALL_ERR_GUARDIAN_NO_ACTION,
-    YUMA_CALL_ERR_GUARDIAN_NOT_PENDING,  /* the action already took effect, expired or was reverted */
-    YUMA_CALL_ERR_GUARDIAN_EXPIRED,      /* its approval window has closed */
+    YUMA_CALL_ERR_GUARDIAN_NOT_PENDING,  /* the action took effect, expired (approval window) or was reverted */
     YUMA_CALL_ERR_GUARDIAN_ALREADY_SIGNED,
     YUMA_CALL_ERR_GUARDIAN_ESCROW_ACTIVE,/* the subnet's emission is already in escrow */
     YUMA_CALL_ERR_GUARDIAN_SAFE_MODE_STATE, /* safe mode already on, or not on / already extended */

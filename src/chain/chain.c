@@ -174,8 +174,7 @@ const char *yuma_call_strerror(yuma_call_status s)
     case YUMA_CALL_ERR_GUARDIAN_NO_HASH: return "the exploit statement or rationale hash must not be zero";
     case YUMA_CALL_ERR_GUARDIAN_QUARTER_CAP: return "this guardian signer already signed its emergency actions for this quarter";
     case YUMA_CALL_ERR_GUARDIAN_NO_ACTION: return "no emergency action with this id";
-    case YUMA_CALL_ERR_GUARDIAN_NOT_PENDING: return "the emergency action is no longer collecting approvals";
-    case YUMA_CALL_ERR_GUARDIAN_EXPIRED: return "the emergency action's approval window has closed";
+    case YUMA_CALL_ERR_GUARDIAN_NOT_PENDING: return "the emergency action is no longer collecting approvals (it took effect, expired or was reverted)";
     case YUMA_CALL_ERR_GUARDIAN_ALREADY_SIGNED: return "this guardian signer already approved the action";
     case YUMA_CALL_ERR_GUARDIAN_ESCROW_ACTIVE: return "the subnet's emission is already in escrow";
     case YUMA_CALL_ERR_GUARDIAN_SAFE_MODE_STATE: return "safe mode is already on (or, to extend it: not on, or already extended once)";

@@ -636,8 +636,9 @@ yuma_call_status gov_call_guardian_approve(call_ctx *cx, const yuma_call *call)
     if (!find_member(cx->kv, cx->signer, &slot, &m) || !m.active) return YUMA_CALL_ERR_NOT_GUARDIAN;
     gov_action_rec a;
     if (!gov_action_get(cx->kv, call->proposal_id, &a)) return YUMA_CALL_ERR_GUARDIAN_NO_ACTION;
+    /* The block step expires a pending action in the first block past its
+     * approval window, before any transaction of that block. */
     if (a.status != GOV_ACTION_PENDING) return YUMA_CALL_ERR_GUARDIAN_NOT_PENDING;
-    if (cx->block > a.proposed_at + cx->params->audit.approval_window_blocks) return YUMA_CALL_ERR_GUARDIAN_EXPIRED;
     if (a.approvals >> slot & 1) return YUMA_CALL_ERR_GUARDIAN_ALREADY_SIGNED;
     yuma_call_status cs = signer_of(cx, &slot, &m);
     if (cs != YUMA_CALL_OK) return cs;
