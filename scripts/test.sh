@@ -6,8 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
+scripts/get-corpus.sh   # the training subnet's corpus (data/kjv.txt), from Debian's bible-kjv
 jobs=$(nproc)
-fuzz_seconds=${YUMA_FUZZ_SECONDS:-60}
+fuzz_seconds=${YUMA_FUZZ_SECONDS:-45}
 
 echo "== Release build"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DYUMA_WERROR=ON >/dev/null
@@ -31,8 +32,8 @@ echo "digest $(cat build/epoch-digest.txt) and all examples identical"
 
 echo "== libFuzzer targets (${fuzz_seconds}s each)"
 CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DYUMA_FUZZ=ON -DYUMA_WERROR=ON >/dev/null
-cmake --build build-fuzz -j"$jobs" --target fuzz_scenario fuzz_epoch fuzz_tx
-for target in fuzz_scenario fuzz_epoch fuzz_tx; do
+cmake --build build-fuzz -j"$jobs" --target fuzz_scenario fuzz_epoch fuzz_tx fuzz_update
+for target in fuzz_scenario fuzz_epoch fuzz_tx fuzz_update; do
   corpus=build-fuzz/corpus-$target
   mkdir -p "$corpus"
   cp fuzz/seeds/* "$corpus"/ 2>/dev/null || true
