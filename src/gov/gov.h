@@ -117,7 +117,7 @@ typedef struct {
     uint64_t timelock_start, timelock_base, paused;
     uint64_t escrow_total;           /* alpha in the veto escrow now */
     uint32_t escrow_peak_ppm;        /* highest R seen: the stretch never shrinks */
-    yu128 pre_price;                 /* the target's EMA price (I96F32) at submission */
+    yu128 pre_price;                 /* the target's exit price (I96F32): max(spot, EMA) at submission */
     yuma_account appellant;
     uint64_t appeal_bond;
     uint64_t closed_at;

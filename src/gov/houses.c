@@ -24,6 +24,7 @@
 #include "chain/staking.h"
 #include "chain/subnet_rec.h"
 #include "gov/gov.h"
+#include "yuma/pool.h"
 
 static const uint32_t CONVICTION_MILLI[GOV_CONVICTION_MAX + 1] = {100, 1000, 1750, 2500, 3250, 4000};
 static const uint32_t CONVICTION_PERIODS[GOV_CONVICTION_MAX + 1] = {0, 1, 2, 4, 8, 16};
@@ -98,8 +99,15 @@ static bool all_positions(const ykv *kv, position **out, size_t *n)
     return true;
 }
 
-/* TAO value of alpha on netuid at the subnet's EMA price (I96F32); root
- * stake is TAO. prices[] holds each subnet's EMA price, 0 for none. */
+/* TAO value of alpha on netuid at the subnet's spot price (I96F32); root
+ * stake is TAO. prices[] holds each subnet's price, 0 for none.
+ *
+ * The spot price, read in the block step before any transaction of the
+ * block, rather than the chain's EMA price: that EMA (economics §3.5) is
+ * capped at 1.0 and takes months to approach the price of a young subnet,
+ * so it would leave young subnets' stakers without weight. Pushing the spot
+ * price before a snapshot costs slippage both ways and the stake behind a
+ * conviction vote stays locked, so it buys little. */
 static uint64_t tao_value(uint64_t alpha, uint16_t netuid, const yu128 *prices, uint16_t bound)
 {
     if (netuid == 0) return alpha;
@@ -115,7 +123,7 @@ static yu128 *load_prices(const ykv *kv, uint16_t bound)
     if (!prices) return NULL;
     for (uint16_t n = 1; n <= bound; n++) {
         subnet_rec s;
-        if (subnet_get(kv, n, &s)) prices[n] = s.moving_price;
+        if (subnet_get(kv, n, &s)) prices[n] = yuma_pool_price(&s.pool) >> 32;
     }
     return prices;
 }

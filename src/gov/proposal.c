@@ -26,6 +26,7 @@
 #include "gov/eaa.h"
 #include "gov/gov.h"
 #include "yuma/emission.h"
+#include "yuma/pool.h"
 
 static bool same(const yuma_account *a, const yuma_account *b)
 {
@@ -324,7 +325,11 @@ yuma_call_status gov_call_propose(call_ctx *cx, const yuma_call *call)
     p.deposit_deadline = cx->block + g->topup_window_blocks;
     if (targeted) {
         p.target_registered_at = s.registered_at;
-        p.pre_price = s.moving_price;
+        /* The exit price of §5.5: the higher of the spot price now and
+         * the chain's EMA price, so a dump just before a proposal cannot
+         * cheapen the escrowed stakers' exit. */
+        yu128 spot = yuma_pool_price(&s.pool) >> 32;
+        p.pre_price = spot > s.moving_price ? spot : s.moving_price;
     }
     p.action_count = call->action_count;
     memcpy(p.actions, call->actions, sizeof p.actions[0] * call->action_count);
