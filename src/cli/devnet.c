@@ -1,24 +1,32 @@
 /*
  * devnet.c - `yuma devnet`: a local network with a subnet at work, in one
- * command. It starts yumad with the development genesis, then, through
- * real signed transactions with the well-known development keys: alice
- * registers a subnet and starts its emission; two validators (bob,
- * charlie) and four miners register; the validators stake. Miners answer
- * challenges with visibly different accuracy; each validator scores them
- * honestly (the share of its own challenges each one got right) and sets
- * weights from the scores; the owner brings each epoch forward by rule
- * (trigger_epoch) so epochs come every few seconds. After each epoch it
- * prints the metagraph: stake, incentive, dividends and emission per uid.
- * Ctrl-C stops the node and exits; the data stays in the directory named.
+ * command, every participant its own process. It starts yumad with the
+ * development genesis; through real signed transactions with the
+ * well-known development keys (the subnet SDK's client) alice registers a
+ * subnet and starts its emission, two validators (bob, charlie) and four
+ * miners register and the validators stake. Then it starts the SDK's
+ * example subnet (examples/subnet): four miner processes, each serving an
+ * axon on 127.0.0.2 that answers challenges with visibly different
+ * accuracy, and two validator processes that query them through their
+ * dendrites, score them honestly and set weights by transactions of their
+ * own. The owner brings each epoch forward (trigger_epoch) so epochs come
+ * every few seconds, and after each one the metagraph is printed: stake,
+ * incentive, dividends and emission per uid. Ctrl-C (or --epochs) stops
+ * the validators, the miners and the node, in that order; the chain and
+ * each process's log stay in the directory named.
  *
  *   yuma devnet [--dir DIR] [--block-ms MS] [--epochs N]
+ *   yuma devnet setup --rpc URL      the same subnet on a node already running --dev
+ *   yuma devnet epoch --rpc URL --netuid N   bring the next epoch forward and wait for it
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -26,6 +34,7 @@
 
 #include "cli/commands.h"
 #include "yuma/genesis.h"
+#include "yuma/sdk_client.h"
 
 #define MINERS 4
 #define VALIDATORS 2
@@ -43,17 +52,10 @@ static const char *const validator_names[VALIDATORS] = {"bob", "charlie"};
 static const unsigned miner_accuracy_pct[MINERS] = {95, 75, 45, 10};
 
 typedef struct {
-    yuma_rpc_client *rc;
+    yuma_sdk_client *c;
     yuma_keypair owner, owner_hot, val[VALIDATORS], val_hot[VALIDATORS], miner[MINERS], miner_hot[MINERS];
     uint16_t netuid;
-    uint64_t rng;
 } devnet;
-
-static uint64_t next_rand(devnet *d)
-{
-    d->rng = d->rng * 6364136223846793005ull + 1442695040888963407ull;
-    return d->rng >> 33;
-}
 
 static yuma_account account_of(const yuma_keypair *k)
 {
@@ -62,29 +64,29 @@ static yuma_account account_of(const yuma_keypair *k)
     return a;
 }
 
+static yuma_call make(yuma_call_kind kind, uint16_t netuid)
+{
+    yuma_call c;
+    memset(&c, 0, sizeof c);
+    c.kind = kind;
+    c.netuid = netuid;
+    return c;
+}
+
 static bool send(devnet *d, const yuma_keypair *k, yuma_call c, const char *what)
 {
-    if (cli_send(d->rc, k, &c, CLI_QUIET) != 0) {
-        fprintf(stderr, "yuma devnet: %s failed\n", what);
+    yuma_sdk_tx_result r;
+    if (!yuma_sdk_send(d->c, k, &c, true, &r)) {
+        fprintf(stderr, "yuma devnet: %s failed: %s\n", what, r.message);
         return false;
     }
     return true;
 }
 
-static yuma_call make(yuma_call_kind kind)
-{
-    yuma_call c;
-    memset(&c, 0, sizeof c);
-    c.kind = kind;
-    return c;
-}
-
 static json_t *rpc(devnet *d, const char *m, json_t *params)
 {
-    yuma_rpc_client_error e;
-    json_t *r = yuma_rpc_client_call(d->rc, m, params, &e);
-    json_decref(params);
-    return r;
+    char err[512];
+    return yuma_sdk_call(d->c, m, params, err, sizeof err);
 }
 
 static uint64_t epoch_index(devnet *d)
@@ -95,42 +97,7 @@ static uint64_t epoch_index(devnet *d)
     return e;
 }
 
-/* Starts yumad beside this executable; returns its pid and RPC port. */
-static pid_t start_node(const char *dir, unsigned block_ms, uint16_t *port)
-{
-    char self[4096], yumad[4200];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (n <= 0) return -1;
-    self[n] = 0;
-    char *slash = strrchr(self, '/');
-    if (slash) *slash = 0;
-    snprintf(yumad, sizeof yumad, "%s/yumad", self);
-    int fds[2];
-    if (pipe(fds) != 0) return -1;
-    pid_t pid = fork();
-    if (pid == 0) {
-        dup2(fds[1], STDOUT_FILENO);
-        close(fds[0]);
-        char ms[32];
-        snprintf(ms, sizeof ms, "%u", block_ms);
-        execl(yumad, yumad, "--data", dir, "--dev", "--rpc-port", "0", "--block-ms", ms, (char *)NULL);
-        fprintf(stderr, "yuma devnet: cannot run %s: %s\n", yumad, strerror(errno));
-        _exit(127);
-    }
-    close(fds[1]);
-    FILE *f = fdopen(fds[0], "r");
-    char line[512] = "";
-    if (!f || !fgets(line, sizeof line, f)) {
-        if (f) fclose(f);
-        return -1;
-    }
-    fclose(f);
-    const char *p = strstr(line, "127.0.0.1:");
-    *port = p ? (uint16_t)atoi(p + 10) : 0;
-    return *port ? pid : -1;
-}
-
-static bool setup(devnet *d)
+static void load_keys(devnet *d)
 {
     yuma_dev_keypair("alice", &d->owner);
     yuma_dev_keypair("alice-hotkey", &d->owner_hot);
@@ -147,62 +114,67 @@ static bool setup(devnet *d)
         snprintf(name, sizeof name, "miner-%d-hotkey", m);
         yuma_dev_keypair(name, &d->miner_hot[m]);
     }
-    yuma_call c = make(YUMA_CALL_REGISTER_NETWORK);
+}
+
+/* The newest subnet whose owner hotkey is alice's. */
+static uint16_t find_subnet(devnet *d)
+{
+    char addr[YUMA_SS58_MAX];
+    yuma_ss58_encode(&d->owner_hot.pub, YUMA_SS58_PREFIX, addr);
+    json_t *list = rpc(d, "subnet_list", NULL);
+    uint16_t netuid = 0;
+    size_t i;
+    json_t *s;
+    json_array_foreach(list, i, s) {
+        const char *hk = json_string_value(json_object_get(s, "owner_hotkey"));
+        if (hk && strcmp(hk, addr) == 0) netuid = (uint16_t)json_integer_value(json_object_get(s, "netuid"));
+    }
+    json_decref(list);
+    return netuid;
+}
+
+/* The subnet, its neurons and their funds, by real transactions. */
+static bool setup(devnet *d)
+{
+    load_keys(d);
+    yuma_call c = make(YUMA_CALL_REGISTER_NETWORK, 0);
     c.hotkey = account_of(&d->owner_hot);
     if (!send(d, &d->owner, c, "registering the subnet")) return false;
-    json_t *list = rpc(d, "subnet_list", NULL);
-    d->netuid = (uint16_t)json_integer_value(json_object_get(json_array_get(list, json_array_size(list) - 1), "netuid"));
-    json_decref(list);
-    c = make(YUMA_CALL_START_CALL);
-    c.netuid = d->netuid;
-    if (!send(d, &d->owner, c, "start_call")) return false;
-    /* alice funds the hotkeys (their fees) and the miners' coldkeys */
+    d->netuid = find_subnet(d);
+    if (!send(d, &d->owner, make(YUMA_CALL_START_CALL, d->netuid), "start_call")) return false;
+    /* alice funds the hotkeys (their fees: weights, serve_axon) and the miners' coldkeys (the burn) */
     for (int v = 0; v < VALIDATORS; v++) {
-        c = make(YUMA_CALL_TRANSFER);
+        c = make(YUMA_CALL_TRANSFER, 0);
         c.dest = account_of(&d->val_hot[v]);
         c.amount = 10 * TAO;
         if (!send(d, &d->owner, c, "funding a validator hotkey")) return false;
     }
     for (int m = 0; m < MINERS; m++) {
-        c = make(YUMA_CALL_TRANSFER);
+        c = make(YUMA_CALL_TRANSFER, 0);
         c.dest = account_of(&d->miner[m]);
         c.amount = 200 * TAO;
         if (!send(d, &d->owner, c, "funding a miner")) return false;
+        c.dest = account_of(&d->miner_hot[m]);
+        c.amount = 1 * TAO;
+        if (!send(d, &d->owner, c, "funding a miner hotkey")) return false;
     }
+    yuma_sdk_tx_result r;
     for (int v = 0; v < VALIDATORS; v++) {
-        c = make(YUMA_CALL_BURNED_REGISTER);
-        c.netuid = d->netuid;
-        c.hotkey = account_of(&d->val_hot[v]);
-        if (!send(d, &d->val[v], c, "registering a validator")) return false;
-        c = make(YUMA_CALL_ADD_STAKE);
-        c.netuid = d->netuid;
+        if (!yuma_sdk_register(d->c, &d->val[v], &d->val_hot[v].pub, d->netuid, &r)) {
+            fprintf(stderr, "yuma devnet: registering a validator failed: %s\n", r.message);
+            return false;
+        }
+        c = make(YUMA_CALL_ADD_STAKE, d->netuid);
         c.hotkey = account_of(&d->val_hot[v]);
         c.amount = (v == 0 ? 60 : 40) * TAO;
         if (!send(d, &d->val[v], c, "staking")) return false;
     }
-    for (int m = 0; m < MINERS; m++) {
-        c = make(YUMA_CALL_BURNED_REGISTER);
-        c.netuid = d->netuid;
-        c.hotkey = account_of(&d->miner_hot[m]);
-        if (!send(d, &d->miner[m], c, "registering a miner")) return false;
-    }
+    for (int m = 0; m < MINERS; m++)
+        if (!yuma_sdk_register(d->c, &d->miner[m], &d->miner_hot[m].pub, d->netuid, &r)) {
+            fprintf(stderr, "yuma devnet: registering a miner failed: %s\n", r.message);
+            return false;
+        }
     return true;
-}
-
-/* Each validator's honest score of a miner: the share of 64 fresh
- * challenges it answered correctly. */
-static void score_and_set_weights(devnet *d, int v)
-{
-    yuma_call c = make(YUMA_CALL_SET_WEIGHTS);
-    c.netuid = d->netuid;
-    for (int m = 0; m < MINERS; m++) {
-        unsigned right = 0;
-        for (int q = 0; q < 64; q++) right += next_rand(d) % 100 < miner_accuracy_pct[m];
-        c.uids[m] = (uint16_t)(1 + VALIDATORS + m); /* uid 0 owner, then validators, then miners */
-        c.values[m] = (uint16_t)(right * 1000);
-    }
-    c.weight_count = MINERS;
-    cli_send(d->rc, &d->val_hot[v], &c, CLI_NO_WAIT | CLI_QUIET);
 }
 
 static void print_epoch(devnet *d, uint64_t epoch)
@@ -218,7 +190,9 @@ static void print_epoch(devnet *d, uint64_t epoch)
         char role[32];
         if (i == 0) snprintf(role, sizeof role, "owner (alice)");
         else if (i <= VALIDATORS) snprintf(role, sizeof role, "validator %s", validator_names[i - 1]);
-        else snprintf(role, sizeof role, "miner %zu (%u%%)", i - 1 - VALIDATORS, miner_accuracy_pct[i - 1 - VALIDATORS]);
+        else if (i - 1 - VALIDATORS < MINERS)
+            snprintf(role, sizeof role, "miner %zu (%u%%)", i - 1 - VALIDATORS, miner_accuracy_pct[i - 1 - VALIDATORS]);
+        else snprintf(role, sizeof role, "other");
         uint64_t stake = (uint64_t)json_integer_value(json_object_get(u, "stake"));
         long long inc = json_integer_value(json_object_get(u, "incentive"));
         long long div = json_integer_value(json_object_get(u, "dividends"));
@@ -232,86 +206,325 @@ static void print_epoch(devnet *d, uint64_t epoch)
     json_decref(mg);
 }
 
+/* ---- processes ---- */
+
+/* The directory of this executable: yumad and the example subnet's
+ * programs are built beside it. */
+static void exe_dir(char *out, size_t len)
+{
+    ssize_t n = readlink("/proc/self/exe", out, len - 1);
+    out[n > 0 ? n : 0] = 0;
+    char *slash = strrchr(out, '/');
+    if (slash) *slash = 0;
+}
+
+/* Runs argv[0] (a path) with stdout and stderr to log (or to a pipe when
+ * log is NULL: *pipe_out receives its read end). The child gets SIGTERM if
+ * the devnet dies, so nothing outlives it. */
+static pid_t spawn(char *const argv[], const char *log, int *pipe_out)
+{
+    int fds[2] = {-1, -1};
+    if (!log && pipe(fds) != 0) return -1;
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        int out = log ? open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600) : fds[1];
+        if (out >= 0) {
+            dup2(out, STDOUT_FILENO);
+            if (log) dup2(out, STDERR_FILENO);
+        }
+        if (!log) close(fds[0]);
+        execv(argv[0], argv);
+        fprintf(stderr, "yuma devnet: cannot run %s: %s (build it: cmake --build build)\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    if (!log) {
+        close(fds[1]);
+        if (pid < 0) close(fds[0]);
+        else *pipe_out = fds[0];
+    }
+    return pid;
+}
+
+/* Starts yumad; returns its pid and RPC port. */
+static pid_t start_node(const char *bin, const char *dir, unsigned block_ms, uint16_t *port)
+{
+    char yumad[4200], ms[32];
+    snprintf(yumad, sizeof yumad, "%s/yumad", bin);
+    snprintf(ms, sizeof ms, "%u", block_ms);
+    char *argv[] = {yumad, "--data", (char *)dir, "--dev", "--rpc-port", "0", "--block-ms", ms, NULL};
+    int fd;
+    pid_t pid = spawn(argv, NULL, &fd);
+    if (pid < 0) return -1;
+    FILE *f = fdopen(fd, "r");
+    char line[512] = "";
+    if (!f || !fgets(line, sizeof line, f)) {
+        if (f) fclose(f);
+        return -1;
+    }
+    fclose(f);
+    const char *p = strstr(line, "127.0.0.1:");
+    *port = p ? (uint16_t)atoi(p + 10) : 0;
+    return *port ? pid : -1;
+}
+
+typedef struct {
+    pid_t pid;
+    char name[32];
+    char log[4200];
+    bool reported;
+} child;
+
+static bool start_children(const char *bin, const char *dir, const char *url, uint16_t netuid, child *kids)
+{
+    char netuid_s[16];
+    snprintf(netuid_s, sizeof netuid_s, "%u", netuid);
+    for (int m = 0; m < MINERS; m++) {
+        child *k = &kids[m];
+        char exe[4200], key[64], acc[16], seed[16];
+        snprintf(exe, sizeof exe, "%s/yuma-subnet-miner", bin);
+        snprintf(key, sizeof key, "miner-%d-hotkey", m);
+        snprintf(acc, sizeof acc, "%u", miner_accuracy_pct[m]);
+        snprintf(seed, sizeof seed, "%d", m + 1);
+        snprintf(k->name, sizeof k->name, "miner %d", m);
+        snprintf(k->log, sizeof k->log, "%s/miner-%d.log", dir, m);
+        char *argv[] = {exe, "--rpc", (char *)url, "--netuid", netuid_s, "--dev-key", key, "--ip", "127.0.0.2",
+                        "--accuracy", acc, "--seed", seed, NULL};
+        if ((k->pid = spawn(argv, k->log, NULL)) < 0) return false;
+    }
+    for (int v = 0; v < VALIDATORS; v++) {
+        child *k = &kids[MINERS + v];
+        char exe[4200], key[64], seed[16];
+        snprintf(exe, sizeof exe, "%s/yuma-subnet-validator", bin);
+        snprintf(key, sizeof key, "%s-hotkey", validator_names[v]);
+        snprintf(seed, sizeof seed, "%d", v + 11);
+        snprintf(k->name, sizeof k->name, "validator %s", validator_names[v]);
+        snprintf(k->log, sizeof k->log, "%s/validator-%s.log", dir, validator_names[v]);
+        char *argv[] = {exe, "--rpc", (char *)url, "--netuid", netuid_s, "--dev-key", key, "--seed", seed, NULL};
+        if ((k->pid = spawn(argv, k->log, NULL)) < 0) return false;
+    }
+    return true;
+}
+
+/* Says once if a participant has exited on its own. */
+static void check_children(child *kids, int n)
+{
+    for (int i = 0; i < n; i++) {
+        int status;
+        if (kids[i].pid <= 0 || kids[i].reported || waitpid(kids[i].pid, &status, WNOHANG) != kids[i].pid) continue;
+        kids[i].pid = 0;
+        kids[i].reported = true;
+        fprintf(stderr, "yuma devnet: %s exited (%s %d); its log is %s\n", kids[i].name,
+                WIFEXITED(status) ? "status" : "signal", WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
+                kids[i].log);
+    }
+}
+
+/* SIGTERM, then up to 5 s for a clean exit, then SIGKILL. */
+static void stop_pids(pid_t *pids, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (pids[i] > 0) kill(pids[i], SIGTERM);
+    for (int waited_ms = 0; waited_ms < 5000; waited_ms += 20) {
+        bool alive = false;
+        for (int i = 0; i < n; i++) {
+            if (pids[i] > 0 && waitpid(pids[i], NULL, WNOHANG) == pids[i]) pids[i] = 0;
+            alive |= pids[i] > 0;
+        }
+        if (!alive) return;
+        struct timespec ts = {0, 20000000L};
+        nanosleep(&ts, NULL);
+    }
+    for (int i = 0; i < n; i++)
+        if (pids[i] > 0) {
+            kill(pids[i], SIGKILL);
+            waitpid(pids[i], NULL, 0);
+        }
+}
+
+static void stop_children(child *kids, int n)
+{
+    pid_t pids[MINERS + VALIDATORS];
+    /* Validators first, so no query meets a miner that has gone. */
+    for (int i = 0; i < n; i++) pids[i] = kids[n - 1 - i].pid;
+    stop_pids(pids, n);
+}
+
+/* ---- the main job ---- */
+
+/* Brings the next epoch forward: the owner's trigger_epoch, once per epoch. */
+static void trigger(devnet *d)
+{
+    yuma_call t = make(YUMA_CALL_TRIGGER_EPOCH, d->netuid);
+    yuma_sdk_tx_result r;
+    yuma_sdk_send(d->c, &d->owner, &t, false, &r);
+}
+
+static void run_epochs(devnet *d, long epochs, child *kids)
+{
+    uint64_t last_epoch = epoch_index(d), shown = 0;
+    bool need_trigger = true;
+    char err[512];
+    uint64_t height = 0;
+    yuma_sdk_head(d->c, &height, err, sizeof err);
+    while (!stop_requested && (epochs < 0 || (long)shown < epochs)) {
+        if (need_trigger) {
+            trigger(d);
+            need_trigger = false;
+        }
+        yuma_sdk_wait_block(d->c, height, 2000, &height, err, sizeof err);
+        check_children(kids, MINERS + VALIDATORS);
+        uint64_t ep = epoch_index(d);
+        if (ep != last_epoch) {
+            last_epoch = ep;
+            need_trigger = true;
+            print_epoch(d, ep);
+            shown++;
+        }
+    }
+}
+
+static int usage(void)
+{
+    fprintf(stderr, "usage: yuma devnet [--dir DIR] [--block-ms MS] [--epochs N]\n"
+                    "       yuma devnet setup --rpc URL\n"
+                    "       yuma devnet epoch --rpc URL --netuid N\n");
+    return 2;
+}
+
+static yuma_sdk_client *client_for(const char *url)
+{
+    char err[512];
+    yuma_sdk_client *c = yuma_sdk_client_new(&(yuma_sdk_config){.url = url, .wait_blocks = 200}, err, sizeof err);
+    if (!c) fprintf(stderr, "yuma devnet: %s\n", err);
+    return c;
+}
+
+/* yuma devnet setup --rpc URL */
+static int cmd_setup(int argc, char **argv)
+{
+    const char *url = getenv("YUMA_RPC") ? getenv("YUMA_RPC") : "http://127.0.0.1:9944/";
+    for (int i = 2; i < argc; i += 2) {
+        if (i + 1 < argc && strcmp(argv[i], "--rpc") == 0) url = argv[i + 1];
+        else return usage();
+    }
+    devnet d = {.c = client_for(url)};
+    if (!d.c) return 1;
+    int rc = setup(&d) ? 0 : 1;
+    if (rc == 0) {
+        printf("subnet %u: owner alice (alice-hotkey), validators bob-hotkey and charlie-hotkey (staked), miners "
+               "miner-0-hotkey .. miner-%d-hotkey; run the example subnet with their --dev-key\n",
+               d.netuid, MINERS - 1);
+    }
+    yuma_sdk_client_free(d.c);
+    return rc;
+}
+
+/* yuma devnet epoch --rpc URL --netuid N */
+static int cmd_epoch(int argc, char **argv)
+{
+    const char *url = getenv("YUMA_RPC") ? getenv("YUMA_RPC") : "http://127.0.0.1:9944/";
+    long netuid = -1;
+    for (int i = 2; i < argc; i += 2) {
+        if (i + 1 >= argc) return usage();
+        char *end;
+        if (strcmp(argv[i], "--rpc") == 0) url = argv[i + 1];
+        else if (strcmp(argv[i], "--netuid") == 0) {
+            netuid = strtol(argv[i + 1], &end, 10);
+            if (*end || netuid < 1 || netuid > 65534) {
+                fprintf(stderr, "yuma devnet: --netuid must be 1..65534, not %s\n", argv[i + 1]);
+                return 2;
+            }
+        } else return usage();
+    }
+    if (netuid < 0) return usage();
+    devnet d = {.c = client_for(url), .netuid = (uint16_t)netuid};
+    if (!d.c) return 1;
+    load_keys(&d);
+    uint64_t before = epoch_index(&d), height = 0;
+    yuma_call t = make(YUMA_CALL_TRIGGER_EPOCH, d.netuid);
+    yuma_sdk_tx_result r;
+    int rc = 1;
+    if (!yuma_sdk_send(d.c, &d.owner, &t, true, &r)) {
+        fprintf(stderr, "yuma devnet: trigger_epoch: %s\n", r.message);
+    } else {
+        char err[512];
+        height = r.height;
+        for (int blocks = 0; blocks < 1000 && epoch_index(&d) == before; blocks++)
+            if (!yuma_sdk_wait_block(d.c, height, 5000, &height, err, sizeof err)) break;
+        uint64_t now = epoch_index(&d);
+        if (now != before) {
+            printf("subnet %u: epoch %llu ran by block %llu\n", d.netuid, (unsigned long long)now,
+                   (unsigned long long)height);
+            rc = 0;
+        } else {
+            fprintf(stderr, "yuma devnet: subnet %u ran no epoch after trigger_epoch\n", d.netuid);
+        }
+    }
+    yuma_sdk_client_free(d.c);
+    return rc;
+}
+
 int cmd_devnet(int argc, char **argv)
 {
+    if (argc >= 2 && strcmp(argv[1], "setup") == 0) return cmd_setup(argc, argv);
+    if (argc >= 2 && strcmp(argv[1], "epoch") == 0) return cmd_epoch(argc, argv);
     const char *dir = "yuma-devnet";
     unsigned block_ms = 100;
     long epochs = -1;
-    for (int i = 1; i + 1 < argc; i += 2) {
+    for (int i = 1; i < argc; i += 2) {
+        if (i + 1 >= argc) return usage();
         if (strcmp(argv[i], "--dir") == 0) dir = argv[i + 1];
         else if (strcmp(argv[i], "--block-ms") == 0) block_ms = (unsigned)strtoul(argv[i + 1], NULL, 10);
         else if (strcmp(argv[i], "--epochs") == 0) epochs = strtol(argv[i + 1], NULL, 10);
         else {
-            fprintf(stderr, "yuma devnet: unknown option %s (usage: yuma devnet [--dir DIR] [--block-ms MS] [--epochs N])\n",
-                    argv[i]);
-            return 2;
+            fprintf(stderr, "yuma devnet: unknown option %s\n", argv[i]);
+            return usage();
         }
     }
     if (block_ms < 10) block_ms = 10;
     /* A devnet is disposable: each run starts from its genesis. */
-    char db[4200];
+    char db[4200], bin[4096];
     mkdir(dir, 0700);
     snprintf(db, sizeof db, "%s/yuma.db", dir);
     unlink(db);
+    exe_dir(bin, sizeof bin);
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
     uint16_t port;
-    pid_t node = start_node(dir, block_ms, &port);
+    pid_t node = start_node(bin, dir, block_ms, &port);
     if (node < 0) {
         fprintf(stderr, "yuma devnet: the node did not start\n");
         return 1;
     }
     printf("yuma devnet: node on http://127.0.0.1:%u, data in %s/ (Ctrl-C stops it)\n", port, dir);
-    struct sigaction sa = {.sa_handler = on_signal};
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
     char url[64];
     snprintf(url, sizeof url, "http://127.0.0.1:%u/", port);
-    yuma_rpc_client_config cfg = {.url = url, .timeout_ms = 30000};
-    devnet d = {.rc = yuma_rpc_client_new(&cfg), .rng = 2024};
+    devnet d = {.c = client_for(url)};
+    child kids[MINERS + VALIDATORS];
+    memset(kids, 0, sizeof kids);
     int rc = 1;
-    if (!d.rc || !setup(&d)) goto out;
+    if (!d.c || !setup(&d)) goto out;
     printf("subnet %u: owner alice, validators bob and charlie, 4 miners answering %u%%, %u%%, %u%%, %u%% of "
            "challenges right\n",
            d.netuid, miner_accuracy_pct[0], miner_accuracy_pct[1], miner_accuracy_pct[2], miner_accuracy_pct[3]);
-    /* Registration counts as a weights update: the first scores wait out the
-     * weights rate limit (100 blocks) from there. */
-    json_t *h0 = rpc(&d, "chain_head", NULL);
-    uint64_t last_epoch = epoch_index(&d), shown = 0;
-    uint64_t last_weights = h0 ? (uint64_t)json_integer_value(json_object_get(h0, "height")) : 0;
-    json_decref(h0);
-    bool need_trigger = true;
-    for (uint64_t tick = 0; !stop_requested && (epochs < 0 || (long)shown < epochs); tick++) {
-        json_t *head = rpc(&d, "chain_head", NULL);
-        uint64_t height = head ? (uint64_t)json_integer_value(json_object_get(head, "height")) : 0;
-        json_decref(head);
-        /* The weights rate limit is 100 blocks: validators re-score then. */
-        if (height >= last_weights + 101) {
-            for (int v = 0; v < VALIDATORS; v++) score_and_set_weights(&d, v);
-            last_weights = height;
-        }
-        /* The owner brings the next epoch forward by rule, once per epoch. */
-        if (tick == 0 || need_trigger) {
-            yuma_call t = make(YUMA_CALL_TRIGGER_EPOCH);
-            t.netuid = d.netuid;
-            cli_send(d.rc, &d.owner, &t, CLI_NO_WAIT | CLI_QUIET);
-            need_trigger = false;
-        }
-        uint64_t h;
-        bool to;
-        yuma_rpc_client_error e;
-        yuma_rpc_client_wait_block(d.rc, height, 2000, &h, &to, &e);
-        uint64_t ep = epoch_index(&d);
-        if (ep != last_epoch) {
-            last_epoch = ep;
-            need_trigger = true;
-            print_epoch(&d, ep);
-            shown++;
-        }
+    if (!start_children(bin, dir, url, d.netuid, kids)) {
+        fprintf(stderr, "yuma devnet: cannot start the miners and validators\n");
+        goto out;
     }
+    printf("processes: %d miners (axons on 127.0.0.2) and %d validators; logs in %s/miner-*.log and "
+           "%s/validator-*.log\n",
+           MINERS, VALIDATORS, dir, dir);
+    fflush(stdout);
+    run_epochs(&d, epochs, kids);
     rc = 0;
 out:
-    yuma_rpc_client_free(d.rc);
-    kill(node, SIGTERM);
-    waitpid(node, NULL, 0);
+    stop_children(kids, MINERS + VALIDATORS);
+    yuma_sdk_client_free(d.c);
+    pid_t n[1] = {node};
+    stop_pids(n, 1);
     printf("\nyuma devnet: stopped; the chain is in %s/yuma.db\n", dir);
     return rc;
 }

@@ -13,6 +13,7 @@ static void usage(FILE *f)
           "\n"
           "commands:\n"
           "  devnet [--dir DIR] [--block-ms MS] [--epochs N]   a local network with a subnet at work\n"
+          "  devnet setup|epoch --rpc URL [--netuid N]  the devnet's subnet on a running node; its next epoch\n"
           "  cluster up N|down|status|check|load [--dir DIR] [--base-port P]   nodes ordered by etcd on loopback\n"
           "  sim FILE|-         run an epoch scenario, print one JSON line per epoch (--table for a table)\n"
           "  bench epoch ...    time the Yuma Consensus epoch on a random subnet\n"
