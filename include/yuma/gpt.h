@@ -219,4 +219,12 @@ const char *yuma_gpt_kernel_isa(void);
  * cannot run it. All sets give bit-identical results. */
 bool yuma_gpt_set_kernel_isa(const char *name);
 
+/* The machine's floating-point peak, measured: GFLOP/s of a tight loop of
+ * independent multiply-add chains in the named set's vectors, on `threads`
+ * threads at once for about `seconds`. fused: with FMA instructions (the
+ * hardware's quoted peak); otherwise a separate multiply and add, as the
+ * deterministic kernels compute. 0 when the set, or its FMA, is not
+ * available here, or on bad arguments. */
+double yuma_gpt_peak_gflops(const char *isa, bool fused, uint32_t threads, double seconds);
+
 #endif
