@@ -8,7 +8,12 @@
  *
  *   {"chain_id": 42,
  *    "params": {"network_rate_limit": 10, "max_epochs_per_block": 2},
- *    "balances": [{"address": "5F...", "balance": 1000000000000}]}
+ *    "balances": [{"address": "5F...", "balance": 1000000000000}],
+ *    "guardians": [{"address": "5G...", "org": "Example Labs"}]}
+ *
+ * "guardians" (optional) are the emergency lane's signers in slot order
+ * (docs/GOVERNANCE.md): at most gov_guardian_max, at most
+ * gov_guardian_per_org per organisation name (1..31 bytes).
  *
  * Parsing is strict: unknown keys, wrong types, out-of-range integers,
  * malformed or foreign (non-42) addresses and duplicate accounts are
@@ -26,6 +31,7 @@
 typedef struct {
     yuma_genesis genesis;            /* balances point into the owned array below */
     yuma_genesis_balance *owned;
+    yuma_guardian *owned_guardians;  /* genesis.guardians, when the file names any */
 } yuma_genesis_file;
 
 bool yuma_genesis_parse(const char *json, size_t len, yuma_genesis_file *out, char *err, size_t errlen);
@@ -43,8 +49,10 @@ void yuma_dev_mnemonic(const char *name, char out[YUMA_MNEMONIC_MAX]);
 void yuma_dev_keypair(const char *name, yuma_keypair *kp);
 
 /* A devnet genesis: chain id 42, parameters tuned so that a subnet's whole
- * life runs in minutes (short rate limits, cheap locks), and each named
- * development key (coldkeys and hotkeys alike) funded. */
+ * life runs in minutes (short rate limits, cheap locks, the governance
+ * devnet presets), each named development key (coldkeys and hotkeys
+ * alike) funded, and the first six names the emergency lane's guardian
+ * signers, two per organisation ("devnet-1", "devnet-2", "devnet-3"). */
 bool yuma_genesis_devnet(const char *const *names, size_t count, uint64_t balance, yuma_genesis_file *out);
 
 #endif

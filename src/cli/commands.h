@@ -12,6 +12,13 @@ int cmd_bench_node(int argc, char **argv);
 int cmd_events(int argc, char **argv);
 int cmd_cluster(int argc, char **argv);
 int cmd_train(int argc, char **argv);
+/* gov_audit.c: `yuma gov log|history|metrics|guardian` (argv[0] is the
+ * subcommand), and cmd_gov_audit dispatching the four (argv[0] "gov"). */
+int cmd_gov_log(int argc, char **argv);
+int cmd_gov_history(int argc, char **argv);
+int cmd_gov_metrics(int argc, char **argv);
+int cmd_gov_guardian(int argc, char **argv);
+int cmd_gov_audit(int argc, char **argv);
 
 /* txsend.c: signs, submits and (unless CLI_NO_WAIT) follows one call. */
 #include "yuma/keys.h"

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gov/emergency.h"
 #include "yuma/genesis.h"
 
 typedef enum { P_U8, P_U16, P_U64 } param_type;
@@ -81,6 +82,42 @@ static int cmp_balance(const void *a, const void *b)
     return memcmp(((const yuma_genesis_balance *)a)->account.bytes, ((const yuma_genesis_balance *)b)->account.bytes, 32);
 }
 
+/* "guardians": [{"address": SS58, "org": NAME}], the emergency lane's
+ * signers, checked by the lane's own genesis rules (src/gov/emergency.h). */
+static bool parse_guardians(json_t *list, yuma_genesis_file *g, char *err, size_t errlen)
+{
+    if (!list) return true;
+    if (!json_is_array(list)) return fail(err, errlen, "field \"guardians\": must be an array%s%s", "", "");
+    size_t n = json_array_size(list);
+    g->owned_guardians = calloc(n ? n : 1, sizeof *g->owned_guardians);
+    if (!g->owned_guardians) return fail(err, errlen, "out of memory%s%s", "", "");
+    char num[32];
+    for (size_t i = 0; i < n; i++) {
+        json_t *e = json_array_get(list, i), *addr = json_object_get(e, "address"), *org = json_object_get(e, "org");
+        snprintf(num, sizeof num, "%zu", i);
+        if (!json_is_object(e) || json_object_size(e) != 2 || !json_is_string(addr) || !json_is_string(org))
+            return fail(err, errlen, "guardians[%s]: must be {\"address\": \"...\", \"org\": \"...\"}%s", num, "");
+        yuma_pubkey pub;
+        uint16_t prefix;
+        char why[128] = "";
+        if (yuma_ss58_decode(json_string_value(addr), &pub, &prefix, why, sizeof why) != YUMA_KEYS_OK ||
+            prefix != YUMA_SS58_PREFIX) {
+            snprintf(err, errlen, "guardians[%s]: field \"address\": %s", num, why[0] ? why : "prefix is not yuma's (42)");
+            return false;
+        }
+        memcpy(g->owned_guardians[i].account.bytes, pub.bytes, 32);
+        size_t len = strlen(json_string_value(org));
+        if (len == 0 || len >= YUMA_GUARDIAN_ORG_LEN)
+            return fail(err, errlen, "guardians[%s]: field \"org\": must be 1..31 bytes%s", num, "");
+        memcpy(g->owned_guardians[i].org, json_string_value(org), len);
+    }
+    const char *why = gov_lane_genesis_check(&g->genesis.params.audit, g->owned_guardians, n);
+    if (why) return fail(err, errlen, "guardians: %s%s", why, "");
+    g->genesis.guardian_count = n;
+    g->genesis.guardians = g->owned_guardians;
+    return true;
+}
+
 bool yuma_genesis_parse(const char *json, size_t len, yuma_genesis_file *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
@@ -100,7 +137,7 @@ bool yuma_genesis_parse(const char *json, size_t len, yuma_genesis_file *out, ch
         goto out;
     }
     json_object_foreach(root, key, v) {
-        if (strcmp(key, "chain_id") && strcmp(key, "params") && strcmp(key, "balances")) {
+        if (strcmp(key, "chain_id") && strcmp(key, "params") && strcmp(key, "balances") && strcmp(key, "guardians")) {
             fail(err, errlen, "unknown field \"%s\"%s", key, "");
             goto out;
         }
@@ -202,11 +239,14 @@ bool yuma_genesis_parse(const char *json, size_t len, yuma_genesis_file *out, ch
     }
     g.genesis.balance_count = n;
     g.genesis.balances = g.owned;
+    if (!parse_guardians(json_object_get(root, "guardians"), &g, err, errlen)) goto out;
     *out = g;
     g.owned = NULL;
+    g.owned_guardians = NULL;
     ok = true;
 out:
     free(g.owned);
+    free(g.owned_guardians);
     json_decref(root);
     return ok;
 }
@@ -214,6 +254,7 @@ out:
 void yuma_genesis_file_free(yuma_genesis_file *g)
 {
     free(g->owned);
+    free(g->owned_guardians);
     memset(g, 0, sizeof *g);
 }
 
@@ -243,6 +284,18 @@ char *yuma_genesis_to_json(const yuma_genesis *g)
         json_array_append_new(bal, json_pack("{s:s, s:I}", "address", addr, "balance", (json_int_t)g->balances[i].balance));
     }
     json_object_set_new(root, "balances", bal);
+    if (g->guardian_count) {
+        json_t *gl = json_array();
+        for (size_t i = 0; gl && i < g->guardian_count; i++) {
+            char addr[YUMA_SS58_MAX], org[YUMA_GUARDIAN_ORG_LEN + 1] = "";
+            yuma_pubkey pub;
+            memcpy(pub.bytes, g->guardians[i].account.bytes, 32);
+            yuma_ss58_encode(&pub, YUMA_SS58_PREFIX, addr);
+            memcpy(org, g->guardians[i].org, YUMA_GUARDIAN_ORG_LEN);
+            json_array_append_new(gl, json_pack("{s:s, s:s}", "address", addr, "org", org));
+        }
+        json_object_set_new(root, "guardians", gl);
+    }
     char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(root);
     return text;
@@ -288,6 +341,19 @@ bool yuma_genesis_devnet(const char *const *names, size_t count, uint64_t balanc
     p.commitment_rate_limit = 1;
     p.serving_rate_limit = 1;
     p.gov = yuma_gov_params_devnet();
-    out->genesis = (yuma_genesis){.chain_id = 42, .params = p, .balance_count = count, .balances = out->owned};
+    p.audit = yuma_gov_audit_params_devnet();
+    size_t guardians = count < 6 ? count : 6;
+    out->owned_guardians = calloc(guardians ? guardians : 1, sizeof *out->owned_guardians);
+    if (!out->owned_guardians) {
+        free(out->owned);
+        out->owned = NULL;
+        return false;
+    }
+    for (size_t i = 0; i < guardians; i++) {
+        out->owned_guardians[i].account = out->owned[i].account;
+        snprintf(out->owned_guardians[i].org, YUMA_GUARDIAN_ORG_LEN, "devnet-%zu", i / 2 + 1);
+    }
+    out->genesis = (yuma_genesis){.chain_id = 42, .params = p, .balance_count = count, .balances = out->owned,
+                                  .guardian_count = guardians, .guardians = out->owned_guardians};
     return true;
 }

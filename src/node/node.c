@@ -516,6 +516,11 @@ static bool add_methods(yuma_node *n, char *err, size_t errlen)
         {"subnet_get", m_subnet, 0, n},        {"metagraph_get", m_metagraph, 0, n},
         {"chain_getEvents", node_m_events, 0, n},
         {"weights_pendingCommits", node_m_pending_commits, 0, n},
+        {"gov_log", node_m_gov_log, 0, n},
+        {"gov_logVerify", node_m_gov_log_verify, 0, n},
+        {"gov_emissionHistory", node_m_gov_emission_history, 0, n},
+        {"gov_concentration", node_m_gov_concentration, 0, n},
+        {"gov_guardians", node_m_gov_guardians, 0, n},
     };
     for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
         if (!yuma_rpc_add_method(n->rpc, &methods[i], err, errlen)) return false;

@@ -44,6 +44,12 @@ bool node_param_netuid(const json_t *params, size_t pos, yuma_rpc_error *err, ui
 
 /* events_rpc.c */
 json_t *node_m_events(const json_t *params, const yuma_rpc_call *call, yuma_rpc_error *err);
+/* audit_rpc.c (the governance audit log, emission history, metrics, emergency lane) */
+json_t *node_m_gov_log(const json_t *params, const yuma_rpc_call *call, yuma_rpc_error *err);
+json_t *node_m_gov_log_verify(const json_t *params, const yuma_rpc_call *call, yuma_rpc_error *err);
+json_t *node_m_gov_emission_history(const json_t *params, const yuma_rpc_call *call, yuma_rpc_error *err);
+json_t *node_m_gov_concentration(const json_t *params, const yuma_rpc_call *call, yuma_rpc_error *err);
+json_t *node_m_gov_guardians(const json_t *params, const yuma_rpc_call *call, yuma_rpc_error *err);
 /* commits_rpc.c */
 json_t *node_m_pending_commits(const json_t *params, const yuma_rpc_call *call, yuma_rpc_error *err);
 
