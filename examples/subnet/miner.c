@@ -164,6 +164,7 @@ int main(int argc, char **argv)
     uint64_t height = mg.block, reported = 0;
     while (!example_stop) {
         if (!yuma_sdk_wait_block(c, height, 1000, &height, err, sizeof err)) {
+            if (example_stop) break; /* the node may be stopping with us */
             fprintf(stderr, "%s: %s\n", PROG, err);
             goto out;
         }

@@ -180,6 +180,7 @@ int main(int argc, char **argv)
     long rounds = 0;
     while (!example_stop && (o.rounds == 0 || rounds < o.rounds)) {
         if (!yuma_sdk_wait_block(c, height, 1000, &height, err, sizeof err)) {
+            if (example_stop) break; /* the node may be stopping with us */
             fprintf(stderr, "%s: %s\n", PROG, err);
             goto out;
         }

@@ -228,6 +228,9 @@ static pid_t spawn(char *const argv[], const char *log, int *pipe_out)
     fflush(stdout);
     pid_t pid = fork();
     if (pid == 0) {
+        /* A process group of its own: the terminal's Ctrl-C reaches only
+         * the devnet, which stops everyone in order. */
+        setpgid(0, 0);
         prctl(PR_SET_PDEATHSIG, SIGTERM);
         int out = log ? open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600) : fds[1];
         if (out >= 0) {
