@@ -325,6 +325,344 @@ static void test_appeal_confirmed_pauses_timelock(void **state)
     gn_send(COLD, OWNER, gn_id_call(YUMA_CALL_GOV_APPEAL, id), YUMA_CALL_ERR_GOV_WRONG_STATE);
 }
 
+
+static yuma_call escrow(uint64_t id, int hotkey_of, uint64_t amount, uint8_t dir)
+{
+    yuma_call c = gn_id_call(YUMA_CALL_GOV_ESCROW, id);
+    c.hotkey = gn_acc(HOT, hotkey_of);
+    c.amount = amount;
+    c.choice = dir;
+    return c;
+}
+
+static yuma_call unstake(int hotkey_of, uint16_t netuid, uint64_t amount)
+{
+    yuma_call c = gn_call(YUMA_CALL_REMOVE_STAKE);
+    c.hotkey = gn_acc(HOT, hotkey_of);
+    c.netuid = netuid;
+    c.amount = amount;
+    return c;
+}
+
+static uint64_t stake(int cold, int hotkey_of, uint16_t netuid)
+{
+    yuma_account c = gn_acc(COLD, cold), h = gn_acc(HOT, hotkey_of);
+    return stake_of(gn_kv(), &h, &c, netuid);
+}
+
+/* §5.5 with the devnet seals (5% and 25%): the timelock stretches with R
+ * and, at the maximum with R >= 25%, the escrowed stakers leave at the
+ * pre-proposal price before the cut takes effect. */
+static void test_escrow_stretch_and_rage_exit(void **state)
+{
+    (void)state;
+    yuma_chain_params prm = gn_params();
+    const yuma_gov_params *g = &prm.gov;
+    uint64_t id = pass_cut();
+    gov_proposal p = gn_proposal(id);
+    uint64_t start = p.timelock_start;
+    /* Held alpha of the subnet: R's denominator. */
+    subnet_rec s;
+    assert_true(subnet_get(gn_kv(), 1, &s));
+    uint64_t held = s.alpha_out - s.protocol_alpha - s.alpha_burned - s.pending_server - s.pending_validator -
+                    s.pending_root - s.pending_owner;
+    /* V2 escrows a tenth of what the subnet's stakers hold... */
+    uint64_t v2 = stake(V2, V2, 1), part = held / 10;
+    assert_true(v2 < part); /* V2 alone cannot reach 10% */
+    uint64_t whale = stake(WHALE, V1, 1);
+    gn_send(COLD, WHALE, escrow(id, V1, part, 0), YUMA_CALL_OK);
+    p = gn_proposal(id);
+    uint64_t r = (uint64_t)((unsigned __int128)part * 1000000 / held);
+    assert_int_equal(p.escrow_peak_ppm, r);
+    /* R in (5%, 25%): 14 + 46 * (R - 5%) / 20% blocks. */
+    uint64_t want = start + TIMELOCK + (uint64_t)(TIMELOCK_MAX - TIMELOCK) * (r - 50000) / 200000;
+    assert_int_equal(gov_timelock_end(&p, g), want);
+    /* Escrowed alpha stays put; unlocking more than escrowed is refused. */
+    gn_send(COLD, WHALE, unstake(V1, 1, whale), YUMA_CALL_ERR_GOV_STAKE_LOCKED);
+    gn_send(COLD, WHALE, escrow(id, V1, part + 1, 1), YUMA_CALL_ERR_GOV_NOT_ESCROWED);
+    gn_send(COLD, WHALE, escrow(id, V1, whale, 0), YUMA_CALL_ERR_NOT_ENOUGH_STAKE);
+    gn_send(COLD, WHALE, escrow(id, V1, 1, 2), YUMA_CALL_ERR_GOV_BAD_CHOICE);
+    /* The whale escrows everything: R > 25%, the timelock is at its maximum. */
+    gn_send(COLD, WHALE, escrow(id, V1, whale - part, 0), YUMA_CALL_OK);
+    p = gn_proposal(id);
+    assert_true(p.escrow_peak_ppm >= g->escrow_rage_ppm);
+    assert_int_equal(gov_timelock_end(&p, g), start + TIMELOCK_MAX);
+    /* Leaving the escrow would not shorten it (the peak stays)... but the
+     * whale stays in. */
+    gn_until(start + TIMELOCK_MAX - 1);
+    assert_int_equal(gn_proposal(id).state, GOV_TIMELOCK);
+    assert_true(gov_subnet_emits(gn_kv(), 1));
+    uint64_t bal = gn_balance(COLD, WHALE), owner = gn_balance(COLD, OWNER);
+    whale = stake(WHALE, V1, 1); /* with the emission it earned meanwhile; the escrow holds what was locked */
+    gn_block();
+    assert_int_equal(gn_proposal(id).state, GOV_ENACTED);
+    assert_true(gn_audited(id, GOV_AUDIT_ID_RAGE_EXIT));
+    uint64_t out = whale - stake(WHALE, V1, 1); /* the escrowed alpha left the stake */
+    uint64_t paid = gn_balance(COLD, WHALE) - bal;
+    uint64_t refund = gn_balance(COLD, OWNER) - owner; /* the owner's exit right, after the exit */
+    assert_true(subnet_get(gn_kv(), 1, &s));
+    /* The escrowed alpha went back to the pool; its TAO is the pre-proposal
+     * price, capped at the position's pro-rata share of the pool's TAO
+     * (alpha moved from out to in, so their sum is as it was). */
+    unsigned __int128 total = (unsigned __int128)s.pool.alpha_in + s.alpha_out;
+    uint64_t at_price = (uint64_t)(((unsigned __int128)out * p.pre_price) >> 32);
+    uint64_t share = (uint64_t)(((unsigned __int128)(s.pool.tao + refund + paid) * out) / total);
+    assert_int_equal(paid, at_price < share ? at_price : share);
+    assert_true(paid > 0);
+    assert_false(gov_subnet_emits(gn_kv(), 1));
+}
+
+/* Beanstalk's lessons: stake acquired after the snapshot has no weight,
+ * stake sold before voting counts no more, and stake behind a conviction
+ * vote cannot move until its lock ends. */
+static void test_flash_stake_and_vote_then_dump(void **state)
+{
+    (void)state;
+    uint64_t id = propose_cut();
+    uint64_t h = gn_proposal(id).submitted_at;
+    gn_until(h + NOTICE);
+    /* LATE stakes after the snapshot: no voting power. */
+    gn_send(COLD, LATE, gn_stake(V3, 1, 5000 * TAO), YUMA_CALL_OK);
+    gn_send(COLD, LATE, gn_vote(id, GOV_AYE, 5), YUMA_CALL_ERR_GOV_NO_VOTING_POWER);
+    /* S1 sells everything, then tries to vote with its snapshot. */
+    gn_send(COLD, S1, unstake(V2, 1, stake(S1, V2, 1)), YUMA_CALL_OK);
+    gn_send(COLD, S1, gn_vote(id, GOV_AYE, 1), YUMA_CALL_ERR_GOV_NO_VOTING_POWER);
+    /* V2 votes with conviction 2 (2 periods): its stake is locked until the
+     * vote ends plus 2 x 14 blocks. */
+    gn_send(COLD, V2, gn_vote(id, GOV_NAY, 2), YUMA_CALL_OK);
+    gov_vote_rec v;
+    yuma_account v2 = gn_acc(COLD, V2);
+    assert_true(gov_vote_get(gn_kv(), id, 0, &v2, &v));
+    gov_snapshot_rec snap;
+    assert_true(gov_snapshot_get(gn_kv(), id, 0, &v2, &snap));
+    assert_int_equal(v.weight, snap.weight);
+    uint64_t held = stake(V2, V2, 1);
+    gn_send(COLD, V2, unstake(V2, 1, held), YUMA_CALL_ERR_GOV_STAKE_LOCKED);
+    yuma_call mv = gn_call(YUMA_CALL_MOVE_STAKE);
+    mv.hotkey = gn_acc(HOT, V2);
+    mv.dest_hotkey = gn_acc(HOT, V3);
+    mv.netuid = mv.dest_netuid = 1;
+    mv.amount = held;
+    gn_send(COLD, V2, mv, YUMA_CALL_ERR_GOV_STAKE_LOCKED);
+    yuma_call sw = gn_call(YUMA_CALL_SWAP_STAKE);
+    sw.hotkey = gn_acc(HOT, V2);
+    sw.netuid = 1;
+    sw.dest_netuid = 2;
+    sw.amount = held;
+    gn_send(COLD, V2, sw, YUMA_CALL_ERR_GOV_STAKE_LOCKED);
+    yuma_call tr = gn_call(YUMA_CALL_TRANSFER_STAKE);
+    tr.hotkey = gn_acc(HOT, V2);
+    tr.dest = gn_acc(COLD, LATE);
+    tr.netuid = tr.dest_netuid = 1;
+    tr.amount = held;
+    gn_send(COLD, V2, tr, YUMA_CALL_ERR_GOV_STAKE_LOCKED);
+    /* An unlocked vote (0.1x) leaves the stake free. */
+    gn_send(COLD, V3, gn_vote(id, GOV_NAY, 0), YUMA_CALL_OK);
+    gn_send(COLD, V3, unstake(V3, 1, TAO), YUMA_CALL_OK);
+    /* Stake above the locked amount (emission since the vote) may move. */
+    uint64_t until = gn_proposal(id).round_end + 2 * gn_params().gov.lock_period_blocks;
+    gn_until(until - 2);
+    gn_send(COLD, V2, unstake(V2, 1, held), YUMA_CALL_ERR_GOV_STAKE_LOCKED); /* in block until - 1 */
+    gn_send(COLD, V2, unstake(V2, 1, held), YUMA_CALL_OK);
+}
+
+/* The tally runs in the block step of round_end, before any transaction:
+ * a vote in that block is refused and changes nothing, one a block earlier
+ * counts. */
+static void test_votes_in_the_closing_block_do_not_count(void **state)
+{
+    (void)state;
+    uint64_t id = propose_cut();
+    gov_proposal p = gn_proposal(id);
+    gn_until(p.voting_start);
+    p = gn_proposal(id);
+    gn_until(p.round_end - 2);
+    gn_send(COLD, V1, gn_vote(id, GOV_AYE, 1), YUMA_CALL_OK);
+    assert_int_equal(yuma_chain_height(gn_a), p.round_end - 1);
+    gn_send(COLD, V2, gn_vote(id, GOV_AYE, 1), YUMA_CALL_ERR_GOV_WRONG_STATE);
+    p = gn_proposal(id);
+    assert_true(p.tally[0].tallied);
+    assert_int_equal(p.tally[0].c_aye, 1); /* V1's seat; V2's vote came too late */
+    yuma_account v2 = gn_acc(COLD, V2);
+    gov_vote_rec v;
+    assert_false(gov_vote_get(gn_kv(), id, 0, &v2, &v));
+}
+
+static yuma_call respond(uint64_t id, uint8_t fill)
+{
+    yuma_call c = gn_id_call(YUMA_CALL_GOV_RESPOND, id);
+    memset(c.doc_hash, fill, 32);
+    return c;
+}
+
+static yuma_call topup(uint64_t id, uint64_t amount)
+{
+    yuma_call c = gn_id_call(YUMA_CALL_GOV_TOPUP, id);
+    c.amount = amount;
+    return c;
+}
+
+/* Every call a state does not allow is refused with its own error, and
+ * the twin chain shows it changed nothing but the fee and nonce. */
+static void test_refused_calls_change_nothing(void **state)
+{
+    (void)state;
+    /* Submission: what a proposal must be. */
+    yuma_call none = gn_propose(1, EAA_EMISSION, 0, 0, DEPOSIT);
+    none.action_count = 0;
+    gn_try(COLD, M1, none, YUMA_CALL_ERR_GOV_BAD_ACTIONS);
+    gn_try(COLD, M1, gn_propose(1, EAA_CHAIN_PARAM, 1, 0, DEPOSIT), YUMA_CALL_ERR_GOV_BAD_ACTIONS);
+    gn_try(COLD, M1, gn_propose(GOV_NETUID_GLOBAL, EAA_EMISSION, 0, 0, DEPOSIT), YUMA_CALL_ERR_GOV_BAD_ACTIONS);
+    gn_try(COLD, M1, gn_propose(1, EAA_EMISSION, 0, 2, DEPOSIT), YUMA_CALL_ERR_GOV_BAD_ACTIONS);
+    gn_try(COLD, M1, gn_propose(1, EAA_OWNER_CUT, 0, 65537, DEPOSIT), YUMA_CALL_ERR_GOV_BAD_ACTIONS);
+    gn_try(COLD, M1, gn_propose(1, EAA_HYPERPARAM, 4, 1, DEPOSIT), YUMA_CALL_ERR_GOV_BAD_ACTIONS);
+    gn_try(COLD, M1, gn_propose(1, 99, 0, 0, DEPOSIT), YUMA_CALL_ERR_GOV_BAD_ACTIONS);
+    gn_try(COLD, M1, gn_propose(GOV_NETUID_GLOBAL, EAA_CHAIN_PARAM, 9999, 0, DEPOSIT), YUMA_CALL_ERR_GOV_BAD_ACTIONS);
+    gn_try(COLD, M1, gn_propose(0, EAA_EMISSION, 0, 0, DEPOSIT), YUMA_CALL_ERR_ROOT_NETUID);
+    gn_try(COLD, M1, gn_propose(9, EAA_EMISSION, 0, 0, DEPOSIT), YUMA_CALL_ERR_NO_SUBNET);
+    gn_try(COLD, M1, gn_propose(1, EAA_EMISSION, 0, 0, 0), YUMA_CALL_ERR_GOV_DEPOSIT_TOO_LOW);
+    gn_try(COLD, M1, gn_propose(1, EAA_EMISSION, 0, 0, DEPOSIT / 10 - 1), YUMA_CALL_ERR_GOV_DEPOSIT_TOO_LOW);
+    gn_try(HOT, M1, gn_propose(1, EAA_EMISSION, 0, 0, DEPOSIT), YUMA_CALL_ERR_INSUFFICIENT_BALANCE);
+    yuma_call taken = gn_propose(1, EAA_OWNER_CHANGE, 0, 0, DEPOSIT);
+    taken.actions[0].account = gn_acc(HOT, V1); /* a hotkey another coldkey owns */
+    gn_try(COLD, M1, taken, YUMA_CALL_ERR_HOTKEY_OWNED);
+    gn_try(COLD, M1, gn_id_call(YUMA_CALL_GOV_WITHDRAW, 42), YUMA_CALL_ERR_GOV_NO_PROPOSAL);
+    gn_try(COLD, V1, gn_vote(42, GOV_AYE, 0), YUMA_CALL_ERR_GOV_NO_PROPOSAL);
+    gn_try(COLD, V1, topup(42, TAO), YUMA_CALL_ERR_GOV_NO_PROPOSAL);
+    gn_try(COLD, V1, respond(42, 1), YUMA_CALL_ERR_GOV_NO_PROPOSAL);
+    gn_try(COLD, V1, gn_id_call(YUMA_CALL_GOV_APPEAL, 42), YUMA_CALL_ERR_GOV_NO_PROPOSAL);
+    gn_try(COLD, V1, escrow(42, V1, TAO, 0), YUMA_CALL_ERR_GOV_NO_PROPOSAL);
+    gn_check();
+
+    /* Notice. */
+    uint64_t id = propose_cut();
+    yuma_call ot = gn_call(YUMA_CALL_GOV_OWNER_TRANSFER);
+    ot.netuid = 1;
+    ot.dest = gn_acc(COLD, LATE);
+    ot.hotkey = gn_acc(HOT, LATE);
+    gn_try(COLD, WHALE, gn_propose(1, EAA_REGISTRATION, 0, 0, DEPOSIT), YUMA_CALL_ERR_GOV_OPEN_PROPOSAL);
+    gn_try(COLD, V1, gn_vote(id, GOV_AYE, 1), YUMA_CALL_ERR_GOV_WRONG_STATE);
+    gn_try(COLD, V1, gn_vote(id, 0, 1), YUMA_CALL_ERR_GOV_BAD_CHOICE);
+    gn_try(COLD, V1, gn_vote(id, 5, 1), YUMA_CALL_ERR_GOV_BAD_CHOICE);
+    gn_try(COLD, V1, gn_vote(id, GOV_AYE, 6), YUMA_CALL_ERR_GOV_BAD_CONVICTION);
+    gn_try(COLD, OWNER, gn_id_call(YUMA_CALL_GOV_APPEAL, id), YUMA_CALL_ERR_GOV_WRONG_STATE);
+    gn_try(COLD, WHALE, escrow(id, V1, TAO, 0), YUMA_CALL_ERR_GOV_WRONG_STATE);
+    gn_try(COLD, S1, topup(id, TAO), YUMA_CALL_ERR_GOV_WRONG_STATE); /* the deposit is complete */
+    gn_try(COLD, WHALE, gn_id_call(YUMA_CALL_GOV_WITHDRAW, id), YUMA_CALL_ERR_GOV_NOT_PROPOSER);
+    gn_try(COLD, WHALE, respond(id, 1), YUMA_CALL_ERR_NOT_OWNER);
+    gn_try(COLD, OWNER, ot, YUMA_CALL_ERR_GOV_NO_EXIT_RIGHT);
+    gn_try(COLD, OWNER, respond(id, 1), YUMA_CALL_OK);
+    gn_try(COLD, OWNER, respond(id, 2), YUMA_CALL_OK); /* the one amendment */
+    gn_try(COLD, OWNER, respond(id, 3), YUMA_CALL_ERR_GOV_RESPONSE_LIMIT);
+    gn_check();
+    uint8_t amended[32];
+    memset(amended, 2, 32);
+    assert_memory_equal(gn_proposal(id).response_hash, amended, 32);
+    assert_int_equal(gn_proposal(id).state, GOV_NOTICE);
+
+    /* Voting. */
+    gn_until(gn_proposal(id).voting_start);
+    gn_try(COLD, M1, gn_vote(id, GOV_AYE, 1), YUMA_CALL_ERR_GOV_RECUSED);
+    gn_try(COLD, OWNER, gn_vote(id, GOV_NAY, 1), YUMA_CALL_ERR_GOV_RECUSED);
+    gn_try(COLD, LATE, gn_vote(id, GOV_NAY, 1), YUMA_CALL_ERR_GOV_NO_VOTING_POWER);
+    gn_try(COLD, V1, gn_vote(id, GOV_AYE, 1), YUMA_CALL_OK);
+    gn_try(COLD, V1, gn_vote(id, GOV_NAY, 1), YUMA_CALL_ERR_GOV_ALREADY_VOTED);
+    gn_try(COLD, OWNER, gn_id_call(YUMA_CALL_GOV_APPEAL, id), YUMA_CALL_ERR_GOV_WRONG_STATE);
+    gn_try(COLD, WHALE, escrow(id, V1, TAO, 0), YUMA_CALL_ERR_GOV_WRONG_STATE);
+    gn_try(COLD, S1, topup(id, TAO), YUMA_CALL_ERR_GOV_WRONG_STATE);
+    gn_try(COLD, OWNER, ot, YUMA_CALL_ERR_GOV_NO_EXIT_RIGHT);
+    gn_try(COLD, V2, gn_vote(id, GOV_AYE, 1), YUMA_CALL_OK);
+    gn_try(COLD, V3, gn_vote(id, GOV_AYE, 1), YUMA_CALL_OK);
+    gn_try(COLD, OWNER2, gn_vote(id, GOV_AYE, 1), YUMA_CALL_OK);
+    gn_try(COLD, WHALE, gn_vote(id, GOV_AYE, 1), YUMA_CALL_OK);
+    gn_check();
+
+    /* Timelock. */
+    gn_until(gn_proposal(id).round_end);
+    assert_int_equal(gn_proposal(id).state, GOV_TIMELOCK);
+    gn_try(COLD, V1, gn_vote(id, GOV_AYE, 1), YUMA_CALL_ERR_GOV_WRONG_STATE);
+    gn_try(COLD, OWNER, respond(id, 9), YUMA_CALL_ERR_GOV_WRONG_STATE);
+    gn_try(COLD, S1, topup(id, TAO), YUMA_CALL_ERR_GOV_WRONG_STATE);
+    gn_try(COLD, WHALE, escrow(id, V1, 0, 0), YUMA_CALL_ERR_ZERO_AMOUNT);
+    gn_try(COLD, WHALE, escrow(id, V2, TAO, 0), YUMA_CALL_ERR_NOT_ENOUGH_STAKE); /* no stake on V2 */
+    gn_try(COLD, WHALE, escrow(id, V1, TAO, 1), YUMA_CALL_ERR_GOV_NOT_ESCROWED);
+    /* The exit right: the owner hands the subnet on during the timelock. */
+    ot.hotkey = gn_acc(HOT, V1);
+    gn_try(COLD, OWNER, ot, YUMA_CALL_ERR_HOTKEY_OWNED);
+    ot.hotkey = gn_acc(HOT, LATE);
+    gn_try(COLD, M2, ot, YUMA_CALL_ERR_NOT_OWNER);
+    gn_try(COLD, OWNER, ot, YUMA_CALL_OK);
+    gn_check();
+    subnet_rec s;
+    assert_true(subnet_get(gn_kv(), 1, &s));
+    yuma_account late = gn_acc(COLD, LATE);
+    assert_memory_equal(s.owner_coldkey.bytes, late.bytes, 32);
+    assert_true(gn_audited(id, GOV_AUDIT_ID_OWNER_TRANSFER));
+    /* The appeal is the owner's (now LATE), within its window only. */
+    gn_until(gn_proposal(id).timelock_start + APPEAL_WINDOW - 1);
+    gn_send(COLD, LATE, gn_id_call(YUMA_CALL_GOV_APPEAL, id), YUMA_CALL_ERR_GOV_WRONG_STATE);
+
+    /* Closed. */
+    gn_send(COLD, M1, gn_id_call(YUMA_CALL_GOV_WITHDRAW, id), YUMA_CALL_OK);
+    assert_int_equal(gn_proposal(id).state, GOV_WITHDRAWN);
+    gn_try(COLD, M1, gn_id_call(YUMA_CALL_GOV_WITHDRAW, id), YUMA_CALL_ERR_GOV_WRONG_STATE);
+    gn_try(COLD, S1, topup(id, TAO), YUMA_CALL_ERR_GOV_WRONG_STATE);
+    gn_try(COLD, V1, gn_vote(id, GOV_AYE, 1), YUMA_CALL_ERR_GOV_WRONG_STATE);
+    gn_try(COLD, WHALE, escrow(id, V1, TAO, 0), YUMA_CALL_ERR_GOV_WRONG_STATE);
+    /* A withdrawal after voting opened starts the cooldown. */
+    gn_try(COLD, M1, gn_propose(1, EAA_EMISSION, 0, 0, DEPOSIT), YUMA_CALL_ERR_GOV_COOLDOWN);
+    gn_check();
+    assert_true(gov_subnet_emits(gn_kv(), 1));
+}
+
+/* Deposits short of the requirement wait for top-ups by anyone; each
+ * contributor gets exactly its part back; an incomplete deposit expires. */
+static void test_deposit_topups_and_expiry(void **state)
+{
+    (void)state;
+    uint64_t fee = yuma_chain_min_fee(gn_a, YUMA_TX_MAX_ENCODED);
+    uint64_t m1 = gn_balance(COLD, M1), s1 = gn_balance(COLD, S1), v1 = gn_balance(COLD, V1);
+    yuma_chain_params prm = gn_params();
+    uint64_t id = gov_global_get(gn_kv(), &prm.gov).next_id;
+    gn_send(COLD, M1, gn_propose(1, EAA_EMISSION, 0, 0, 50 * TAO), YUMA_CALL_OK);
+    gov_proposal p = gn_proposal(id);
+    assert_int_equal(p.state, GOV_PENDING_DEPOSIT);
+    assert_int_equal(p.deposit_required, DEPOSIT); /* max(100 TAO, 0.5% of the small devnet emission) */
+    assert_int_equal(p.deposit_total, 50 * TAO);
+    /* The hearing is open from submission. */
+    gn_send(COLD, OWNER, respond(id, 7), YUMA_CALL_OK);
+    gn_send(COLD, S1, topup(id, 0), YUMA_CALL_ERR_ZERO_AMOUNT);
+    gn_send(COLD, S1, topup(id, 30 * TAO), YUMA_CALL_OK);
+    assert_int_equal(gn_proposal(id).state, GOV_PENDING_DEPOSIT);
+    gn_send(COLD, V1, topup(id, 100 * TAO), YUMA_CALL_OK); /* only the 20 missing are taken */
+    p = gn_proposal(id);
+    assert_int_equal(p.state, GOV_NOTICE);
+    assert_int_equal(p.deposit_total, DEPOSIT);
+    assert_int_equal(p.voting_start, yuma_chain_height(gn_a) + NOTICE);
+    assert_int_equal(gn_balance(COLD, V1), v1 - fee - 20 * TAO);
+    gn_send(COLD, M1, gn_id_call(YUMA_CALL_GOV_WITHDRAW, id), YUMA_CALL_OK);
+    assert_true(gn_audited(id, GOV_AUDIT_ID_WITHDRAWN));
+    assert_int_equal(gn_balance(COLD, M1), m1 - 2 * fee);
+    assert_int_equal(gn_balance(COLD, S1), s1 - 2 * fee);
+    assert_int_equal(gn_balance(COLD, V1), v1 - fee);
+    /* Withdrawn before voting: no cooldown. An incomplete deposit expires
+     * after the top-up window and is refunded. */
+    id++;
+    gn_send(COLD, M1, gn_propose(1, EAA_EMISSION, 0, 0, 10 * TAO), YUMA_CALL_OK);
+    p = gn_proposal(id);
+    gn_until(p.deposit_deadline - 2);
+    gn_send(COLD, S1, topup(id, TAO), YUMA_CALL_OK);
+    gn_send(COLD, S1, topup(id, TAO), YUMA_CALL_ERR_GOV_WRONG_STATE); /* in the deadline block */
+    p = gn_proposal(id);
+    assert_int_equal(p.state, GOV_EXPIRED);
+    assert_true(gn_audited(id, GOV_AUDIT_ID_EXPIRED));
+    assert_int_equal(gn_balance(COLD, M1), m1 - 3 * fee);
+    assert_int_equal(gn_balance(COLD, S1), s1 - 4 * fee);
+    yuma_account dep = *gov_deposit_account();
+    assert_int_equal(yuma_chain_balance(gn_a, &dep), 0);
+    assert_int_equal(gov_subnet_get(gn_kv(), 1).cooldown_until, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -334,6 +672,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_veto_burns_deposit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_appeal_reverses, setup, teardown),
         cmocka_unit_test_setup_teardown(test_appeal_confirmed_pauses_timelock, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_escrow_stretch_and_rage_exit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_flash_stake_and_vote_then_dump, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_votes_in_the_closing_block_do_not_count, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refused_calls_change_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_deposit_topups_and_expiry, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

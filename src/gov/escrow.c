@@ -9,6 +9,7 @@
  * Money moves only between existing holdings (stake, the subnet's pool,
  * balances), so the supply audit holds after every step.
  */
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,29 +64,36 @@ bool gov_lock_add(ykv *kv, const yuma_account *coldkey, const yuma_account *hotk
 
 /* ---- veto escrow ---- */
 
-static size_t escrow_key(uint8_t k[73], uint64_t id, const yuma_account *coldkey, const yuma_account *hotkey)
+/* id + both accounts would not fit a key (72 bytes at most): the key
+ * names the position by BLAKE2b-256(coldkey || hotkey) and the value
+ * carries the accounts. */
+static size_t escrow_key(uint8_t k[41], uint64_t id, const yuma_account *coldkey, const yuma_account *hotkey)
 {
+    uint8_t both[64];
     k[0] = REC_GOV_ESCROW;
     for (int i = 0; i < 8; i++) k[1 + i] = (uint8_t)(id >> (56 - 8 * i));
-    memcpy(k + 9, coldkey->bytes, 32);
-    memcpy(k + 41, hotkey->bytes, 32);
-    return 73;
+    memcpy(both, coldkey->bytes, 32);
+    memcpy(both + 32, hotkey->bytes, 32);
+    crypto_generichash(k + 9, 32, both, sizeof both, NULL, 0);
+    return 41;
 }
 
 uint64_t gov_escrow_get(const ykv *kv, uint64_t id, const yuma_account *coldkey, const yuma_account *hotkey)
 {
-    uint8_t key[73];
+    uint8_t key[41];
     size_t vlen;
     const uint8_t *v = ykv_get(kv, key, escrow_key(key, id, coldkey, hotkey), &vlen);
-    return v && vlen == 8 ? get_u64(v) : 0;
+    return v && vlen == 72 ? get_u64(v + 64) : 0;
 }
 
 static bool escrow_put(ykv *kv, uint64_t id, const yuma_account *coldkey, const yuma_account *hotkey, uint64_t amount)
 {
-    uint8_t key[73], v[8];
+    uint8_t key[41], v[72];
     size_t klen = escrow_key(key, id, coldkey, hotkey);
     if (amount == 0) return ykv_del(kv, key, klen);
-    put_u64(v, amount);
+    memcpy(v, coldkey->bytes, 32);
+    memcpy(v + 32, hotkey->bytes, 32);
+    put_u64(v + 64, amount);
     return ykv_put(kv, key, klen, v, sizeof v);
 }
 
@@ -166,7 +174,8 @@ typedef struct {
 static bool collect_exit(const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen, void *ctx)
 {
     exit_scan *sc = ctx;
-    if (klen != 73 || vlen != 8) return true;
+    (void)key;
+    if (klen != 41 || vlen != 72) return true;
     if (sc->n == sc->cap) {
         size_t ncap = sc->cap ? sc->cap * 2 : 32;
         exit_entry *nv = realloc(sc->v, ncap * sizeof *nv);
@@ -175,9 +184,9 @@ static bool collect_exit(const uint8_t *key, size_t klen, const uint8_t *val, si
         sc->cap = ncap;
     }
     exit_entry *e = &sc->v[sc->n++];
-    memcpy(e->coldkey.bytes, key + 9, 32);
-    memcpy(e->hotkey.bytes, key + 41, 32);
-    e->alpha = get_u64(val);
+    memcpy(e->coldkey.bytes, val, 32);
+    memcpy(e->hotkey.bytes, val + 32, 32);
+    e->alpha = get_u64(val + 64);
     e->tao = 0;
     return true;
 }
@@ -204,16 +213,20 @@ yuma_call_status gov_rage_exit(call_ctx *cx, gov_proposal *p)
     }
     uint8_t before[32], after[32];
     gov_audit_param_hash(&s.pool, sizeof s.pool, before);
-    /* Each position at the pre-proposal EMA price; if the pool cannot pay
-     * them all (it keeps its minimum reserve), all are cut pro rata. */
-    unsigned __int128 owed = 0;
+    /* Each position at the pre-proposal price, but never more than its
+     * pro-rata share of the pool's TAO (what dissolving the subnet would
+     * pay it), so leaving never takes TAO that backs the others' alpha. If
+     * the pool still cannot pay them all (it keeps its minimum reserve),
+     * all are cut pro rata. */
+    unsigned __int128 owed = 0, issued = (unsigned __int128)s.pool.alpha_in + s.alpha_out;
     for (size_t i = 0; i < sc.n; i++) {
         uint64_t held = stake_of(cx->kv, &sc.v[i].hotkey, &sc.v[i].coldkey, p->netuid);
         if (sc.v[i].alpha > held) sc.v[i].alpha = held;
-        yu128 t;
+        yu128 t, share;
         if (!yu128_mul_div(sc.v[i].alpha, p->pre_price, YU96F32_ONE, &t) || t > UINT64_MAX) t = UINT64_MAX;
-        sc.v[i].tao = (uint64_t)t;
-        owed += t;
+        if (!yu128_mul_div(s.pool.tao, sc.v[i].alpha, issued, &share)) share = 0;
+        sc.v[i].tao = (uint64_t)(t < share ? t : share);
+        owed += sc.v[i].tao;
     }
     uint64_t avail = s.pool.tao > YUMA_POOL_MIN_RESERVE ? s.pool.tao - YUMA_POOL_MIN_RESERVE : 0;
     yuma_call_status st = YUMA_CALL_OK;

@@ -18,7 +18,7 @@
  *   0x23 + id + round + coldkey            -> gov_vote_rec
  *   0x24 + coldkey + hotkey + netuid (BE)  -> conviction lock: amount, until
  *   0x25 + id + round + coldkey            -> House S snapshot of one coldkey (weight, positions)
- *   0x26 + id + coldkey + hotkey           -> veto escrow: alpha amount
+ *   0x26 + id + H(coldkey || hotkey)       -> veto escrow: coldkey, hotkey, alpha amount
  *   0x27 + id + account                    -> deposit paid by account
  *   0x28 + coldkey                         -> seat EMA sample (stake, incentive, flags)
  *   0x29 + id + round + coldkey            -> council seats of one coldkey in that round

@@ -212,25 +212,25 @@ static yuma_call_status settle_bond(call_ctx *cx, gov_proposal *p, bool burn)
 
 /* Drops the escrow records of a closed proposal (its locks end with it). */
 typedef struct {
-    uint8_t (*keys)[73];
+    uint8_t (*keys)[41];
     size_t n, cap;
     bool nomem;
 } key_scan;
 
-static bool collect_key73(const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen, void *ctx)
+static bool collect_key41(const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen, void *ctx)
 {
     (void)val;
     (void)vlen;
     key_scan *sc = ctx;
-    if (klen != 73) return true;
+    if (klen != 41) return true;
     if (sc->n == sc->cap) {
         size_t ncap = sc->cap ? sc->cap * 2 : 16;
-        uint8_t(*nk)[73] = realloc(sc->keys, ncap * 73);
+        uint8_t(*nk)[41] = realloc(sc->keys, ncap * 41);
         if (!nk) return !(sc->nomem = true);
         sc->keys = nk;
         sc->cap = ncap;
     }
-    memcpy(sc->keys[sc->n++], key, 73);
+    memcpy(sc->keys[sc->n++], key, 41);
     return true;
 }
 
@@ -240,8 +240,8 @@ static bool drop_escrow(ykv *kv, uint64_t id)
     prefix[0] = REC_GOV_ESCROW;
     for (int i = 0; i < 8; i++) prefix[1 + i] = (uint8_t)(id >> (56 - 8 * i));
     key_scan sc = {0};
-    bool ok = ykv_scan_prefix(kv, prefix, sizeof prefix, collect_key73, &sc) && !sc.nomem;
-    for (size_t i = 0; ok && i < sc.n; i++) ok = ykv_del(kv, sc.keys[i], 73);
+    bool ok = ykv_scan_prefix(kv, prefix, sizeof prefix, collect_key41, &sc) && !sc.nomem;
+    for (size_t i = 0; ok && i < sc.n; i++) ok = ykv_del(kv, sc.keys[i], 41);
     free(sc.keys);
     return ok;
 }
