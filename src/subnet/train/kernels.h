@@ -95,8 +95,8 @@ double kn_cospi(double x);
 /* The hot element-wise loops, vectorised with portable vector types (two
  * double lanes; compiled once, for the baseline instruction set, so there is
  * one path and one result). e^x is computed in double: reduction by
- * n = round-to-nearest(x / ln 2) through the 1.5 * 2^52 shifter, a degree-10
- * Taylor polynomial (relative error below 1e-12), and 2^n built from its
+ * n = round-to-nearest(x / ln 2) through the 1.5 * 2^52 shifter, a degree-7
+ * Taylor polynomial (relative error below 6e-9), and 2^n built from its
  * exponent bits; the float results are within an ulp of e^x. */
 
 /* v[i] = e^v[i] for v[i] <= 0 (inputs below -700 give 0). */

@@ -137,8 +137,10 @@ static inline v2d exp_neg2(v2d x)
     v2d t = x * 1.4426950408889634 + shifter; /* n + 1.5 2^52: n in the low mantissa bits */
     v2d n = t - shifter;                       /* round(x / ln 2), exactly */
     v2d r = (x - n * LN2_HI) - n * LN2_LO;
+    /* Taylor to r^7: the remainder is below |r|^8 / 8! = 5.5e-9 relative, a
+     * tenth of a float's half-ulp */
     v2d p = 1.0 + r * (1.0 + r * (1.0 / 2 + r * (1.0 / 6 + r * (1.0 / 24 + r * (1.0 / 120 + r * (1.0 / 720 +
-            r * (1.0 / 5040 + r * (1.0 / 40320 + r * (1.0 / 362880 + r * (1.0 / 3628800))))))))));
+            r * (1.0 / 5040)))))));
     v2l bits = (v2l)t - (v2l)shifter;       /* n as an integer */
     v2d scale = (v2d)((bits + 1023) << 52); /* 2^n, n >= -1010: normal */
     return p * scale;
