@@ -304,10 +304,10 @@ static yuma_etcd_status request(yuma_etcd *e, const char *path, json_t *body, bo
             const char *m = json_string_value(json_object_get(doc, "message"));
             e->remote_code = (int)json_integer_value(code);
             st = fail(e, YUMA_ETCD_ERR_REMOTE, "%s: %s", url, m ? m : "(no message)");
-            json_decref(doc);
             /* A member without a Raft leader (or cut off from it) did not
              * apply anything: another member may serve the request. */
             bool leaderless = m && (strstr(m, "no leader") || strstr(m, "leader changed"));
+            json_decref(doc);
             if ((e->remote_code == GRPC_UNAVAILABLE && (leaderless || !write)) ||
                 (e->remote_code == GRPC_DEADLINE_EXCEEDED && !write)) {
                 st = YUMA_ETCD_ERR_UNAVAILABLE;

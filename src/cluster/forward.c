@@ -177,8 +177,10 @@ static void forward_once(yuma_cluster *c, forwarder *f)
             if (!list_push(&f->sent, f->todo.v[done + i])) free(f->todo.v[done + i].bytes);
         done += n;
     }
-    memmove(f->todo.v, f->todo.v + done, (f->todo.n - done) * sizeof *f->todo.v);
-    f->todo.n -= done;
+    if (done) {
+        memmove(f->todo.v, f->todo.v + done, (f->todo.n - done) * sizeof *f->todo.v);
+        f->todo.n -= done;
+    }
     if (f->todo.n) cluster_sleep_ms(100); /* no producer reachable yet */
     if (cluster_now_ms() - f->last_prune > 1000) {
         keep_pending(c, &f->sent);
