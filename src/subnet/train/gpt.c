@@ -3,6 +3,11 @@
  * named configurations, the parameter tensor table, initialisation, copies
  * and the model hash. The passes are in gpt_pass.c, AdamW in gpt_adamw.c.
  */
+#if defined(__clang__)
+#pragma clang fp contract(off)
+#elif defined(__GNUC__)
+#pragma GCC optimize("fp-contract=off") /* separately rounded products and sums everywhere (kernels.h) */
+#endif
 #include <math.h>
 #include <sodium.h>
 #include <stdarg.h>

@@ -10,6 +10,11 @@
  * loss) runs in row order on one thread. A sequence's activations never
  * depend on the other sequences of its batch.
  */
+#if defined(__clang__)
+#pragma clang fp contract(off)
+#elif defined(__GNUC__)
+#pragma GCC optimize("fp-contract=off") /* separately rounded products and sums everywhere (kernels.h) */
+#endif
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>

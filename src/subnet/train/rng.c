@@ -4,6 +4,11 @@
  * unbiased bounded draw and a normal deviate that use no libm function
  * whose bits could vary between machines.
  */
+#if defined(__clang__)
+#pragma clang fp contract(off)
+#elif defined(__GNUC__)
+#pragma GCC optimize("fp-contract=off") /* separately rounded products and sums everywhere (kernels.h) */
+#endif
 #include <math.h>
 
 #include "subnet/train/kernels.h"
