@@ -116,6 +116,9 @@ else
         bad "held-out loss $first -> $last nats ($bits bits): want a fall of over 1 nat from about 5.55"
     fi
     grep -q '"done":true' "$TMP/a.json" && ok || bad "no summary line: $(tail -n 1 "$TMP/a.json")"
+    # valid JSON numbers only: the step-0 training loss is null, never nan
+    ! grep -qi 'nan\|inf' "$TMP/a.json" && grep -q '"step":0,"train_loss":null' "$TMP/a.json" && ok ||
+        bad "JSON has a non-number: $(cat "$TMP/a.json")"
     rows=$(wc -l <"$TMP/a.csv")
     head -n 1 "$TMP/a.csv" | grep -q '^step,train_loss,heldout_nats,heldout_bits,lr,tokens_per_s$' && [ "$rows" -eq 4 ] &&
         ok || bad "csv: $rows lines: $(cat "$TMP/a.csv")"

@@ -231,20 +231,27 @@ typedef struct {
     double train_loss, heldout, lr, tokens_per_s;
 } report;
 
+/* The training loss of the step-0 report is not defined: null in JSON, an
+ * empty CSV field, "-" in the text table. */
 static void print_report(const train_opts *o, trainer *t, const report *r)
 {
     double bits = r->heldout / log(2.0);
+    char loss[32] = "";
+    if (!isnan(r->train_loss)) snprintf(loss, sizeof loss, "%.6f", r->train_loss);
     if (o->json)
-        printf("{\"step\":%llu,\"train_loss\":%.6f,\"heldout_nats\":%.6f,\"heldout_bits\":%.6f,\"lr\":%.6g,"
+        printf("{\"step\":%llu,\"train_loss\":%s,\"heldout_nats\":%.6f,\"heldout_bits\":%.6f,\"lr\":%.6g,"
                "\"tokens_per_s\":%.1f}\n",
-               (unsigned long long)r->step, r->train_loss, r->heldout, bits, r->lr, r->tokens_per_s);
+               (unsigned long long)r->step, *loss ? loss : "null", r->heldout, bits, r->lr, r->tokens_per_s);
+    else if (isnan(r->train_loss))
+        printf("%8llu %11s %12.4f %12.4f %10.3g %11.0f\n", (unsigned long long)r->step, "-", r->heldout, bits, r->lr,
+               r->tokens_per_s);
     else
         printf("%8llu %11.4f %12.4f %12.4f %10.3g %11.0f\n", (unsigned long long)r->step, r->train_loss, r->heldout,
                bits, r->lr, r->tokens_per_s);
     fflush(stdout);
     if (t->csv)
-        fprintf(t->csv, "%llu,%.6f,%.6f,%.6f,%.6g,%.1f\n", (unsigned long long)r->step, r->train_loss, r->heldout,
-                bits, r->lr, r->tokens_per_s);
+        fprintf(t->csv, "%llu,%s,%.6f,%.6f,%.6g,%.1f\n", (unsigned long long)r->step, loss, r->heldout, bits, r->lr,
+                r->tokens_per_s);
 }
 
 static int run_training(const train_opts *o)
