@@ -279,6 +279,21 @@ typedef struct {
     bool reported;
 } child;
 
+/* yumad and the example subnet's programs, beside this executable. */
+static bool have_programs(const char *bin)
+{
+    const char *programs[] = {"yumad", "yuma-subnet-miner", "yuma-subnet-validator"};
+    for (int i = 0; i < 3; i++) {
+        char path[4200];
+        snprintf(path, sizeof path, "%s/%s", bin, programs[i]);
+        if (access(path, X_OK) != 0) {
+            fprintf(stderr, "yuma devnet: %s is missing; it is built with yuma (cmake --build build)\n", path);
+            return false;
+        }
+    }
+    return true;
+}
+
 static bool start_children(const char *bin, const char *dir, const char *url, uint16_t netuid, child *kids)
 {
     char netuid_s[16];
@@ -489,10 +504,11 @@ int cmd_devnet(int argc, char **argv)
     if (block_ms < 10) block_ms = 10;
     /* A devnet is disposable: each run starts from its genesis. */
     char db[4200], bin[4096];
+    exe_dir(bin, sizeof bin);
+    if (!have_programs(bin)) return 1;
     mkdir(dir, 0700);
     snprintf(db, sizeof db, "%s/yuma.db", dir);
     unlink(db);
-    exe_dir(bin, sizeof bin);
     struct sigaction sa = {.sa_handler = on_signal};
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
