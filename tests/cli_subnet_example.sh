@@ -47,6 +47,15 @@ check "yumad started ($port)" '[ -n "$port" ]'
 setup=$("$yuma" devnet setup --rpc "$rpc" 2>&1); status=$?
 check "devnet setup registers the subnet ($setup)" '[ $status = 0 ] && echo "$setup" | grep -q "^subnet 1:"'
 
+out=$("$yuma" devnet epoch --rpc "$rpc" 2>&1); status=$?
+check "devnet epoch without --netuid shows its usage ($status)" '[ $status = 2 ] && echo "$out" | grep -q "usage: yuma devnet"'
+out=$("$yuma" devnet epoch --rpc "$rpc" --netuid 0 2>&1); status=$?
+check "devnet epoch refuses netuid 0 ($out)" '[ $status = 2 ] && echo "$out" | grep -q "netuid must be 1..65534"'
+out=$("$yuma" devnet epoch --rpc "$rpc" --netuid 9 2>&1); status=$?
+check "devnet epoch on a missing subnet fails with the chain's reason ($out)" '[ $status = 1 ] && echo "$out" | grep -q "failed"'
+out=$("$yuma" devnet setup --rpc http://127.0.0.1:1/ 2>&1); status=$?
+check "devnet setup without a node says so ($out)" '[ $status = 1 ] && echo "$out" | grep -q "cannot connect"'
+
 out=$("$miner" --rpc "$rpc" --netuid 1 --dev-key not-registered 2>&1); status=$?
 check "an unregistered hotkey is refused ($out)" '[ $status = 1 ] && echo "$out" | grep -q "is not registered on subnet 1"'
 
