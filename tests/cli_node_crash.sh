@@ -19,6 +19,7 @@ head_height() {
   YUMA_RPC_NO_RETRY=1 "$yuma" block --rpc "http://127.0.0.1:$1/" 2>/dev/null | sed -n 's/.*"height": *\([0-9]*\).*/\1/p' | head -n 1
 }
 
+unanswered=0
 for round in $(seq 1 "$rounds"); do
   # Port 0: the node picks a free port and prints it.
   "$yumad" --data "$dir/data" --dev --rpc-port 0 --block-ms 50 >"$dir/node.log" 2>&1 &
@@ -39,6 +40,12 @@ for round in $(seq 1 "$rounds"); do
   load=$!
   sleep "0.$((RANDOM % 8 + 1))"
   reported=$(head_height "$port")
+  if [ -z "$reported" ]; then
+    # The query itself failed (a loaded machine, the node still loading):
+    # the node reported nothing this round, so any stored height will do.
+    unanswered=$((unanswered + 1))
+    reported=0
+  fi
   kill -9 $node 2>/dev/null
   wait $node 2>/dev/null
   kill -9 $load 2>/dev/null
@@ -59,6 +66,8 @@ for round in $(seq 1 "$rounds"); do
     passed=$((passed + 1))
   fi
 done
-echo "final height $stored after $rounds kills"
+echo "final height $stored after $rounds kills ($unanswered rounds where the head query got no answer)"
+check_unanswered=$((unanswered * 2 <= rounds))
+[ $check_unanswered = 1 ] || { echo "FAILED: the head query went unanswered in $unanswered of $rounds rounds"; failed=$((failed + 1)); }
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
