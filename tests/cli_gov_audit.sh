@@ -46,7 +46,7 @@ hot=$("$yuma" wallet dev --wallet owner --hotkey owner-hot --plaintext $w | awk 
 
 port=$((20000 + RANDOM % 20000))
 rpc="--rpc http://127.0.0.1:$port/"
-"$yumad" --data "$dir/node" --genesis "$dir/genesis.json" --rpc-port $port --block-ms 200 >"$dir/yumad.log" 2>&1 &
+"$yumad" --data "$dir/node" --genesis "$dir/genesis.json" --rpc-port $port --block-ms 100 >"$dir/yumad.log" 2>&1 &
 node=$!
 for _ in $(seq 100); do "$yuma" block $rpc >/dev/null 2>&1 && break; sleep 0.1; done
 check "the node runs the genesis with guardians" '"$yuma" block $rpc >/dev/null 2>&1'
@@ -105,6 +105,8 @@ json=$("$yuma" gov log --json --netuid 1 $rpc)
 check "gov log --json: entries with hashes" 'echo "$json" | grep -q "\"prev_entry_hash\"" && echo "$json" | grep -q "\"event\": \"escrow_on\""'
 check "gov log --verify: intact" '"$yuma" gov log --verify $rpc | grep -q "hash chain intact"'
 check "gov log --verify --json: ok" '"$yuma" gov log --verify --json $rpc | grep -q "\"ok\": true"'
+check "gov log past the last entry: the node's message" \
+  '"$yuma" gov log --from 999999 $rpc 2>&1 | grep -q "is past the last entry"'
 check "gov log --verify refuses a range: exit 2" '"$yuma" gov log --verify --from 1 $rpc 2>/dev/null; [ $? = 2 ]'
 hist=$("$yuma" gov history --netuid 1 $rpc)
 check "the emission history shows the escrow" 'echo "$hist" | grep -q "emergency escrow"'

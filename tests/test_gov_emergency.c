@@ -37,6 +37,7 @@
 #include "gov/audit.h"
 #include "gov/emergency.h"
 #include "yuma/chain.h"
+#include "yuma/genesis.h"
 
 #define TAO YUMA_RAO_PER_TAO
 #define MAXQ 24
@@ -1011,6 +1012,78 @@ static void test_genesis_rules(void **state)
     yuma_chain_free(c);
 }
 
+/* Guardians in a genesis file: parsed, checked by the lane's rules, written
+ * back; every malformed entry refused with a message naming it. */
+static char *genesis_text(const char *guardians, bool same)
+{
+    char a[YUMA_SS58_MAX], b[YUMA_SS58_MAX];
+    yuma_pubkey pa, pb;
+    memcpy(pa.bytes, cold[G0].pk, 32);
+    memcpy(pb.bytes, cold[G1].pk, 32);
+    yuma_ss58_encode(&pa, YUMA_SS58_PREFIX, a);
+    yuma_ss58_encode(&pb, YUMA_SS58_PREFIX, b);
+    static char text[2048];
+    char g[1024];
+    snprintf(g, sizeof g, guardians, a, same ? a : b);
+    snprintf(text, sizeof text, "{\"chain_id\": 9, \"balances\": [{\"address\": \"%s\", \"balance\": 5}], \"guardians\": %s}",
+             a, g);
+    return text;
+}
+
+static void expect_genesis_error(const char *guardians, bool same, const char *msg)
+{
+    yuma_genesis_file f;
+    char err[256];
+    char *text = genesis_text(guardians, same);
+    assert_false(yuma_genesis_parse(text, strlen(text), &f, err, sizeof err));
+    assert_string_equal(err, msg);
+}
+
+static void test_genesis_file(void **state)
+{
+    (void)state;
+    yuma_genesis_file f;
+    char err[256];
+    char *text = genesis_text("[{\"address\": \"%s\", \"org\": \"north\"}, {\"address\": \"%s\", \"org\": \"north\"}]", false);
+    assert_true(yuma_genesis_parse(text, strlen(text), &f, err, sizeof err));
+    assert_int_equal(f.genesis.guardian_count, 2);
+    assert_memory_equal(f.genesis.guardians[1].account.bytes, cold[G1].pk, 32);
+    assert_string_equal(f.genesis.guardians[0].org, "north");
+    /* Written back and read again: the same genesis (hash). */
+    char *json = yuma_genesis_to_json(&f.genesis);
+    yuma_genesis_file back;
+    assert_true(yuma_genesis_parse(json, strlen(json), &back, err, sizeof err));
+    assert_int_equal(back.genesis.guardian_count, 2);
+    yuma_chain *c1, *c2;
+    assert_int_equal(yuma_chain_new(&f.genesis, &c1), YUMA_CHAIN_OK);
+    assert_int_equal(yuma_chain_new(&back.genesis, &c2), YUMA_CHAIN_OK);
+    uint8_t h1[32], h2[32];
+    yuma_chain_genesis_hash(c1, h1);
+    yuma_chain_genesis_hash(c2, h2);
+    assert_memory_equal(h1, h2, 32);
+    gov_guardian_rec m;
+    assert_true(gov_guardian_get(yuma_chain_state(c1), 1, &m));
+    assert_true(m.active);
+    assert_string_equal(m.org, "north");
+    yuma_chain_free(c1);
+    yuma_chain_free(c2);
+    free(json);
+    yuma_genesis_file_free(&back);
+    yuma_genesis_file_free(&f);
+
+    expect_genesis_error("{\"x\": \"%s%s\"}", false, "field \"guardians\": must be an array");
+    expect_genesis_error("[{\"address\": \"%s\"}, \"%s\"]", false,
+                         "guardians[0]: must be {\"address\": \"...\", \"org\": \"...\"}");
+    expect_genesis_error("[{\"address\": \"x%s\", \"org\": \"n\"}, \"%s\"]", false,
+                         "guardians[0]: field \"address\": bad SS58 checksum: the address is mistyped or damaged");
+    expect_genesis_error("[{\"address\": \"%s\", \"org\": \"\"}, \"%s\"]", false,
+                         "guardians[0]: field \"org\": must be 1..31 bytes");
+    expect_genesis_error("[{\"address\": \"%s\", \"org\": \"0123456789012345678901234567890123\"}, \"%s\"]", false,
+                         "guardians[0]: field \"org\": must be 1..31 bytes");
+    expect_genesis_error("[{\"address\": \"%s\", \"org\": \"n\"}, {\"address\": \"%s\", \"org\": \"m\"}]", true,
+                         "guardians: a guardian account appears twice");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1023,6 +1096,7 @@ int main(void)
         cmocka_unit_test(test_strikes_remove_signers),
         cmocka_unit_test(test_guardians_replaced),
         cmocka_unit_test(test_genesis_rules),
+        cmocka_unit_test(test_genesis_file),
     };
     return cmocka_run_group_tests(tests, make_keys, NULL);
 }
