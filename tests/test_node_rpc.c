@@ -287,8 +287,24 @@ static void test_pending_commits(void **state)
     r = call_ok(f, "weights_pendingCommits", json_pack("{s:i, s:s}", "netuid", 1, "hotkey", address(&b)));
     assert_int_equal(json_array_size(json_object_get(r, "commits")), 0);
     json_decref(r);
+    /* A published commitment reads back as text and hex with its block. */
+    yuma_call pub = {.kind = YUMA_CALL_SET_COMMITMENT, .netuid = 1, .data_len = 11};
+    memcpy(pub.data, "dir:/store1", 11);
+    submit(f, &hot, 2, &pub, id);
+    produce(f);
+    expect_ok(f, id);
+    r = call_ok(f, "commitment_get", json_pack("{s:i, s:s}", "netuid", 1, "hotkey", address(&hk)));
+    assert_string_equal(json_string_value(json_object_get(r, "text")), "dir:/store1");
+    assert_string_equal(json_string_value(json_object_get(r, "data")), "6469723a2f73746f726531");
+    assert_int_equal(json_integer_value(json_object_get(r, "block")), yuma_node_height(f->node));
+    json_decref(r);
     yuma_rpc_client_error err;
-    json_t *p = json_pack("{s:i, s:s}", "netuid", 9, "hotkey", address(&b));
+    json_t *p = json_pack("{s:i, s:s}", "netuid", 1, "hotkey", address(&b));
+    assert_null(yuma_rpc_client_call(f->rpc, "commitment_get", p, &err));
+    json_decref(p);
+    assert_int_equal(err.code, -32004);
+    assert_string_equal(err.message, "no commitment of this hotkey on subnet 1 (`yuma commit` publishes one)");
+    p = json_pack("{s:i, s:s}", "netuid", 9, "hotkey", address(&b));
     assert_null(yuma_rpc_client_call(f->rpc, "weights_pendingCommits", p, &err));
     json_decref(p);
     assert_int_equal(err.code, -32004);

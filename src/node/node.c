@@ -516,6 +516,7 @@ static bool add_methods(yuma_node *n, char *err, size_t errlen)
         {"subnet_get", m_subnet, 0, n},        {"metagraph_get", m_metagraph, 0, n},
         {"chain_getEvents", node_m_events, 0, n},
         {"weights_pendingCommits", node_m_pending_commits, 0, n},
+        {"commitment_get", node_m_commitment, 0, n},
         {"gov_log", node_m_gov_log, 0, n},
         {"gov_logVerify", node_m_gov_log_verify, 0, n},
         {"gov_emissionHistory", node_m_gov_emission_history, 0, n},

@@ -52,5 +52,6 @@ json_t *node_m_gov_concentration(const json_t *params, const yuma_rpc_call *call
 json_t *node_m_gov_guardians(const json_t *params, const yuma_rpc_call *call, yuma_rpc_error *err);
 /* commits_rpc.c */
 json_t *node_m_pending_commits(const json_t *params, const yuma_rpc_call *call, yuma_rpc_error *err);
+json_t *node_m_commitment(const json_t *params, const yuma_rpc_call *call, yuma_rpc_error *err);
 
 #endif
