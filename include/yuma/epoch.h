@@ -110,6 +110,33 @@ typedef struct yuma_workspace yuma_workspace;
 yuma_workspace *yuma_workspace_new(void);
 void yuma_workspace_free(yuma_workspace *ws);
 
+/* How the epoch lays out the weights and bonds. AUTO picks the dense
+ * layout when the rows holding weights or bonds fill at least half of their
+ * row x n cells (memory stays proportional to the entries) and the sparse
+ * one otherwise; the others force a layout, for tests and benchmarks (a
+ * forced dense layout uses memory proportional to those rows times n, and
+ * YC3 with liquid alpha always runs sparse). Every layout gives the same
+ * bytes. */
+typedef enum {
+    YUMA_LAYOUT_AUTO = 0,
+    YUMA_LAYOUT_SPARSE,
+    YUMA_LAYOUT_DENSE,
+} yuma_layout;
+
+typedef struct {
+    uint32_t threads;    /* 0 or 1: the calling thread alone; k > 1: k threads */
+    yuma_layout layout;
+    bool portable;       /* the baseline instruction set's kernels, not the
+                          * CPU's vector ones (tests compare the two) */
+} yuma_epoch_options;
+
+/* Options for every later epoch that uses this workspace (a new workspace
+ * has threads = 1 and AUTO). With threads > 1 the workspace starts a pool of
+ * threads - 1 helpers on the first epoch that can use them (the dense
+ * layout) and keeps it until yuma_workspace_free. Results are the same
+ * bytes for every option. */
+void yuma_workspace_set_options(yuma_workspace *ws, const yuma_epoch_options *opt);
+
 /* Runs the epoch. On YUMA_OK, *out owns freshly allocated arrays (free with
  * yuma_epoch_output_free); on error *out is zeroed and nothing is allocated. */
 yuma_status yuma_epoch(const yuma_epoch_input *in, yuma_workspace *ws, yuma_epoch_output *out);

@@ -45,32 +45,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "consensus/divide.h"
-#include "consensus/math.h"
-#include "consensus/quantile.h"
-#include "yuma/epoch.h"
-#include "yuma/fixed.h"
+#include "consensus/epoch_internal.h"
 
 /* ---- workspace: grow-only scratch buffers reused across epochs ---- */
-
-enum {
-    WS_INACTIVE, WS_X, WS_STAKE, WS_FORBID, WS_ACTIVE_STAKE,
-    WS_STAMP, WS_W_OFF, WS_W_ENT, WS_W_ROW, WS_COL_CNT,
-    WS_VOTER_STAKE, WS_VOTER_AS, WS_VOTER_TRUST, WS_COL_FILL, WS_KEYS, WS_HIST, WS_QTMP,
-    WS_G_SCORE, WS_G_STAKE,
-    WS_CONS, WS_VTRUST, WS_INCENTIVE,
-    WS_SUM_B, WS_DIV_B, WS_SUM_DB, WS_DIV_DB,
-    WS_ROW_COL, WS_ROW_VAL, WS_OLD_COL, WS_OLD_VAL,
-    WS_ACC, WS_LOOK_W, WS_LOOK_B, WS_OLD, WS_BITS, WS_WORDS,
-    WS_E_OFF, WS_E_COL, WS_E_VAL, WS_SUM_E, WS_MAX_E, WS_DIV_E, WS_DIV_M,
-    WS_ALPHA_CACHE, WS_DIV,
-    WS_COUNT
-};
-
-struct yuma_workspace {
-    void *buf[WS_COUNT];
-    size_t cap[WS_COUNT];
-};
 
 yuma_workspace *yuma_workspace_new(void)
 {
@@ -81,11 +58,16 @@ void yuma_workspace_free(yuma_workspace *ws)
 {
     if (!ws) return;
     for (int i = 0; i < WS_COUNT; i++) free(ws->buf[i]);
+    ypool_free(ws->pool);
     free(ws);
 }
 
-/* Scratch of at least `bytes`, contents unspecified (zeroed when asked). */
-static void *ws_get(yuma_workspace *ws, int slot, size_t bytes, bool zero)
+void yuma_workspace_set_options(yuma_workspace *ws, const yuma_epoch_options *opt)
+{
+    ws->opt = *opt;
+}
+
+void *epoch_ws_get(yuma_workspace *ws, int slot, size_t bytes, bool zero)
 {
     if (bytes == 0) bytes = 1;
     if (ws->cap[slot] < bytes) {
@@ -130,138 +112,6 @@ const char *yuma_status_str(yuma_status s)
     case YUMA_ERR_MATRIX: return "malformed weights or bonds (offsets, column >= n, or duplicate column)";
     }
     return "unknown status";
-}
-
-/* How a row's stored u16 weights become I32F32 (spec §2.5). The row sum of
- * the I32F32 values is v_sum * 2^32, taken by the reference with a plain
- * (wrapping) add: below 2^31 it is exact and every weight is
- * floor(v * 2^32 / v_sum), computed with the sum's reciprocal; past 2^31 it
- * wraps and safe_div by the wrapped sum decides, or nothing is divided when
- * the wrapped sum is not positive. */
-enum { ROW_RECIP, ROW_WRAPPED, ROW_RAW };
-
-typedef struct {
-    ydiv rd;    /* ROW_RECIP: reciprocal of the u16 sum */
-    yfx wsum;   /* ROW_WRAPPED: the wrapped I32F32 sum, > 0 */
-    int mode;
-} wrow;
-
-/* How weights for bonds come from a weight and its clipped value (§2.8). */
-enum { BETA_ZERO, BETA_ONE, BETA_MID };
-
-/* Emits the touched columns of a row in ascending order from a bitmap:
- * by scanning the touched word range, or by sorting the touched words when
- * they are few and far apart. Clears the bitmap as it goes. */
-typedef struct {
-    uint64_t *bits;
-    uint32_t *words;   /* indices of non-zero words, unsorted */
-    size_t nwords;
-    uint32_t lo, hi;   /* range of touched words */
-} colset;
-
-typedef struct {
-    yfx d;
-    yfx alpha;
-} alpha_slot;
-
-#define ALPHA_CACHE_BITS 11
-
-/* Everything one epoch computes, shared by the steps below. */
-typedef struct {
-    const yuma_epoch_input *in;
-    yuma_workspace *ws;
-    uint32_t n;
-    bool *inactive;
-    yfx *stake;
-    bool *forbid;          /* !(previous permit or owner) */
-    yfx *active_stake;
-    uint64_t max_reg;      /* largest registration block */
-    uint64_t last_tempo;   /* bonds on uids registered at or after it are dropped */
-    bool bond_mask;        /* some uid is registered at or after last_tempo */
-    bool b_exact;          /* YC2: div_b holds u16 column sums (none saturates) */
-    /* masked weights: row i is went[woff[i] .. woff[i+1]) */
-    size_t *woff;
-    yuma_entry *went;
-    wrow *wr;
-    size_t *col_cnt;       /* n + 1: per column, voters' positive weights (bound) */
-    bool keys_fit;         /* voter rows are ROW_RECIP or all 0: scores fit keys */
-    bool ranked;           /* pass B was done column by column with consensus */
-    yfx *consensus;
-    yfx *vtrust;
-    yfx *incentive;        /* rank (clamped sums) until normalised */
-    /* beta and the EMA's constant alpha */
-    int beta_mode;
-    yfx beta, alpha, keep;
-    /* YC2 column sums and their reciprocals: stored bonds and delta-B */
-    uint64_t *sum_b, *sum_db;
-    ydiv *div_b, *div_db;
-    /* row scratch: weights for bonds, masked stored bonds, dense rows */
-    uint16_t *rcol, *ocol;
-    yfx *rval, *oval;
-    yfx *acc, *look_w, *look_b, *old;
-    colset set;
-    /* bond EMA E, its column sums (and maxima), dividends */
-    size_t *eoff;
-    uint16_t *ecol;
-    yfx *eval;
-    uint64_t *sum_e;
-    yfx *max_e;
-    ydiv *div_e, *div_m;
-    yfx *dividends;
-    ymath_liquid_params lp;
-    alpha_slot *acache;
-} epoch_ctx;
-
-#define WS(ctx, slot, type, count, zero) \
-    ((type *)ws_get((ctx)->ws, (slot), sizeof(type) * (size_t)(count), (zero)))
-
-static uint64_t sat_add_u64(uint64_t a, uint64_t b)
-{
-    uint64_t r;
-    return __builtin_add_overflow(a, b, &r) ? UINT64_MAX : r;
-}
-
-/* A saturating add of non-negative I32F32 raws, s and t <= YFX_MAX: a
- * running sum clamped at every step equals the reference's sat_add chain. */
-static inline uint64_t add_clamp(uint64_t s, uint64_t t)
-{
-    s += t;
-    return s > (uint64_t)YFX_MAX ? (uint64_t)YFX_MAX : s;
-}
-
-static inline yfx mul_nn(yfx a, yfx b)
-{
-    return yfx_mul_nonneg(a, b);
-}
-
-/* mul of two raws in [0, 2^32] (shares, normalised weights, alpha): the
- * 64-bit product a * b overflows only for a = 2^32, where the result is b. */
-static inline uint64_t mul_unit(uint64_t a, uint64_t b)
-{
-    return a < (uint64_t)YFX_ONE ? (a * b) >> 32 : b;
-}
-
-/* fixed_proportion_to_u16 (§1.3); below 2^48 the product x * 65535 fits 64
- * bits and the result is one multiplication and a shift. */
-static inline uint16_t to_u16_prop(yfx x)
-{
-    if ((uint64_t)x < ((uint64_t)1 << 48)) {
-        uint64_t v = ((uint64_t)x * 65535u) >> 32;
-        return (uint16_t)(v > 65535 ? 65535 : v);
-    }
-    return yfx_to_u16_proportion(x);
-}
-
-/* A reciprocal for a column sum that may be 0: then every entry of the
- * column is 0 and dividing 0 by 1 gives the 0 that safe_div leaves. */
-static ydiv div_of_sum(uint64_t s)
-{
-    return ydiv_make(s ? s : 1);
-}
-
-static bool is_owner(const epoch_ctx *c, uint32_t i)
-{
-    return c->in->owner_uid >= 0 && (uint32_t)c->in->owner_uid == i;
 }
 
 /* ---- column sets: ascending order without sorting every row ---- */
@@ -325,22 +175,19 @@ static bool offsets_valid(const yuma_sparse_view *m, uint32_t n)
 
 /* Whether every column of a stored row is below n; *unsorted tells whether
  * the row is not strictly ascending (only such a row can repeat a column). */
-static bool row_in_range(const yuma_entry *e, size_t len, uint32_t n, bool *unsorted)
+bool epoch_row_in_range(const yuma_entry *e, size_t len, uint32_t n, bool *unsorted)
 {
+    /* two independent reductions without a carried "previous", so that
+     * the compiler vectorises them */
     uint32_t bad = 0, down = 0;
-    int64_t prev = -1;
-    for (size_t k = 0; k < len; k++) {
-        uint32_t j = e[k].uid;
-        bad |= j >= n;
-        down |= (int64_t)j <= prev;
-        prev = j;
-    }
-    *unsorted = down;
-    return !bad;
+    for (size_t k = 0; k < len; k++) bad |= (uint32_t)(e[k].uid >= n);
+    for (size_t k = 1; k < len; k++) down |= (uint32_t)(e[k].uid <= e[k - 1].uid);
+    *unsorted = down != 0;
+    return bad == 0;
 }
 
 /* No column twice: stamp[j] holds the tag of the last row that had j. */
-static bool row_unique(const yuma_entry *e, size_t len, uint32_t *stamp, uint32_t tag)
+bool epoch_row_unique(const yuma_entry *e, size_t len, uint32_t *stamp, uint32_t tag)
 {
     for (size_t k = 0; k < len; k++) {
         uint32_t j = e[k].uid;
@@ -351,11 +198,11 @@ static bool row_unique(const yuma_entry *e, size_t len, uint32_t *stamp, uint32_
 }
 
 /* Columns below n and none twice. */
-static bool row_valid(const yuma_entry *e, size_t len, uint32_t n, uint32_t *stamp, uint32_t tag)
+bool epoch_row_valid(const yuma_entry *e, size_t len, uint32_t n, uint32_t *stamp, uint32_t tag)
 {
     bool unsorted;
-    if (!row_in_range(e, len, n, &unsorted)) return false;
-    return !unsorted || row_unique(e, len, stamp, tag);
+    if (!epoch_row_in_range(e, len, n, &unsorted)) return false;
+    return !unsorted || epoch_row_unique(e, len, stamp, tag);
 }
 
 static bool matrix_valid(const yuma_sparse_view *m, uint32_t n, uint32_t *stamp, uint32_t tag0)
@@ -364,7 +211,7 @@ static bool matrix_valid(const yuma_sparse_view *m, uint32_t n, uint32_t *stamp,
     for (uint32_t i = 0; i < n; i++) {
         size_t len = m->offsets[i + 1] - m->offsets[i];
         const yuma_entry *e = len ? m->entries + m->offsets[i] : NULL; /* no arithmetic on NULL */
-        if (!row_valid(e, len, n, stamp, tag0 + i)) return false;
+        if (!epoch_row_valid(e, len, n, stamp, tag0 + i)) return false;
     }
     return true;
 }
@@ -451,7 +298,7 @@ static yuma_status compute_permits(epoch_ctx *c, bool *new_permit)
 
 /* Registration facts the masks need, so rows that no mask can touch skip
  * the per-entry lookups. */
-static void scan_registrations(epoch_ctx *c)
+void epoch_scan_registrations(epoch_ctx *c)
 {
     const yuma_epoch_input *in = c->in;
     uint64_t lms = in->last_epoch_block;
@@ -524,13 +371,13 @@ static bool load_weight_row(epoch_ctx *c, uint32_t i, uint32_t *stamp, size_t *n
     size_t len = wv->offsets ? wv->offsets[i + 1] - wv->offsets[i] : 0;
     const yuma_entry *e = len ? wv->entries + wv->offsets[i] : NULL;
     bool unsorted = false;
-    if (len && !row_in_range(e, len, c->n, &unsorted)) return false;
+    if (len && !epoch_row_in_range(e, len, c->n, &unsorted)) return false;
     uint64_t sum = 0;
     size_t kept = 0;
     if (len && !c->forbid[i]) {
         kept = mask_row(c, i, e, len, unsorted ? stamp : NULL, c->went + *nnz, &sum);
         if (kept == SIZE_MAX) return false;
-    } else if (unsorted && !row_unique(e, len, stamp, i + 1)) {
+    } else if (unsorted && !epoch_row_unique(e, len, stamp, i + 1)) {
         return false;
     }
     set_row_norm(&c->wr[i], sum);
@@ -543,11 +390,6 @@ static bool load_weight_row(epoch_ctx *c, uint32_t i, uint32_t *stamp, size_t *n
     return true;
 }
 
-static bool bond_masked(const epoch_ctx *c, uint32_t j)
-{
-    return c->bond_mask && c->last_tempo <= c->in->registered_at[j];
-}
-
 /* Validates stored bond row i; YC2 also sums its columns (as u16). */
 static bool load_bond_row(epoch_ctx *c, uint32_t i, uint32_t *stamp)
 {
@@ -557,7 +399,7 @@ static bool load_bond_row(epoch_ctx *c, uint32_t i, uint32_t *stamp)
     /* An empty matrix may come without an entry array: no pointer
      * arithmetic on NULL (undefined in C). */
     const yuma_entry *e = len ? bv->entries + bv->offsets[i] : NULL;
-    if (!row_valid(e, len, c->n, stamp, c->n + i + 1)) return false;
+    if (!epoch_row_valid(e, len, c->n, stamp, c->n + i + 1)) return false;
     if (c->in->hp.yuma3) return true;
     for (size_t k = 0; k < len; k++)
         if (!bond_masked(c, e[k].uid)) c->sum_b[e[k].uid] += e[k].value;
@@ -568,7 +410,7 @@ static bool load_bond_row(epoch_ctx *c, uint32_t i, uint32_t *stamp)
  * times 2^32, clamped as the saturating I32F32 sum would be. When no
  * column sum reaches 2^31 (so none saturates), b * 2^32 / (B * 2^32) is
  * divided as b / B, through B's reciprocal (b_exact). */
-static void bond_divisors(epoch_ctx *c)
+void epoch_bond_divisors(epoch_ctx *c)
 {
     c->b_exact = true;
     for (uint32_t j = 0; j < c->n; j++) c->b_exact &= c->sum_b[j] < ((uint64_t)1 << 31);
@@ -595,7 +437,7 @@ static yuma_status load_rows(epoch_ctx *c)
     if (!stamp || !c->woff || !c->went || !c->wr || !c->col_cnt || !c->sum_b || !c->div_b ||
         !c->set.bits || !c->set.words)
         return YUMA_ERR_NOMEM;
-    scan_registrations(c);
+    epoch_scan_registrations(c);
     c->keys_fit = true;
     c->woff[0] = 0;
     size_t nnz = 0;
@@ -603,38 +445,11 @@ static yuma_status load_rows(epoch_ctx *c)
         if (!load_weight_row(c, i, stamp, &nnz)) return YUMA_ERR_MATRIX;
         if (!load_bond_row(c, i, stamp)) return YUMA_ERR_MATRIX;
     }
-    if (!c->in->hp.yuma3) bond_divisors(c);
+    if (!c->in->hp.yuma3) epoch_bond_divisors(c);
     return YUMA_OK;
 }
 
 /* ---- pass B: §2.7 clipping, validator trust, rank; §2.8 weights for bonds ---- */
-
-/* Weight for bonds of one entry from its weight w and clipped value cl
- * (-1: dropped by clipping); false when the entry is not in the row. */
-static inline bool bond_weight(const epoch_ctx *c, yfx w, yfx cl, yfx *x)
-{
-    if (c->beta_mode == BETA_ZERO) {
-        *x = w;
-        return true;
-    }
-    if (c->beta_mode == BETA_ONE) {
-        *x = cl;
-        return cl >= 0;
-    }
-    yfx cc = cl < 0 ? 0 : cl;
-    *x = yfx_sat_add(w, yfx_mul(c->beta, yfx_sat_sub(cc, w)));
-    return *x > 0;
-}
-
-/* clipped = C_j when C_j < w (dropped, -1, if C_j is 0), else w. With
- * C_j >= 0 and w >= 0 the drop happens exactly when C_j = 0 < w, and then
- * min(C_j, w) = 0; written without branches because C_j < w is a coin flip
- * (C_j is the column's median). */
-static inline yfx clip_value(yfx w, yfx cj)
-{
-    yfx m = cj < w ? cj : w;
-    return m - (yfx)((cj == 0) & (w > 0));
-}
 
 /* Row i's weights for bonds into (col, val), in row order; with `rank`,
  * also its validator trust and rank contributions. */
@@ -713,8 +528,8 @@ static uint32_t scatter_keys(epoch_ctx *c, size_t *fill, uint64_t *keys)
  * sums), YC2's delta-B column sum, and each voter's trust (a plain row sum,
  * so any order gives the same wrapped value). Weights of 0 and non-voters
  * (active stake 0) add nothing to any of these sums. */
-static void column_pass_b(epoch_ctx *c, uint16_t j, const uint64_t *key, size_t cnt,
-                          const yfx *vas, uint64_t *vtrust)
+void epoch_column_pass_b(epoch_ctx *c, uint32_t j, const uint64_t *key, size_t cnt,
+                         const yfx *vas, uint64_t *vtrust)
 {
     /* Keys hold weights in (0, 2^32] and stakes are <= 2^32, so every term
      * is <= 2^32 and fewer than 2^16 of them cannot reach the clamp: plain
@@ -777,7 +592,7 @@ static yuma_status consensus_keys(epoch_ctx *c, const yq_voters *v, const yfx *v
     for (uint32_t j = 0; j < n; j++) {
         size_t a = c->col_cnt[j];
         c->consensus[j] = yq_column(keys + a, fill[j] - a, max1, v, &s);
-        column_pass_b(c, (uint16_t)j, keys + a, fill[j] - a, vas, vtrust);
+        epoch_column_pass_b(c, (uint16_t)j, keys + a, fill[j] - a, vas, vtrust);
     }
     trust_of_voters(c, vtrust);
     trust_of_non_voters(c);
@@ -822,6 +637,28 @@ static yuma_status consensus_pairs(epoch_ctx *c, const yq_voters *v)
     return YUMA_OK;
 }
 
+bool epoch_voters(epoch_ctx *c, yfx *u, yfx *vas, yq_voters *v)
+{
+    /* U: positive active stakes in uid order, normalised again. */
+    yfx usum = 0;
+    size_t voters = 0;
+    for (uint32_t i = 0; i < c->n; i++) {
+        if (c->active_stake[i] <= 0) continue;
+        vas[voters] = c->active_stake[i];
+        u[voters++] = c->active_stake[i];
+        usum += c->active_stake[i];
+    }
+    if (voters == 0) return false;
+    yfx sigma = 0;
+    ydiv ud = ydiv_make((uint64_t)usum);
+    for (size_t k = 0; k < voters; k++) {
+        u[k] = (yfx)ydiv_q((uint64_t)u[k], &ud);
+        sigma += u[k];
+    }
+    *v = (yq_voters){u, voters, sigma, yfx_sat_sub(sigma, yfx_from_u16_proportion(c->in->hp.kappa))};
+    return true;
+}
+
 static yuma_status compute_consensus(epoch_ctx *c)
 {
     uint32_t n = c->n;
@@ -829,23 +666,8 @@ static yuma_status compute_consensus(epoch_ctx *c)
     yfx *vas = WS(c, WS_VOTER_AS, yfx, n, false);
     if (!u || !vas) return YUMA_ERR_NOMEM;
     memset(c->consensus, 0, sizeof(yfx) * n);
-    /* U: positive active stakes in uid order, normalised again. */
-    yfx usum = 0;
-    size_t voters = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        if (c->active_stake[i] <= 0) continue;
-        vas[voters] = c->active_stake[i];
-        u[voters++] = c->active_stake[i];
-        usum += c->active_stake[i];
-    }
-    if (voters == 0) return YUMA_OK;
-    yfx sigma = 0;
-    ydiv ud = ydiv_make((uint64_t)usum);
-    for (size_t k = 0; k < voters; k++) {
-        u[k] = (yfx)ydiv_q((uint64_t)u[k], &ud);
-        sigma += u[k];
-    }
-    yq_voters v = {u, voters, sigma, yfx_sat_sub(sigma, yfx_from_u16_proportion(c->in->hp.kappa))};
+    yq_voters v;
+    if (!epoch_voters(c, u, vas, &v)) return YUMA_OK;
     return c->keys_fit ? consensus_keys(c, &v, vas) : consensus_pairs(c, &v);
 }
 
@@ -889,15 +711,6 @@ static void add_new_terms(epoch_ctx *c, uint32_t i, bool yc2, bool mark)
         acc[j] += new_term(c, j, x, yc2, unit, as);
         if (mark) colset_add(&c->set, j);
     }
-}
-
-/* YC2's stored bond b as a column-normalised value: safe_div(b * 2^32,
- * B_j * 2^32) with B_j the column's u16 sum, which is floor(b * 2^32 / B_j)
- * when B_j * 2^32 does not saturate (then div_b holds B_j's reciprocal). */
-static inline uint64_t old_value_yuma2(const epoch_ctx *c, uint16_t j, uint16_t b)
-{
-    if (c->b_exact) return ydiv_q(b, &c->div_b[j]);
-    return ydiv_q((uint64_t)b << 32, &c->div_b[j]);
 }
 
 /* The stored bond's EMA term (1 - alpha) * B_ij (B_ij <= 2^32). */
@@ -1094,7 +907,6 @@ static void e_divisors(epoch_ctx *c, bool yc2)
     }
 }
 
-static yuma_status reserve_bonds(yuma_epoch_output *out, size_t need);
 
 /* Room in the output for the stored rows of permitted validators. */
 static yuma_status reserve_stored(epoch_ctx *c, yuma_epoch_output *out)
@@ -1102,31 +914,18 @@ static yuma_status reserve_stored(epoch_ctx *c, yuma_epoch_output *out)
     size_t need = 0;
     for (uint32_t i = 0; i < c->n; i++)
         if (out->validator_permit[i]) need += c->eoff[i + 1] - c->eoff[i];
-    return reserve_bonds(out, need);
+    return epoch_reserve_bonds(out, need);
 }
 
 /* Whether every incentive is <= 2^32, as normalised shares are (unless the
  * reference's wrapping sum of ranks wrapped): then products with other
  * values <= 2^32 are exact in 64 bits and fewer than 2^16 of them cannot
  * reach a clamp. */
-static bool incentive_is_unit(const epoch_ctx *c)
+bool epoch_incentive_is_unit(const epoch_ctx *c)
 {
     for (uint32_t j = 0; j < c->n; j++)
         if ((uint64_t)c->incentive[j] > (uint64_t)YFX_ONE) return false;
     return true;
-}
-
-/* incentive_j * En_ij, En <= 2^32. */
-static inline uint64_t inc_term(const epoch_ctx *c, bool unit, uint16_t j, uint64_t en)
-{
-    return unit ? mul_unit(en, (uint64_t)c->incentive[j]) : (uint64_t)mul_nn(c->incentive[j], (yfx)en);
-}
-
-/* YC2's stored bond of one E entry: En / max_k En_kj (a zero maximum
- * divides nothing). */
-static inline uint16_t stored_yuma2(const epoch_ctx *c, uint16_t j, uint64_t en)
-{
-    return to_u16_prop(c->max_e[j] > 0 ? (yfx)ydiv_q(en, &c->div_m[j]) : (yfx)en);
 }
 
 /* YC2 pass D: D_i = sum_j incentive_j * En_ij (saturating) with En the
@@ -1134,7 +933,7 @@ static inline uint16_t stored_yuma2(const epoch_ctx *c, uint16_t j, uint64_t en)
  * in the row scratch between the two loops. */
 static void dividends_pass_yuma2(epoch_ctx *c, yuma_epoch_output *out)
 {
-    bool unit = incentive_is_unit(c);
+    bool unit = epoch_incentive_is_unit(c);
     size_t p = 0;
     out->bond_offsets[0] = 0;
     for (uint32_t i = 0; i < c->n; i++) {
@@ -1162,7 +961,7 @@ static void dividends_pass_yuma2(epoch_ctx *c, yuma_epoch_output *out)
  * checked_mul(t_i, active_stake_i) or 0; E is stored as it is. */
 static void dividends_pass_yuma3(epoch_ctx *c, yuma_epoch_output *out)
 {
-    bool unit = incentive_is_unit(c);
+    bool unit = epoch_incentive_is_unit(c);
     size_t p = 0;
     out->bond_offsets[0] = 0;
     for (uint32_t i = 0; i < c->n; i++) {
@@ -1355,7 +1154,7 @@ static yuma_status reserve_vectors(yuma_epoch_output *out, uint32_t n)
     return YUMA_OK;
 }
 
-static yuma_status reserve_bonds(yuma_epoch_output *out, size_t need)
+yuma_status epoch_reserve_bonds(yuma_epoch_output *out, size_t need)
 {
     if (out->bonds && out->capacity_bonds >= need) return YUMA_OK;
     free(out->bonds);
@@ -1393,10 +1192,14 @@ static yuma_status run(epoch_ctx *c, yuma_epoch_output *out)
     compute_activity(c);
     if ((s = compute_stake(c, out->raw_stake)) != YUMA_OK) return s;
     if ((s = compute_permits(c, out->validator_permit)) != YUMA_OK) return s;
-    if ((s = load_rows(c)) != YUMA_OK) return s;
     setup_beta(c);
-    if ((s = compute_consensus(c)) != YUMA_OK) return s;
-    s = c->in->hp.yuma3 ? bonds_yuma3(c, out) : bonds_yuma2(c, out);
+    if (dense_chosen(c)) {
+        s = dense_run(c, out);
+    } else {
+        if ((s = load_rows(c)) != YUMA_OK) return s;
+        if ((s = compute_consensus(c)) != YUMA_OK) return s;
+        s = c->in->hp.yuma3 ? bonds_yuma3(c, out) : bonds_yuma2(c, out);
+    }
     if (s != YUMA_OK) return s;
     ymath_normalize(c->dividends, c->n);
     write_vectors(c, out);

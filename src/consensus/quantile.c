@@ -113,44 +113,114 @@ static yfx max_score(const uint64_t *key, size_t cnt)
     return (yfx)(m + 1);
 }
 
-static yfx column_small(const uint64_t *key, size_t count, const yq_voters *v, uint64_t *tmp)
+/* A short list, already in tmp: sorted and scanned. */
+static yfx column_small(uint64_t *tmp, size_t count, const yq_voters *v)
 {
     yfx listed = 0, rest;
-    for (size_t k = 0; k < count; k++) listed += v->stake[voter(key[k])];
+    for (size_t k = 0; k < count; k++) listed += v->stake[voter(tmp[k])];
     if (!rest_after_zeros(v, count, listed, &rest)) return 0;
-    memcpy(tmp, key, count * sizeof *key);
     return select_sorted(tmp, count, v->stake, 0, rest);
+}
+
+/* The levels after the first: the answer lies in [lo, hi], whose keys are
+ * tmp[0 .. count), and below is the stake of every score under lo. Each
+ * level keeps the first bucket whose cumulative stake exceeds rest; such a
+ * bucket exists because the previous level chose [lo, hi] that way. */
+static yfx refine(uint64_t *tmp, size_t count, uint64_t lo, uint64_t hi, yfx below, yfx rest,
+                  const yq_voters *v, yfx *hist)
+{
+    for (;;) {
+        if (count <= SMALL_LIST) return select_sorted(tmp, count, v->stake, below, rest);
+        uint32_t shift = bucket_shift(hi - lo, count);
+        size_t nb = (size_t)((hi - lo) >> shift) + 1;
+        memset(hist, 0, nb * sizeof *hist);
+        fill_hist(tmp, count, lo, shift, v->stake, hist);
+        size_t b = find_bucket(hist, nb, &below, rest);
+        if (b == nb) return max_score(tmp, count); /* unreachable, see above */
+        uint64_t nlo = lo + ((uint64_t)b << shift);
+        uint64_t nhi = nlo + (((uint64_t)1 << shift) - 1);
+        if (nhi > hi) nhi = hi;
+        if (nlo == nhi) return (yfx)(nlo + 1);
+        count = keep_range(tmp, count, nlo, nhi, tmp);
+        lo = nlo;
+        hi = nhi;
+    }
+}
+
+/* First-level bucket bounds: the scores (minus 1) in [0, max1]. */
+static size_t first_level(uint32_t max1, size_t count, uint32_t *shift)
+{
+    *shift = bucket_shift(max1, count);
+    return (size_t)(max1 >> *shift) + 1;
+}
+
+/* The chosen first-level bucket as a score range; false when it is one
+ * score, *answer. */
+static bool bucket_range(size_t b, uint32_t shift, uint32_t max1, uint64_t *lo, uint64_t *hi, yfx *answer)
+{
+    *lo = (uint64_t)b << shift;
+    *hi = *lo + (((uint64_t)1 << shift) - 1);
+    if (*hi > max1) *hi = max1;
+    *answer = (yfx)(*lo + 1);
+    return *lo != *hi;
 }
 
 yfx yq_column(const uint64_t *key, size_t count, uint32_t max1, const yq_voters *v,
               yq_scratch *s)
 {
     if (count == 0) return 0;
-    if (count <= SMALL_LIST) return column_small(key, count, v, s->tmp);
-    uint64_t lo = 0, hi = max1;
-    uint32_t shift = bucket_shift(hi, count);
-    size_t nb = (size_t)(hi >> shift) + 1;
+    if (count <= SMALL_LIST) {
+        memcpy(s->tmp, key, count * sizeof *key);
+        return column_small(s->tmp, count, v);
+    }
+    uint32_t shift;
+    size_t nb = first_level(max1, count, &shift);
     memset(s->hist, 0, nb * sizeof *s->hist);
-    fill_hist(key, count, lo, shift, v->stake, s->hist);
-    yfx listed = 0, rest, below = 0;
+    fill_hist(key, count, 0, shift, v->stake, s->hist);
+    yfx listed = 0, rest, below = 0, answer;
     for (size_t b = 0; b < nb; b++) listed += s->hist[b];
     if (!rest_after_zeros(v, count, listed, &rest)) return 0;
-    const uint64_t *src = key;
-    for (;;) {
-        size_t b = find_bucket(s->hist, nb, &below, rest);
-        if (b == nb) return max_score(key, count); /* only at the first level */
-        uint64_t nlo = lo + ((uint64_t)b << shift);
-        uint64_t nhi = nlo + (((uint64_t)1 << shift) - 1);
-        if (nhi > hi) nhi = hi;
-        if (nlo == nhi) return (yfx)(nlo + 1);
-        count = keep_range(src, count, nlo, nhi, s->tmp);
-        src = s->tmp;
-        lo = nlo;
-        hi = nhi;
-        if (count <= SMALL_LIST) return select_sorted(s->tmp, count, v->stake, below, rest);
-        shift = bucket_shift(hi - lo, count);
-        nb = (size_t)((hi - lo) >> shift) + 1;
-        memset(s->hist, 0, nb * sizeof *s->hist);
-        fill_hist(src, count, lo, shift, v->stake, s->hist);
+    size_t b = find_bucket(s->hist, nb, &below, rest);
+    if (b == nb) return max_score(key, count);
+    uint64_t lo, hi;
+    if (!bucket_range(b, shift, max1, &lo, &hi, &answer)) return answer;
+    count = keep_range(key, count, lo, hi, s->tmp);
+    return refine(s->tmp, count, lo, hi, below, rest, v, s->hist);
+}
+
+yfx yq_column_dense(const uint64_t *w, size_t stride, const uint32_t *vid, const yfx *slot_stake,
+                    size_t slots, size_t count, uint32_t max1, const yq_voters *v, yq_scratch *s)
+{
+    if (count == 0) return 0;
+    if (count <= SMALL_LIST) {
+        size_t k = 0;
+        for (size_t q = 0; q < slots; q++)
+            if (w[q * stride]) s->tmp[k++] = YQ_KEY(w[q * stride], vid[q]);
+        return column_small(s->tmp, k, v);
     }
+    uint32_t shift;
+    size_t nb = first_level(max1, count, &shift);
+    yfx *hist = s->hist;
+    memset(hist, 0, nb * sizeof *hist);
+    uint64_t top = 0;
+    for (size_t q = 0; q < slots; q++) {
+        uint64_t x = w[q * stride];
+        if (!x) continue;
+        hist[(x - 1) >> shift] += slot_stake[q];
+        top = x > top ? x : top;
+    }
+    yfx listed = 0, rest, below = 0, answer;
+    for (size_t b = 0; b < nb; b++) listed += hist[b];
+    if (!rest_after_zeros(v, count, listed, &rest)) return 0;
+    size_t b = find_bucket(hist, nb, &below, rest);
+    if (b == nb) return (yfx)top;
+    uint64_t lo, hi;
+    if (!bucket_range(b, shift, max1, &lo, &hi, &answer)) return answer;
+    size_t k = 0;
+    for (size_t q = 0; q < slots; q++) {
+        uint64_t x = w[q * stride];
+        s->tmp[k] = YQ_KEY(x, vid[q]);
+        k += x != 0 && x - 1 - lo <= hi - lo;
+    }
+    return refine(s->tmp, k, lo, hi, below, rest, v, hist);
 }

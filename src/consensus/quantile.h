@@ -44,4 +44,11 @@ typedef struct {
 yfx yq_column(const uint64_t *key, size_t count, uint32_t max1, const yq_voters *v,
               yq_scratch *s);
 
+/* The same C_j for one column of a dense block: slot q (0 <= q < slots)
+ * holds voter vid[q]'s normalised weight w[q * stride] (0: it scores 0)
+ * and its stake slot_stake[q]; count is the number of positive weights and
+ * max1 bounds (weight - 1) from above. tmp must hold `slots` keys. */
+yfx yq_column_dense(const uint64_t *w, size_t stride, const uint32_t *vid, const yfx *slot_stake,
+                    size_t slots, size_t count, uint32_t max1, const yq_voters *v, yq_scratch *s);
+
 #endif

@@ -1,0 +1,523 @@
+/*
+ * dense.c - the epoch's dense layout: the rows that hold weights or bonds
+ * (R of them) expanded into R x n matrices, walked in blocks of DB columns.
+ *
+ * When those rows fill most of their cells (a subnet whose validators
+ * weight most uids), a sparse layout pays for scattered accesses that a
+ * dense one does not need: each row is expanded once (which also puts it
+ * in column order and finds repeated columns), and every later pass reads
+ * contiguous columns, eight cells per vector operation (dense_kern.c).
+ * Every quantity a column needs (consensus, rank, the delta-B sum, E's sum
+ * and maximum, the stored bonds) depends only on that column, so a block of
+ * columns is carried through each pass while it is in cache; what sums
+ * across columns (validator trust, dividends) is accumulated per row with
+ * plain integer adds, exact in any order. Blocks and row chunks are
+ * independent tasks, run on the workspace's thread pool when it has one.
+ *
+ * The values are the sparse layout's (epoch.c), entry for entry. A cell
+ * without an entry holds 0, and 0 is neutral everywhere outside YC3 with
+ * liquid alpha (which always runs sparse): a zero weight scores 0, clips to
+ * 0 and adds 0 to every sum; a zero E is not stored. Plain adds equal the
+ * reference's saturating ones here because no sum can reach 2^63: a rank
+ * or delta-B sum is at most the voters' stake (2^32), E is at most 2^33, a
+ * row's trust and dividend terms are at most 2^32 per column. For the same
+ * reason every normalised incentive is at most 2^32 (the "unit" case of
+ * the sparse dividends).
+ *
+ * Passes:
+ *   load (row chunks): validate each row, expand the masked weights and
+ *     bonds into W and B, keep each weight row's reciprocal.
+ *   sweep 1 (column blocks): the voters' normalised weights, as quantile
+ *     keys per column; C_j; rank_j and the delta-B sum; YC2's stored-bond
+ *     column sums.
+ *   between: incentive and the column divisors.
+ *   sweep 2 (column blocks): E per cell and its column sum (and maximum),
+ *     each row's trust; then En = E / sum, each row's dividend terms, the
+ *     stored bonds and a bit for E > 0.
+ *   output (row chunks): the stored rows of permitted validators.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "consensus/dense_kern.h"
+#include "consensus/epoch_internal.h"
+
+#define ROW_CHUNK 16          /* rows per load or output task */
+
+typedef struct {
+    epoch_ctx *c;
+    yuma_epoch_output *out;
+    const dense_kernels *k;
+    kconst kc;
+    uint32_t n, np;           /* columns, and the row stride (n rounded up to DB) */
+    uint32_t rows, nblocks, nwords, workers;
+    bool yc2;
+    uint32_t *uid;            /* R: uid of row r, ascending */
+    uint32_t *vrow;           /* voters in R: their row */
+    uint32_t *vid;            /* voters in R: their voter index */
+    uint32_t nvr;             /* voters in R */
+    kdiv *rd;                 /* R: reciprocal of the masked weight row's sum */
+    uint16_t *w, *b, *s;      /* R x np: weights, bonds, stored bonds */
+    uint64_t *present;        /* R x nwords: E > 0 */
+    uint32_t *masked;         /* columns whose bonds are dropped (§2.9) */
+    uint32_t nmasked;
+    bool *bad;                /* per load task: a malformed row */
+    yfx *vstake;              /* voters in R: their normalised stake */
+    /* per worker */
+    uint64_t *wcache;         /* nvr x DB normalised weights */
+    yfx *hist;
+    uint64_t *qtmp;
+    uint64_t *e;              /* R x DB */
+    uint64_t *trust, *acc;    /* R: trust and dividend sums */
+    yq_voters v;
+} dense;
+
+static size_t row_chunks(uint32_t rows)
+{
+    return (rows + ROW_CHUNK - 1) / ROW_CHUNK;
+}
+
+static void chunk_rows(const dense *d, size_t t, uint32_t *r0, uint32_t *r1)
+{
+    *r0 = (uint32_t)t * ROW_CHUNK;
+    *r1 = *r0 + ROW_CHUNK < d->rows ? *r0 + ROW_CHUNK : d->rows;
+}
+
+bool dense_chosen(const epoch_ctx *c)
+{
+    const yuma_epoch_input *in = c->in;
+    yuma_layout layout = c->ws->opt.layout;
+    if (layout == YUMA_LAYOUT_SPARSE || (in->hp.yuma3 && in->hp.liquid_alpha)) return false;
+    uint64_t rows = 0, entries = 0;
+    for (uint32_t i = 0; i < c->n; i++) {
+        size_t lw = in->weights.offsets ? in->weights.offsets[i + 1] - in->weights.offsets[i] : 0;
+        size_t lb = in->bonds.offsets ? in->bonds.offsets[i + 1] - in->bonds.offsets[i] : 0;
+        if (c->forbid[i]) lw = 0; /* masked whole */
+        /* More than 32768 entries can make the u16 sum reach 2^31, where
+         * the reference's I32F32 row sum wraps: left to the sparse layout. */
+        if (lw > (ROW_SUM_LIMIT - 1) / 65535) return false;
+        rows += (lw | lb) != 0;
+        entries += lw + lb;
+    }
+    if (layout == YUMA_LAYOUT_DENSE) return true;
+    return rows * c->n <= 2 * entries;
+}
+
+/* ---- load ---- */
+
+/* Expands a validated row (columns < n) into dst; false if a column
+ * repeats, which only a row that is not strictly ascending can do (its
+ * columns are marked in bits, and fewer marks than entries means a repeat).
+ * *sum gets the sum of the values. */
+static bool expand_row(const yuma_entry *e, size_t len, bool unsorted, uint16_t *dst, uint64_t *bits,
+                       uint32_t nwords, uint64_t *sum)
+{
+    uint64_t s = 0;
+    for (size_t k = 0; k < len; k++) {
+        dst[e[k].uid] = e[k].value;
+        s += e[k].value;
+    }
+    *sum = s;
+    if (!unsorted) return true;
+    memset(bits, 0, sizeof(uint64_t) * nwords);
+    for (size_t k = 0; k < len; k++) bits[e[k].uid >> 6] |= (uint64_t)1 << (e[k].uid & 63);
+    size_t marks = 0;
+    for (uint32_t q = 0; q < nwords; q++) marks += (size_t)__builtin_popcountll(bits[q]);
+    return marks == len;
+}
+
+/* Row r's weights: columns below n, none twice, and (unless the row has no
+ * permit, which keeps nothing) the masks of §2.5 applied: self-weight
+ * (kept by the owner), then weights on uids registered at or after the
+ * row's last update or its commit block + 1. */
+static bool load_weights(dense *d, uint32_t r, uint64_t *bits)
+{
+    epoch_ctx *c = d->c;
+    const yuma_epoch_input *in = c->in;
+    uint32_t i = d->uid[r], n = d->n;
+    uint16_t *w = d->w + (size_t)r * d->np;
+    memset(w, 0, sizeof(uint16_t) * d->np);
+    size_t a = in->weights.offsets ? in->weights.offsets[i] : 0;
+    size_t len = in->weights.offsets ? in->weights.offsets[i + 1] - a : 0;
+    uint64_t sum = 0;
+    if (len) {
+        const yuma_entry *e = in->weights.entries + a;
+        bool unsorted;
+        if (!epoch_row_in_range(e, len, n, &unsorted)) return false;
+        if (!expand_row(e, len, unsorted, w, bits, d->nwords, &sum)) return false;
+        if (c->forbid[i]) {
+            memset(w, 0, sizeof(uint16_t) * n);
+            sum = 0;
+        } else {
+            if (!is_owner(c, i)) {
+                sum -= w[i];
+                w[i] = 0;
+            }
+            uint64_t lim = in->last_update[i];
+            uint64_t cb = in->commit_block ? in->commit_block[i] : UINT64_MAX;
+            if (cb != UINT64_MAX && cb + 1 < lim) lim = cb + 1;
+            if (c->max_reg >= lim) {
+                for (size_t k = 0; k < len; k++) {
+                    uint32_t j = e[k].uid;
+                    if (in->registered_at[j] < lim) continue;
+                    sum -= w[j];
+                    w[j] = 0;
+                }
+            }
+        }
+    }
+    /* sum < 2^31 (dense_chosen); a zero sum leaves a row of zeros */
+    ydiv rd = div_of_sum(sum);
+    d->rd[r] = kdiv_of(&rd);
+    return true;
+}
+
+/* Row r's stored bonds: validated, expanded into B, the recently
+ * registered columns dropped (§2.9). */
+static bool load_bonds(dense *d, uint32_t r, uint64_t *bits)
+{
+    const yuma_sparse_view *bv = &d->c->in->bonds;
+    uint32_t i = d->uid[r];
+    uint16_t *b = d->b + (size_t)r * d->np;
+    memset(b, 0, sizeof(uint16_t) * d->np);
+    size_t len = bv->offsets ? bv->offsets[i + 1] - bv->offsets[i] : 0;
+    if (!len) return true;
+    const yuma_entry *e = bv->entries + bv->offsets[i];
+    bool unsorted;
+    uint64_t sum;
+    if (!epoch_row_in_range(e, len, d->n, &unsorted)) return false;
+    if (!expand_row(e, len, unsorted, b, bits, d->nwords, &sum)) return false;
+    for (uint32_t q = 0; q < d->nmasked; q++) b[d->masked[q]] = 0;
+    return true;
+}
+
+static void load_task(void *arg, size_t t, uint32_t worker)
+{
+    (void)worker;
+    dense *d = arg;
+    uint32_t r0, r1;
+    chunk_rows(d, t, &r0, &r1);
+    bool ok = true;
+    for (uint32_t r = r0; r < r1 && ok; r++) {
+        uint64_t *bits = d->present + (size_t)r * d->nwords; /* scratch until sweep 2 */
+        ok = load_weights(d, r, bits) && load_bonds(d, r, bits);
+    }
+    d->bad[t] = !ok;
+}
+
+/* Rows outside R hold no kept weight and no bond, but their entries must
+ * still be valid. */
+static bool other_rows_valid(dense *d)
+{
+    epoch_ctx *c = d->c;
+    const yuma_sparse_view *wv = &c->in->weights;
+    if (!wv->offsets) return true;
+    uint32_t *stamp = WS(c, WS_STAMP, uint32_t, d->n, true);
+    if (!stamp) return false;
+    uint32_t r = 0;
+    for (uint32_t i = 0; i < d->n; i++) {
+        if (r < d->rows && d->uid[r] == i) {
+            r++;
+            continue;
+        }
+        size_t len = wv->offsets[i + 1] - wv->offsets[i];
+        if (len && !epoch_row_valid(wv->entries + wv->offsets[i], len, d->n, stamp, i + 1)) return false;
+    }
+    return true;
+}
+
+/* ---- sweep 1: consensus, rank and delta-B sums per column block ---- */
+
+static void sweep1_task(void *arg, size_t bk, uint32_t worker)
+{
+    dense *d = arg;
+    epoch_ctx *c = d->c;
+    uint32_t j0 = (uint32_t)bk * DB, bw = d->n - j0 < DB ? d->n - j0 : DB;
+    /* the voters' normalised weights, kept for the rank pass */
+    uint64_t *wc = d->wcache + (size_t)worker * d->nvr * DB;
+    _Alignas(64) uint64_t cnt[DB] = {0};
+    uint64_t top = 0;
+    for (uint32_t q = 0; q < d->nvr; q++) {
+        uint32_t r = d->vrow[q];
+        uint64_t m = d->k->weights(d->w + (size_t)r * d->np + j0, &d->rd[r], wc + (size_t)q * DB, cnt);
+        top = m > top ? m : top;
+    }
+    uint32_t max1 = top ? (uint32_t)(top - 1) : 0;
+    kblock blk = {0};
+    yq_scratch qs = {d->hist + (size_t)worker * (YQ_MAX_BUCKETS + 16), d->qtmp + (size_t)worker * d->nvr};
+    for (uint32_t jj = 0; jj < bw; jj++) {
+        yfx cj = yq_column_dense(wc + jj, DB, d->vid, d->vstake, d->nvr, cnt[jj], max1, &d->v, &qs);
+        c->consensus[j0 + jj] = cj;
+        blk.c[jj] = (uint64_t)cj;
+    }
+    _Alignas(64) uint64_t rank[DB] = {0}, dsum[DB] = {0};
+    for (uint32_t q = 0; q < d->nvr; q++) {
+        uint64_t as = (uint64_t)c->active_stake[d->uid[d->vrow[q]]];
+        d->k->rank(wc + (size_t)q * DB, as, &blk, &d->kc, rank, dsum);
+    }
+    for (uint32_t jj = 0; jj < bw; jj++) {
+        c->incentive[j0 + jj] = (yfx)rank[jj];
+        c->sum_db[j0 + jj] = dsum[jj];
+    }
+    if (!d->yc2) return;
+    uint64_t sb[DB] = {0};
+    for (uint32_t r = 0; r < d->rows; r++) {
+        const uint16_t *b = d->b + (size_t)r * d->np + j0;
+        for (uint32_t jj = 0; jj < DB; jj++) sb[jj] += b[jj];
+    }
+    for (uint32_t jj = 0; jj < bw; jj++) c->sum_b[j0 + jj] = sb[jj];
+}
+
+/* ---- sweep 2: bond EMA, E's column statistics, trust, dividends, stored bonds ---- */
+
+/* The block's column constants known before E: consensus, incentive and
+ * (YC2) the delta-B and stored-bond divisors. Lanes past n stay zero
+ * columns with divisors 1. */
+static void block_constants(const dense *d, uint32_t j0, uint32_t bw, kblock *blk)
+{
+    const epoch_ctx *c = d->c;
+    ydiv one = ydiv_make(1);
+    for (uint32_t jj = 0; jj < DB; jj++) {
+        bool in = jj < bw;
+        uint32_t j = j0 + jj;
+        blk->c[jj] = in ? (uint64_t)c->consensus[j] : 0;
+        blk->inc[jj] = in ? (uint64_t)c->incentive[j] : 0;
+        kblock_set(blk->dbf, blk->dbz, blk->dbd, jj, in && d->yc2 ? &c->div_db[j] : &one);
+        kblock_set(blk->bf, blk->bz, blk->bd, jj, in && d->yc2 ? &c->div_b[j] : &one);
+    }
+}
+
+static void sweep2_task(void *arg, size_t bk, uint32_t worker)
+{
+    dense *d = arg;
+    epoch_ctx *c = d->c;
+    uint32_t j0 = (uint32_t)bk * DB, bw = d->n - j0 < DB ? d->n - j0 : DB;
+    uint64_t *e = d->e + (size_t)worker * d->rows * DB;
+    uint64_t *trust = d->trust + (size_t)worker * d->rows, *acc = d->acc + (size_t)worker * d->rows;
+    kblock blk;
+    block_constants(d, j0, bw, &blk);
+    _Alignas(64) uint64_t sum[DB] = {0}, max[DB] = {0};
+    for (uint32_t r = 0; r < d->rows; r++) {
+        size_t at = (size_t)r * d->np + j0;
+        uint64_t as = (uint64_t)c->active_stake[d->uid[r]];
+        trust[r] += d->k->ema(d->w + at, d->b + at, &d->rd[r], as, &blk, &d->kc, e + (size_t)r * DB, sum, max);
+    }
+    for (uint32_t jj = 0; jj < DB; jj++) {
+        ydiv de = div_of_sum(sum[jj]);
+        kblock_set(blk.ef, blk.ez, blk.ed, jj, &de);
+        /* YC2: the largest En, max(E) / sum, as floor is monotone */
+        ydiv dm = div_of_sum(d->yc2 ? ydiv_q(max[jj], &de) : 0);
+        kblock_set(blk.mf, blk.mz, blk.md, jj, &dm);
+    }
+    for (uint32_t r = 0; r < d->rows; r++) {
+        bool stored = d->out->validator_permit[d->uid[r]];
+        uint16_t *s = stored ? d->s + (size_t)r * d->np + j0 : NULL;
+        uint64_t bits;
+        acc[r] += d->k->dividend(e + (size_t)r * DB, &blk, &d->kc, s, &bits);
+        d->present[(size_t)r * d->nwords + bk] = bits;
+    }
+}
+
+/* ---- output ---- */
+
+static void output_task(void *arg, size_t t, uint32_t worker)
+{
+    (void)worker;
+    dense *d = arg;
+    yuma_epoch_output *out = d->out;
+    uint32_t r0, r1;
+    chunk_rows(d, t, &r0, &r1);
+    for (uint32_t r = r0; r < r1; r++) {
+        uint32_t i = d->uid[r];
+        if (!out->validator_permit[i]) continue;
+        const uint64_t *bits = d->present + (size_t)r * d->nwords;
+        const uint16_t *s = d->s + (size_t)r * d->np;
+        yuma_entry *o = out->bonds + out->bond_offsets[i];
+        for (uint32_t wi = 0; wi < d->nwords; wi++) {
+            for (uint64_t m = bits[wi]; m; m &= m - 1) {
+                uint32_t j = wi * 64 + (uint32_t)__builtin_ctzll(m);
+                *o++ = (yuma_entry){(uint16_t)j, s[j]};
+            }
+        }
+    }
+}
+
+/* Offsets of the stored rows (permitted rows of R hold their E > 0 cells). */
+static yuma_status reserve_output(dense *d)
+{
+    yuma_epoch_output *out = d->out;
+    size_t p = 0;
+    uint32_t r = 0;
+    out->bond_offsets[0] = 0;
+    for (uint32_t i = 0; i < d->n; i++) {
+        if (r < d->rows && d->uid[r] == i) {
+            if (out->validator_permit[i]) {
+                const uint64_t *bits = d->present + (size_t)r * d->nwords;
+                for (uint32_t wi = 0; wi < d->nwords; wi++) p += (size_t)__builtin_popcountll(bits[wi]);
+            }
+            r++;
+        }
+        out->bond_offsets[i + 1] = p;
+    }
+    return epoch_reserve_bonds(out, p);
+}
+
+/* ---- setup and driver ---- */
+
+static uint32_t workers_of(epoch_ctx *c)
+{
+    yuma_workspace *ws = c->ws;
+    uint32_t want = ws->opt.threads > 1 ? ws->opt.threads : 1;
+    if (ws->pool && ypool_threads(ws->pool) != want) {
+        ypool_free(ws->pool);
+        ws->pool = NULL;
+    }
+    if (want > 1 && !ws->pool) ws->pool = ypool_new(want); /* NULL: run alone */
+    c->pool = ws->pool;
+    return ypool_threads(c->pool);
+}
+
+/* R (rows with kept weights or bonds, ascending), the voters among them,
+ * and the columns whose bonds are dropped. */
+static yuma_status plan_rows(dense *d)
+{
+    epoch_ctx *c = d->c;
+    const yuma_epoch_input *in = c->in;
+    uint32_t n = d->n, rows = 0, voter = 0;
+    d->uid = WS(c, WS_D_UID, uint32_t, n, false);
+    d->vrow = WS(c, WS_D_VROW, uint32_t, n, false);
+    d->vid = WS(c, WS_D_VID, uint32_t, n, false);
+    d->masked = WS(c, WS_D_MASKED, uint32_t, n, false);
+    if (!d->uid || !d->vrow || !d->vid || !d->masked) return YUMA_ERR_NOMEM;
+    d->nvr = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        size_t lw = in->weights.offsets ? in->weights.offsets[i + 1] - in->weights.offsets[i] : 0;
+        size_t lb = in->bonds.offsets ? in->bonds.offsets[i + 1] - in->bonds.offsets[i] : 0;
+        bool is_voter = c->active_stake[i] > 0;
+        if ((lw && !c->forbid[i]) || lb) {
+            if (is_voter) {
+                d->vrow[d->nvr] = rows;
+                d->vid[d->nvr++] = voter;
+            }
+            d->uid[rows++] = i;
+        }
+        voter += is_voter;
+    }
+    d->rows = rows;
+    d->nmasked = 0;
+    for (uint32_t j = 0; j < n; j++)
+        if (bond_masked(c, j)) d->masked[d->nmasked++] = j;
+    return YUMA_OK;
+}
+
+static yuma_status alloc_dense(dense *d)
+{
+    epoch_ctx *c = d->c;
+    uint32_t n = d->n, wk = d->workers;
+    size_t rows = d->rows ? d->rows : 1;
+    d->nblocks = (n + DB - 1) / DB;
+    d->np = d->nblocks * DB;
+    d->nwords = d->np / 64;
+    size_t cells = rows * d->np;
+    d->rd = WS(c, WS_D_ROWDIV, kdiv, rows, false);
+    d->w = WS(c, WS_D_W, uint16_t, cells, false);
+    d->b = WS(c, WS_D_B, uint16_t, cells, false);
+    d->s = WS(c, WS_D_S, uint16_t, cells, false);
+    d->present = WS(c, WS_D_PRESENT, uint64_t, rows * d->nwords, false);
+    d->bad = WS(c, WS_D_TASK, bool, row_chunks(d->rows) + 1, false);
+    d->vstake = WS(c, WS_D_VSTAKE, yfx, d->nvr ? d->nvr : 1, false);
+    d->wcache = WS(c, WS_D_WCACHE, uint64_t, (size_t)wk * (d->nvr ? d->nvr : 1) * DB, false);
+    d->hist = WS(c, WS_HIST, yfx, (size_t)wk * (YQ_MAX_BUCKETS + 16), false);
+    d->qtmp = WS(c, WS_QTMP, uint64_t, (size_t)wk * (d->nvr ? d->nvr : 1), false);
+    d->e = WS(c, WS_D_E, uint64_t, (size_t)wk * rows * DB, false);
+    d->trust = WS(c, WS_D_TRUST, uint64_t, (size_t)wk * rows, true);
+    d->acc = WS(c, WS_D_ACC, uint64_t, (size_t)wk * rows, true);
+    c->sum_b = WS(c, WS_SUM_B, uint64_t, n, true);
+    c->div_b = WS(c, WS_DIV_B, ydiv, n, false);
+    c->div_db = WS(c, WS_DIV_DB, ydiv, n, false);
+    if (!d->rd || !d->w || !d->b || !d->s || !d->present || !d->bad || !d->vstake || !d->wcache ||
+        !d->hist || !d->qtmp || !d->e || !d->trust || !d->acc || !c->sum_b || !c->div_b || !c->div_db)
+        return YUMA_ERR_NOMEM;
+    return YUMA_OK;
+}
+
+static yuma_status load(dense *d)
+{
+    size_t tasks = row_chunks(d->rows);
+    ypool_run(d->c->pool, tasks, load_task, d);
+    for (size_t t = 0; t < tasks; t++)
+        if (d->bad[t]) return YUMA_ERR_MATRIX;
+    return other_rows_valid(d) ? YUMA_OK : YUMA_ERR_MATRIX;
+}
+
+/* Consensus, rank and the delta-B column sums (YC2: the stored bonds'
+ * column sums too). */
+static yuma_status sweep1(dense *d)
+{
+    epoch_ctx *c = d->c;
+    uint32_t n = d->n;
+    yfx *u = WS(c, WS_VOTER_STAKE, yfx, n, false);
+    yfx *vas = WS(c, WS_VOTER_AS, yfx, n, false);
+    if (!u || !vas) return YUMA_ERR_NOMEM;
+    if (epoch_voters(c, u, vas, &d->v)) {
+        for (uint32_t q = 0; q < d->nvr; q++) d->vstake[q] = d->v.stake[d->vid[q]];
+        ypool_run(c->pool, d->nblocks, sweep1_task, d);
+        c->ranked = true;
+        return YUMA_OK;
+    }
+    /* Nobody votes: every consensus is 0, so every positive weight is
+     * clipped away and no rank or delta-B accrues. */
+    memset(c->consensus, 0, sizeof(yfx) * n);
+    memset(c->incentive, 0, sizeof(yfx) * n);
+    memset(c->sum_db, 0, sizeof(uint64_t) * n);
+    if (d->yc2) {
+        memset(c->sum_b, 0, sizeof(uint64_t) * n);
+        for (uint32_t r = 0; r < d->rows; r++)
+            for (uint32_t j = 0; j < n; j++) c->sum_b[j] += d->b[(size_t)r * d->np + j];
+    }
+    return YUMA_OK;
+}
+
+/* Trust and dividends from the per-worker row sums (plain adds; see the
+ * top): YC2's dividend is the sum, YC3's the sum times the active stake. */
+static void row_results(dense *d)
+{
+    epoch_ctx *c = d->c;
+    memset(c->vtrust, 0, sizeof(yfx) * d->n);
+    for (uint32_t r = 0; r < d->rows; r++) {
+        uint64_t t = 0, a = 0;
+        for (uint32_t k = 0; k < d->workers; k++) {
+            t += d->trust[(size_t)k * d->rows + r];
+            a += d->acc[(size_t)k * d->rows + r];
+        }
+        uint32_t i = d->uid[r];
+        c->vtrust[i] = (yfx)t;
+        yfx dv;
+        if (d->yc2) c->dividends[i] = (yfx)a;
+        else c->dividends[i] = yfx_checked_mul((yfx)a, c->active_stake[i], &dv) ? dv : 0;
+    }
+}
+
+yuma_status dense_run(epoch_ctx *c, yuma_epoch_output *out)
+{
+    dense d = {.c = c, .out = out, .n = c->n, .yc2 = !c->in->hp.yuma3};
+    d.workers = workers_of(c);
+    d.k = dense_kernels_get(c->ws->opt.portable);
+    d.kc = (kconst){c->beta_mode, (uint64_t)c->beta, (uint64_t)c->alpha, (uint64_t)c->keep, d.yc2, false};
+    epoch_scan_registrations(c);
+    yuma_status s = plan_rows(&d);
+    if (s == YUMA_OK) s = alloc_dense(&d);
+    if (s == YUMA_OK) s = load(&d);
+    if (s == YUMA_OK) s = sweep1(&d);
+    if (s != YUMA_OK) return s;
+    uint32_t n = d.n;
+    if (d.yc2) epoch_bond_divisors(c);
+    for (uint32_t j = 0; j < n; j++) c->div_db[j] = div_of_sum(c->sum_db[j]);
+    ymath_normalize(c->incentive, n);
+    d.kc.b_exact = c->b_exact;
+    ypool_run(c->pool, d.nblocks, sweep2_task, &d);
+    row_results(&d);
+    if ((s = reserve_output(&d)) != YUMA_OK) return s;
+    ypool_run(c->pool, row_chunks(d.rows), output_task, &d);
+    return YUMA_OK;
+}

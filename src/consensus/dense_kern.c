@@ -1,0 +1,314 @@
+/*
+ * dense_kern.c - the dense layout's per-cell arithmetic (dense_kern.h),
+ * eight cells at a time.
+ *
+ * The kernels are written once with GCC/Clang vector extensions (vu: eight
+ * u64 lanes) and instantiated for AVX-512, AVX2 and the baseline
+ * instruction set; the compiler lowers the same integer operations to each.
+ * Helpers take vectors by pointer and are always inlined, so no vector
+ * crosses a call between functions compiled for different instruction sets.
+ *
+ * Why each formula is the epoch's exact value (a, b <= 2^32 are I32F32
+ * raws of shares, weights or alpha; see epoch_internal.h for the scalar
+ * forms):
+ *  - division: divide.h's proof, with the narrow and wide estimates written
+ *    as one: hi64((a << z) * f) = floor(a * f / 2^L), z = 64 - L, and
+ *    a << z < 2^64 because a <= d < 2^L; f <= 2^33, so the 64 x 64 high
+ *    product is assembled from 32-bit halves without overflow (mulhi).
+ *  - mul_unit(a, b) = floor(a * b / 2^32): with a < 2^32 the product of
+ *    a and b <= 2^32 fits 64 bits; a = 2^32 gives b.
+ *  - clipping: max(clip_value(w, C), 0) = min(C, w) (the dropped case is
+ *    C = 0), which is what trust, rank and BETA_ONE's weight for bonds use.
+ *  - BETA_MID: sat_add(w, mul(beta, min(C, w) - w)) with the difference
+ *    d = w - min(C, w) in [0, 2^32] and 0 < beta < 2^32 is
+ *    w - ceil(beta * d / 2^32), never negative, never saturating.
+ *  - u16_proportion_to_fixed(b) = floor(b * 2^32 / 65535) = b * 65537 +
+ *    (b == 65535), since 2^32 = 65535 * 65537 + 1.
+ *  - fixed_proportion_to_u16(y) for y < 2^48: min(floor(y * 65535 / 2^32),
+ *    65535).
+ */
+#include "consensus/dense_kern.h"
+
+#include <string.h>
+
+#include "consensus/epoch_internal.h"
+
+typedef uint64_t vu __attribute__((vector_size(64)));
+
+#define LANES 8
+#define M32 0xffffffffull
+#define UNIT ((uint64_t)1 << 32)
+#define INLINE static inline __attribute__((always_inline))
+
+INLINE void ld(vu *r, const uint64_t *p)
+{
+    memcpy(r, p, sizeof *r);
+}
+
+INLINE void st(uint64_t *p, const vu *r)
+{
+    memcpy(p, r, sizeof *r);
+}
+
+INLINE void ld16(vu *r, const uint16_t *p)
+{
+    for (int l = 0; l < LANES; l++) (*r)[l] = p[l];
+}
+
+INLINE void splat(vu *r, uint64_t x)
+{
+    for (int l = 0; l < LANES; l++) (*r)[l] = x;
+}
+
+INLINE void vmin(vu *r, const vu *a, const vu *b)
+{
+    vu m = (vu)(*a < *b);
+    *r = (*a & m) | (*b & ~m);
+}
+
+INLINE void vmax(vu *r, const vu *a, const vu *b)
+{
+    vu m = (vu)(*a > *b);
+    *r = (*a & m) | (*b & ~m);
+}
+
+INLINE uint64_t hsum(const vu *a)
+{
+    uint64_t s = 0;
+    for (int l = 0; l < LANES; l++) s += (*a)[l];
+    return s;
+}
+
+/* hi64(a * f) for f < 2^34, from 32-bit halves: a*f = ah*fh*2^64 +
+ * (ah*fl + al*fh)*2^32 + al*fl; mid = ah*fl + hi32(al*fl) < 2^64. */
+INLINE void mulhi(vu *r, const vu *a, const vu *f)
+{
+    vu al = *a & M32, ah = *a >> 32, fl = *f & M32, fh = *f >> 32;
+    vu mid = ah * fl + ((al * fl) >> 32);
+    *r = ah * fh + (mid >> 32) + (((mid & M32) + al * fh) >> 32);
+}
+
+/* floor(a * 2^32 / d) for 0 <= a <= d < 2^63 (divide.h). */
+INLINE void vdiv(vu *q, const vu *a, const vu *f, const vu *z, const vu *d)
+{
+    vu s = *a << *z;
+    mulhi(q, &s, f);
+    vu rho = (*a << 32) - *q * *d; /* the true remainder, in [0, 2d) */
+    *q -= (vu)(rho >= *d);         /* a true compare is -1: q + 1 */
+}
+
+/* The same with lanes' divisors loaded from a block's arrays. */
+INLINE void vdiv_at(vu *q, const vu *a, const uint64_t *f, const uint64_t *z, const uint64_t *d)
+{
+    vu vf, vz, vd;
+    ld(&vf, f);
+    ld(&vz, z);
+    ld(&vd, d);
+    vdiv(q, a, &vf, &vz, &vd);
+}
+
+/* mul_unit(a, b) for one a <= 2^32 and lanes b <= 2^32. */
+INLINE void mul_unit_s(vu *r, uint64_t a, const vu *b)
+{
+    if (a >= UNIT) *r = *b;
+    else *r = (*b * a) >> 32;
+}
+
+/* mul_unit(a, b) for lanes a, b <= 2^32: with b = 2^32 the product is a,
+ * with a = 2^32 it is b. */
+INLINE void mul_unit_v(vu *r, const vu *a, const vu *b)
+{
+    vu p = ((*a & M32) * (*b & M32)) >> 32;
+    vu bh = -(*b >> 32), ah = -(*a >> 32);
+    p += *a & bh & ~ah;
+    *r = (p & ~ah) | (*b & ah);
+}
+
+/* The weight for bonds from w and cc = min(C, w) (see the top). */
+INLINE void bond_x(vu *x, const vu *w, const vu *cc, const kconst *k)
+{
+    if (k->beta_mode == BETA_ZERO) {
+        *x = *w;
+    } else if (k->beta_mode == BETA_ONE) {
+        *x = *cc;
+    } else {
+        vu p = (*w - *cc) * k->beta;
+        *x = *w - ((p + (UNIT - 1)) >> 32);
+    }
+}
+
+/* fixed_proportion_to_u16 of lanes y < 2^48, stored as u16. */
+INLINE void store_u16_prop(uint16_t *s, const vu *y)
+{
+    vu v = ((*y << 16) - *y) >> 32, cap;
+    splat(&cap, 65535);
+    vmin(&v, &v, &cap);
+    for (int l = 0; l < LANES; l++) s[l] = (uint16_t)v[l];
+}
+
+INLINE uint64_t weights_impl(const uint16_t *v, const kdiv *rd, uint64_t *w, uint64_t *count)
+{
+    vu f, z, d, top = {0};
+    splat(&f, rd->f);
+    splat(&z, rd->z);
+    splat(&d, rd->d);
+    for (int g = 0; g < DB; g += LANES) {
+        vu a, q, cnt;
+        ld16(&a, v + g);
+        vdiv(&q, &a, &f, &z, &d);
+        st(w + g, &q);
+        vmax(&top, &top, &q);
+        ld(&cnt, count + g);
+        cnt -= (vu)(q != 0);
+        st(count + g, &cnt);
+    }
+    uint64_t m = 0;
+    for (int l = 0; l < LANES; l++) m = top[l] > m ? top[l] : m;
+    return m;
+}
+
+INLINE void rank_impl(const uint64_t *w, uint64_t as, const kblock *b, const kconst *k,
+                      uint64_t *rank, uint64_t *dsum)
+{
+    for (int g = 0; g < DB; g += LANES) {
+        vu vw, c, cc, x, r, ds, acc;
+        ld(&vw, w + g);
+        ld(&c, b->c + g);
+        vmin(&cc, &c, &vw);
+        bond_x(&x, &vw, &cc, k);
+        mul_unit_s(&r, as, &cc);
+        mul_unit_s(&ds, as, &x);
+        ld(&acc, rank + g);
+        acc += r;
+        st(rank + g, &acc);
+        ld(&acc, dsum + g);
+        acc += ds;
+        st(dsum + g, &acc);
+    }
+}
+
+/* The stored bond's term: YC2 column-normalised, YC3 as a proportion. */
+INLINE void old_value(vu *o, const uint16_t *bv, int g, const kblock *b, const kconst *k)
+{
+    vu bb;
+    ld16(&bb, bv + g);
+    if (!k->yc2) {
+        *o = bb * 65537 - (vu)(bb == 65535);
+    } else if (k->b_exact) {
+        vdiv_at(o, &bb, b->bf + g, b->bz + g, b->bd + g);
+    } else {
+        vu s = bb << 32;
+        vdiv_at(o, &s, b->bf + g, b->bz + g, b->bd + g);
+    }
+}
+
+INLINE uint64_t ema_impl(const uint16_t *v, const uint16_t *bv, const kdiv *rd, uint64_t as,
+                         const kblock *b, const kconst *k, uint64_t *e, uint64_t *sum, uint64_t *max)
+{
+    vu f, z, d, trust = {0};
+    splat(&f, rd->f);
+    splat(&z, rd->z);
+    splat(&d, rd->d);
+    for (int g = 0; g < DB; g += LANES) {
+        vu a, w, c, cc, x, fresh, old, o, acc;
+        ld16(&a, v + g);
+        vdiv(&w, &a, &f, &z, &d);
+        ld(&c, b->c + g);
+        vmin(&cc, &c, &w);
+        trust += cc;
+        bond_x(&x, &w, &cc, k);
+        if (k->yc2) {
+            vu dlt, q;
+            mul_unit_s(&dlt, as, &x);
+            vdiv_at(&q, &dlt, b->dbf + g, b->dbz + g, b->dbd + g);
+            mul_unit_s(&fresh, k->alpha, &q);
+        } else {
+            mul_unit_s(&fresh, k->alpha, &x);
+        }
+        old_value(&o, bv, g, b, k);
+        mul_unit_s(&old, k->keep, &o);
+        fresh += old;
+        st(e + g, &fresh);
+        ld(&acc, sum + g);
+        acc += fresh;
+        st(sum + g, &acc);
+        ld(&acc, max + g);
+        vmax(&acc, &acc, &fresh);
+        st(max + g, &acc);
+    }
+    return hsum(&trust);
+}
+
+INLINE uint64_t dividend_impl(const uint64_t *e, const kblock *b, const kconst *k, uint16_t *s,
+                              uint64_t *bits)
+{
+    vu total = {0};
+    uint64_t present = 0;
+    for (int g = 0; g < DB; g += LANES) {
+        vu ev, en, inc, t;
+        ld(&ev, e + g);
+        vdiv_at(&en, &ev, b->ef + g, b->ez + g, b->ed + g);
+        ld(&inc, b->inc + g);
+        mul_unit_v(&t, &en, &inc);
+        total += t;
+        for (int l = 0; l < LANES; l++) present |= (uint64_t)(ev[l] != 0) << (g + l);
+        if (!s) continue;
+        if (k->yc2) {
+            vu y;
+            vdiv_at(&y, &en, b->mf + g, b->mz + g, b->md + g);
+            store_u16_prop(s + g, &y);
+        } else {
+            store_u16_prop(s + g, &ev);
+        }
+    }
+    *bits = present;
+    return hsum(&total);
+}
+
+#define DEFINE_KERNELS(name, attr)                                                                \
+    attr static uint64_t name##_weights(const uint16_t *v, const kdiv *rd, uint64_t *w,           \
+                                        uint64_t *count)                                          \
+    {                                                                                             \
+        return weights_impl(v, rd, w, count);                                                     \
+    }                                                                                             \
+    attr static void name##_rank(const uint64_t *w, uint64_t as, const kblock *b, const kconst *k, \
+                                 uint64_t *rank, uint64_t *dsum)                                  \
+    {                                                                                             \
+        rank_impl(w, as, b, k, rank, dsum);                                                       \
+    }                                                                                             \
+    attr static uint64_t name##_ema(const uint16_t *v, const uint16_t *bv, const kdiv *rd,        \
+                                    uint64_t as, const kblock *b, const kconst *k, uint64_t *e,   \
+                                    uint64_t *sum, uint64_t *max)                                 \
+    {                                                                                             \
+        return ema_impl(v, bv, rd, as, b, k, e, sum, max);                                        \
+    }                                                                                             \
+    attr static uint64_t name##_dividend(const uint64_t *e, const kblock *b, const kconst *k,     \
+                                         uint16_t *s, uint64_t *bits)                             \
+    {                                                                                             \
+        return dividend_impl(e, b, k, s, bits);                                                   \
+    }                                                                                             \
+    static const dense_kernels name##_kernels = {name##_weights, name##_rank, name##_ema,         \
+                                                 name##_dividend};
+
+DEFINE_KERNELS(base, )
+
+#if defined(__x86_64__)
+#define HAVE_X86_KERNELS 1
+DEFINE_KERNELS(avx2, __attribute__((target("avx2"))))
+DEFINE_KERNELS(avx512, __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl"))))
+#endif
+
+const dense_kernels *dense_kernels_get(bool portable)
+{
+#ifdef HAVE_X86_KERNELS
+    if (!portable) {
+        if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+            __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl"))
+            return &avx512_kernels;
+        if (__builtin_cpu_supports("avx2")) return &avx2_kernels;
+    }
+#else
+    (void)portable;
+#endif
+    return &base_kernels;
+}

@@ -1,0 +1,86 @@
+/*
+ * dense_kern.h - the dense layout's arithmetic on one row segment of a
+ * column block (DB = 64 cells), internal to libyuma.
+ *
+ * Every kernel is exact integer arithmetic (the reference's floors,
+ * divisions through exact reciprocals, divide.h), written once with the
+ * compiler's vector extensions and compiled for several instruction sets;
+ * dense_kernels_get picks the widest the CPU has. Integer results do not
+ * depend on the vector width, so every choice gives the same bytes (tests
+ * compare them through YUMA_EPOCH_PORTABLE, which forces the baseline one).
+ *
+ * Inputs past the end of n are zero cells of zero columns (consensus 0,
+ * divisors 1), which every kernel maps to zero outputs.
+ */
+#ifndef YUMA_CONSENSUS_DENSE_KERN_H
+#define YUMA_CONSENSUS_DENSE_KERN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "consensus/divide.h"
+
+#define DB 64 /* columns per block */
+
+/* A divisor as the kernels use it: floor(a * 2^32 / d) for 0 <= a <= d is
+ * hi64((a << z) * f) or one more (divide.h), with z = clz(d). */
+typedef struct {
+    uint64_t f, z, d;
+} kdiv;
+
+static inline kdiv kdiv_of(const ydiv *r)
+{
+    kdiv k = {r->f, (uint64_t)__builtin_clzll(r->d), r->d};
+    return k;
+}
+
+/* The epoch's constants. */
+typedef struct {
+    int beta_mode;       /* BETA_ZERO, BETA_ONE, BETA_MID */
+    uint64_t beta;       /* BETA_MID: 0 < beta < 2^32 */
+    uint64_t alpha, keep; /* the EMA's alpha and 1 - alpha, <= 2^32 */
+    bool yc2, b_exact;
+} kconst;
+
+/* One column block's per-column values (lanes are columns). */
+typedef struct {
+    _Alignas(64) uint64_t c[DB];                   /* consensus */
+    _Alignas(64) uint64_t dbf[DB], dbz[DB], dbd[DB]; /* YC2: delta-B column sum */
+    _Alignas(64) uint64_t bf[DB], bz[DB], bd[DB];    /* YC2: stored-bond column sum */
+    _Alignas(64) uint64_t ef[DB], ez[DB], ed[DB];    /* E's column sum */
+    _Alignas(64) uint64_t mf[DB], mz[DB], md[DB];    /* YC2: the column's largest En */
+    _Alignas(64) uint64_t inc[DB];                 /* incentive, <= 2^32 */
+} kblock;
+
+static inline void kblock_set(uint64_t *f, uint64_t *z, uint64_t *d, uint32_t jj, const ydiv *r)
+{
+    kdiv k = kdiv_of(r);
+    f[jj] = k.f;
+    z[jj] = k.z;
+    d[jj] = k.d;
+}
+
+typedef struct {
+    /* w_j = floor(v_j * 2^32 / row sum); count_j += (w_j > 0); returns the
+     * largest w_j */
+    uint64_t (*weights)(const uint16_t *v, const kdiv *rd, uint64_t *w, uint64_t *count);
+    /* a voter row's part of rank_j (active stake * clipped weight) and of
+     * the delta-B column sum (active stake * weight for bonds), added */
+    void (*rank)(const uint64_t *w, uint64_t as, const kblock *b, const kconst *k, uint64_t *rank,
+                 uint64_t *dsum);
+    /* E = alpha * new + (1 - alpha) * old for one row segment of stored u16
+     * weights v and bonds bv; E's column sums and maxima updated; returns
+     * the segment's part of the row's validator trust (a plain sum) */
+    uint64_t (*ema)(const uint16_t *v, const uint16_t *bv, const kdiv *rd, uint64_t as, const kblock *b,
+                    const kconst *k, uint64_t *e, uint64_t *sum, uint64_t *max);
+    /* En = E / column sum; returns the segment's part of the row's dividend
+     * sum (incentive_j * En, every incentive <= 2^32); *bits gets E > 0;
+     * s (if not NULL) the stored bonds */
+    uint64_t (*dividend)(const uint64_t *e, const kblock *b, const kconst *k, uint16_t *s,
+                         uint64_t *bits);
+} dense_kernels;
+
+/* The kernels for this CPU, or the baseline ones when `portable`. */
+const dense_kernels *dense_kernels_get(bool portable);
+
+#endif
