@@ -35,6 +35,7 @@ refuses "duplicate key" "duplicate object key" --config "$dir/dup.json"
 printf '{"data": ' >"$dir/cut.json"
 refuses "truncated file" "config $dir/cut.json" --config "$dir/cut.json"
 refuses "missing file" "config $dir/none.json" --config "$dir/none.json"
+refuses "mempool too large" "mempool_capacity must be 1..1000000, not '2000000'" --data "$dir/a" --mempool-capacity 2000000
 refuses "unknown flag" "unknown option '--rpc-prot'" --data "$dir/a" --rpc-prot 1
 refuses "flag without value" "--block-ms needs a value" --data "$dir/a" --block-ms
 refuses "bad author" "author must be a yuma (SS58 prefix 42) address" --data "$dir/a" --author nobody

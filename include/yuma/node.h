@@ -29,6 +29,8 @@ typedef struct {
     uint64_t block_interval_ms;   /* default 12000; devnet 1000 */
     size_t max_block_txs;         /* default 10000 */
     size_t max_block_bytes;       /* transaction bytes per block, 0 = no limit (cluster mode sets one) */
+    size_t mempool_capacity;      /* pending transactions; 0 = the mempool's default (8192) */
+    size_t mempool_per_sender;    /* pending transactions of one signer; 0 = default (64) */
     yuma_account author;          /* receives fees */
 } yuma_node_config;
 

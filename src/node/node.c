@@ -631,7 +631,13 @@ yuma_node *yuma_node_open(const yuma_node_config *cfg, char *err, size_t errlen)
         yuma_node_close(n);
         return NULL;
     }
-    n->pool = yuma_mempool_new(NULL);
+    yuma_mempool_config mc = yuma_mempool_config_default();
+    if (cfg->mempool_capacity) mc.max_count = cfg->mempool_capacity;
+    if (cfg->mempool_per_sender) {
+        mc.max_per_sender = cfg->mempool_per_sender;
+        if (mc.nonce_window < mc.max_per_sender) mc.nonce_window = mc.max_per_sender;
+    }
+    n->pool = yuma_mempool_new(&mc);
     yuma_rpc_config rc = {.address = cfg->rpc_address, .port = cfg->rpc_port, .auth_token = cfg->rpc_token,
                           .rate_per_s = 2000, .health = health, .health_user = n, .metrics = metrics,
                           .metrics_user = n};

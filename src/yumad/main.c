@@ -34,7 +34,7 @@ static int usage(const char *msg)
     if (msg) fprintf(stderr, "yumad: %s\n", msg);
     fprintf(stderr, "usage: yumad [--config FILE] --data DIR [--genesis FILE | --dev] [--rpc-port N]\n"
                     "             [--rpc-address ADDR] [--block-ms MS] [--author ADDRESS] [--rpc-token TOKEN]\n"
-                    "             [--max-block-txs N]\n"
+                    "             [--max-block-txs N] [--mempool-capacity N] [--mempool-per-sender N]\n"
                     "             [--cluster ETCD_URLS --cluster-name NAME [--cluster-advertise URL]\n"
                     "              [--cluster-lease-s S] [--cluster-retain-blocks N] [--cluster-block-bytes B]]\n"
                     "       yumad --data DIR --verify     (replay the stored blocks and compare the state)\n");
@@ -86,6 +86,14 @@ static bool apply(settings *s, const char *key, const char *v, char *err, size_t
         if (!parse_u64(v, 3600000, &x) || x < 10)
             return snprintf(err, errlen, "block_ms must be 10..3600000, not '%s'", v), false;
         c->block_interval_ms = x;
+    } else if (strcmp(key, "mempool_capacity") == 0) {
+        if (!parse_u64(v, 1000000, &x) || x < 1)
+            return snprintf(err, errlen, "mempool_capacity must be 1..1000000, not '%s'", v), false;
+        c->mempool_capacity = (size_t)x;
+    } else if (strcmp(key, "mempool_per_sender") == 0) {
+        if (!parse_u64(v, 65536, &x) || x < 1)
+            return snprintf(err, errlen, "mempool_per_sender must be 1..65536, not '%s'", v), false;
+        c->mempool_per_sender = (size_t)x;
     } else if (strcmp(key, "max_block_txs") == 0) {
         if (!parse_u64(v, 100000, &x) || x < 1)
             return snprintf(err, errlen, "max_block_txs must be 1..100000, not '%s'", v), false;
