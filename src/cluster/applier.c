@@ -356,7 +356,7 @@ void *cluster_applier_main(void *arg)
             continue;
         }
         atomic_store(&c->applier_idle, false);
-        if (!apply_range(c, &r)) cluster_sleep_ms(200);
+        if (!apply_range(c, &r)) cluster_sleep_ms(500); /* peers could not help yet, or the alarm */
         yuma_etcd_range_result_free(&r);
     }
     return NULL;

@@ -116,6 +116,7 @@ bool cluster_restore_chain(yuma_cluster *c, char *err, size_t errlen)
 
 static bool grant_lease(yuma_cluster *c, yuma_etcd *e, char *err, size_t errlen)
 {
+    uint64_t t0 = cluster_now_ms();
     int64_t id = 0, ttl = 0;
     yuma_etcd_status st = yuma_etcd_lease_grant(e, c->cfg.lease_ttl_s, &id, &ttl);
     if (st != YUMA_ETCD_OK) {
@@ -134,8 +135,19 @@ static bool grant_lease(yuma_cluster *c, yuma_etcd *e, char *err, size_t errlen)
     }
     pthread_mutex_lock(&c->mu);
     c->lease_id = id;
+    c->lease_until_ms = t0 + (uint64_t)ttl * 1000u;
     pthread_mutex_unlock(&c->mu);
     return true;
+}
+
+/* True while this node's lease surely still exists (renewed within its
+ * TTL); a producer that cannot renew it stops before etcd says so. */
+static bool lease_live(yuma_cluster *c)
+{
+    pthread_mutex_lock(&c->mu);
+    bool live = cluster_now_ms() + 100 < c->lease_until_ms;
+    pthread_mutex_unlock(&c->mu);
+    return live;
 }
 
 /* Renews the lease every keepalive_ms; a lease etcd no longer has (this
@@ -161,6 +173,10 @@ static void *lease_main(void *arg)
             }
         } else if (st != YUMA_ETCD_OK) {
             atomic_fetch_add(&c->etcd_errors, 1);
+        } else {
+            pthread_mutex_lock(&c->mu);
+            if (c->lease_id == id) c->lease_until_ms = t0 + (uint64_t)ttl * 1000u;
+            pthread_mutex_unlock(&c->mu);
         }
         uint64_t spent = cluster_now_ms() - t0;
         for (uint64_t slept = spent; slept < c->cfg.keepalive_ms && !atomic_load(&c->stopping); slept += 50)
@@ -277,18 +293,35 @@ static void follow(yuma_cluster *c)
         cluster_sleep_ms(200);
         return;
     }
+    pthread_mutex_lock(&c->mu);
+    int64_t lease = c->lease_id;
+    pthread_mutex_unlock(&c->mu);
+    if (r.count && r.kvs[0].lease == lease && lease_live(c) && !atomic_load(&c->diverged)) {
+        /* Still ours: this node stepped down while etcd could not be
+         * reached, and the lease outlived the outage. */
+        c->my_leader_rev = r.kvs[0].create_revision;
+        note_leader(c, &r.kvs[0]);
+        yuma_etcd_range_result_free(&r);
+        c->is_leader = true;
+        atomic_store(&c->producer, true);
+        fprintf(stderr, "yumad: %s produces again (its leader key outlived an etcd outage)\n", c->name);
+        cluster_forward_wake(c);
+        return;
+    }
     if (r.count) {
         note_leader(c, &r.kvs[0]);
         int64_t from = r.kvs[0].mod_revision + 1;
         yuma_etcd_range_result_free(&r);
         bool changed;
         /* Woken at once when the key is deleted (the lease expired). */
-        yuma_etcd_watch_wait(c->etcd_main, key, klen, NULL, 0, from, 500, &changed);
+        if (yuma_etcd_watch_wait(c->etcd_main, key, klen, NULL, 0, from, 500, &changed) != YUMA_ETCD_OK)
+            cluster_sleep_ms(100);
         return;
     }
     yuma_etcd_range_result_free(&r);
     note_leader(c, NULL);
-    if (atomic_load(&c->diverged) || !atomic_load(&c->applier_idle) || !caught_up(c) || !campaign(c)) {
+    if (atomic_load(&c->diverged) || !lease_live(c) || !atomic_load(&c->applier_idle) || !caught_up(c) ||
+        !campaign(c)) {
         cluster_sleep_ms(50);
         return;
     }
@@ -328,6 +361,7 @@ bool yuma_cluster_run(yuma_cluster *c, volatile sig_atomic_t *stop, char *err, s
             cluster_sleep_ms(100);
             continue;
         }
+        if (c->is_leader && !lease_live(c)) step_down(c, "its etcd lease could not be renewed in time");
         if (!c->is_leader) {
             follow(c);
             continue;

@@ -56,6 +56,7 @@ struct yuma_cluster {
 
     pthread_mutex_t mu;
     int64_t lease_id;                 /* mu */
+    uint64_t lease_until_ms;          /* mu: the lease surely lives until then (last renewal sent + TTL) */
     char leader_name[CLUSTER_NAME_MAX + 1], leader_url[CLUSTER_URL_MAX]; /* mu; "" = none known */
     int64_t leader_rev;               /* mu: create revision of the leader key we know of */
     uint64_t leader_epoch;            /* mu: counts leader changes seen, for the forwarder */
