@@ -33,12 +33,23 @@ chain() {
 
 node() {
   echo "# node: signed transfers over JSON-RPC to inclusion in persisted blocks (yumad --dev, 200 ms blocks)"
+  echo "# (the ceiling: libsodium's verify rate on all cores, measured first in the same run)"
+  $yuma bench chain --accounts 1000 --blocks 4 --txs-per-block 10000
   dir=$(mktemp -d)
   build/yumad --data "$dir" --dev --rpc-port 9979 --block-ms 200 >"$dir/log" 2>&1 &
   pid=$!
   sleep 1
+  echo "# the mempool's default capacity (8,192 pending): one burst that fits"
   $yuma bench node --rpc http://127.0.0.1:9979/ --senders 256 --per-sender 32 --batch 1000
-  $yuma bench node --rpc http://127.0.0.1:9979/ --senders 256 --per-sender 32 --batch 1000
+  kill $pid; wait $pid 2>/dev/null; rm -rf "$dir"
+  mkdir -p "$dir"
+  echo "# sustained: 65,536 transfers through a node whose mempool holds them all"
+  build/yumad --data "$dir" --dev --rpc-port 9979 --block-ms 200 --mempool-capacity 65536 \
+    --mempool-per-sender 256 >"$dir/log" 2>&1 &
+  pid=$!
+  sleep 1
+  $yuma bench node --rpc http://127.0.0.1:9979/ --senders 256 --per-sender 256 --batch 2000
+  $yuma bench node --rpc http://127.0.0.1:9979/ --senders 256 --per-sender 256 --batch 2000
   echo "# node: peak resident memory (kB)"
   grep VmHWM /proc/$pid/status
   kill $pid; wait $pid 2>/dev/null; rm -rf "$dir"

@@ -101,8 +101,8 @@ int cmd_bench_node(int argc, char **argv)
             return 2;
         }
     }
-    if (senders < 2 || senders > 100000 || per < 1 || per > 64 || batch < 1 || batch > 10000) {
-        fprintf(stderr, "yuma bench node: --senders 2..100000, --per-sender 1..64, --batch 1..10000\n");
+    if (senders < 2 || senders > 100000 || per < 1 || per > 65536 || batch < 1 || batch > 10000) {
+        fprintf(stderr, "yuma bench node: --senders 2..100000, --per-sender 1..65536 (the node's mempool_per_sender must allow it), --batch 1..10000\n");
         return 2;
     }
     yuma_rpc_client_config cfg = {.url = url, .timeout_ms = 60000};
