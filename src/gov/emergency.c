@@ -688,12 +688,14 @@ bool gov_escrow_active(const ykv *kv, uint16_t netuid, uint64_t block)
            block <= a.ends_at;
 }
 
-bool gov_escrow_sweep(call_ctx *cx, uint16_t netuid, subnet_rec *s)
+bool gov_escrow_sweep(call_ctx *cx, uint16_t netuid, subnet_rec *s, bool *active)
 {
+    *active = false;
     uint64_t id = escrow_index_get(cx->kv, netuid);
     gov_action_rec a;
     if (id == 0 || !gov_action_get(cx->kv, id, &a)) return true;
     if (a.status != GOV_ACTION_ACTIVE || cx->block <= a.activated_at || cx->block > a.ends_at) return true;
+    *active = true;
     uint64_t moved = s->pending_server + s->pending_validator + s->pending_root + s->pending_owner;
     if (moved == 0) return true;
     a.escrow_server += s->pending_server;

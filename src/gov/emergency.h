@@ -187,8 +187,10 @@ yuma_call_status gov_call_guardian_rationale(call_ctx *cx, const yuma_call *call
  * (with strikes), ends of escrows and safe modes, paybacks. */
 yuma_chain_status gov_lane_block_step(call_ctx *cx);
 /* Per subnet, after the block's emission was minted into its pending
- * pools and before epochs run: sweeps them into an active escrow. */
-bool gov_escrow_sweep(call_ctx *cx, uint16_t netuid, subnet_rec *s);
+ * pools and before epochs run: sweeps them into an active escrow
+ * (*active tells whether one holds the subnet in this block). False only
+ * when out of memory. */
+bool gov_escrow_sweep(call_ctx *cx, uint16_t netuid, subnet_rec *s, bool *active);
 
 /* ---- ratification (govcore's proposal module) ---- */
 

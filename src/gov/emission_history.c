@@ -165,9 +165,11 @@ bool gov_history_record(ykv *kv, const yuma_gov_audit_params *p, uint64_t block,
                                .ring_len = p->history_len};
     old = h;
     gov_history_sample s = {.block = block, .share_ppb = share_ppb, .tao = tao, .seq = GOV_HISTORY_NO_SEQ};
-    uint64_t gov_block = 0, gov_seq = 0;
-    bool has_gov = last_governance(kv, netuid, &gov_block, &gov_seq);
     bool changed = !fresh && gov_share_changed(h.ref_share, share_ppb, p->rule_change_pct);
+    bool sample = changed || fresh || block % p->history_interval_blocks == 0;
+    /* The governance index is read only when a change or a sample needs it. */
+    uint64_t gov_block = 0, gov_seq = 0;
+    bool has_gov = (changed || sample) && last_governance(kv, netuid, &gov_block, &gov_seq);
     if (changed) {
         if (has_gov && gov_block >= h.ref_block) {
             s.flags |= GOV_HISTORY_GOV_CHANGE;
@@ -182,7 +184,7 @@ bool gov_history_record(ykv *kv, const yuma_gov_audit_params *p, uint64_t block,
         h.ref_share = share_ppb;
         h.ref_block = block;
     }
-    if (changed || fresh || block % p->history_interval_blocks == 0) {
+    if (sample) {
         if (has_gov && (h.count == 0 || gov_block > h.last_sample_block)) s.flags |= GOV_HISTORY_GOV_ACTION;
         if (escrowed) s.flags |= GOV_HISTORY_ESCROWED;
         if (!sample_put(kv, netuid, h.next, &s)) return false;
@@ -209,8 +211,8 @@ size_t gov_history_read(const ykv *kv, uint16_t netuid, gov_history_sample *out,
 
 bool gov_coinbase_subnet(call_ctx *cx, uint16_t netuid, subnet_rec *s, yu128 tao_emission, uint64_t block_emission)
 {
-    if (!gov_escrow_sweep(cx, netuid, s)) return false;
-    bool escrowed = gov_escrow_active(cx->kv, netuid, cx->block);
+    bool escrowed = false;
+    if (!gov_escrow_sweep(cx, netuid, s, &escrowed)) return false;
     return gov_history_record(cx->kv, &cx->params->audit, cx->block, netuid, s->registered_at,
                               gov_share_ppb(tao_emission, block_emission), yu96f32_to_u64(tao_emission), escrowed);
 }
