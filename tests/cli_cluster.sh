@@ -52,6 +52,8 @@ out=$("$yumad" --data "$tmp/x" --dev --cluster-name a 2>&1); [ $? = 2 ] && [[ $o
 out=$("$yumad" --data "$tmp/x" --dev --rpc-port 0 --cluster ftp://x --cluster-name a 2>&1); [ $? = 1 ] && [[ $out == *"is not an http://HOST:PORT URL"* ]] || fail "bad endpoint: $out"
 out=$("$yumad" --data "$tmp/x" --dev --rpc-port 0 --cluster http://127.0.0.1:9 --cluster-name 'a b' 2>&1); [ $? = 1 ] && [[ $out == *"needs a name"* ]] || fail "bad name: $out"
 out=$("$yumad" --data "$tmp/x" --dev --rpc-port 0 --cluster http://127.0.0.1:9 --cluster-name a 2>&1); [ $? = 1 ] && [[ $out == *"cannot read the cluster's blocks from etcd"* ]] || fail "no etcd: $out"
+out=$("$yumad" --data "$tmp/x" --dev --cluster http://127.0.0.1:9 --cluster-name a --cluster-lease-s 0 2>&1); [ $? = 2 ] && [[ $out == *"cluster_lease_s must be 1..60, not '0'"* ]] || fail "lease 0: $out"
+out=$(YUMA_TEST_CORRUPT_AT_HEIGHT=x "$yumad" --data "$tmp/x" --dev 2>&1); [ $? = 2 ] && [[ $out == *"YUMA_TEST_CORRUPT_AT_HEIGHT must be a block height"* ]] || fail "bad fault hook: $out"
 
 # ---- a cluster of three: free ports from a base the test picks ----
 started=0
@@ -65,6 +67,8 @@ for try in 1 2 3 4 5; do
 done
 [ $started = 1 ] || fail "cluster up: $(cat "$tmp/up.txt")"
 out=$("$yuma" cluster up 3 --dir "$dir" --base-port $((base + 50)) 2>&1); [ $? = 1 ] && [[ $out == *"was made with --base-port $base"* ]] || fail "up with another base port: $out"
+r=$(curl -s -d '{"jsonrpc":"2.0","method":"chain_getBlock","params":{"height":1,"encoded":"yes"},"id":1}' "http://127.0.0.1:$((base + 11))/")
+[[ $r == *'param \"encoded\": true or false'* ]] || fail "chain_getBlock with encoded \"yes\": $r"
 
 # ---- load and faults ----
 "$yuma" cluster load --dir "$dir" --seconds 24 --senders 32 --out "$tmp/txs" --timeline "$tmp/timeline" >"$tmp/load.json" 2>"$tmp/load.err" &
