@@ -12,6 +12,8 @@ int cmd_bench_node(int argc, char **argv);
 int cmd_events(int argc, char **argv);
 int cmd_cluster(int argc, char **argv);
 int cmd_train(int argc, char **argv);
+/* subnet_train.c: `yuma subnet train sim` (argv[0] is "train"). */
+int cmd_subnet_train(int argc, char **argv);
 /* gov_audit.c: `yuma gov log|history|metrics|guardian` (argv[0] is the
  * subcommand), and cmd_gov_audit dispatching the four (argv[0] "gov"). */
 int cmd_gov_log(int argc, char **argv);
@@ -19,6 +21,9 @@ int cmd_gov_history(int argc, char **argv);
 int cmd_gov_metrics(int argc, char **argv);
 int cmd_gov_guardian(int argc, char **argv);
 int cmd_gov_audit(int argc, char **argv);
+/* gov.c: `yuma gov` (argv[0] "gov"): the due process's subcommands, and
+ * the ones above through cmd_gov_audit. */
+int cmd_gov(int argc, char **argv);
 
 /* txsend.c: signs, submits and (unless CLI_NO_WAIT) follows one call. */
 #include "yuma/keys.h"
