@@ -491,6 +491,7 @@ static json_t *health(void *user)
 static char *metrics(void *user)
 {
     yuma_node *n = user;
+    if (!atomic_load(&n->hooked)) return NULL; /* a single node: nothing to add, no lock */
     pthread_mutex_lock(&n->lock);
     char *text = n->hooks.metrics ? n->hooks.metrics(n->hooks.user) : NULL;
     pthread_mutex_unlock(&n->lock);
@@ -502,6 +503,7 @@ void yuma_node_set_hooks(yuma_node *n, const yuma_node_hooks *h)
     pthread_mutex_lock(&n->lock);
     if (h) n->hooks = *h;
     else memset(&n->hooks, 0, sizeof n->hooks);
+    atomic_store(&n->hooked, h != NULL);
     pthread_mutex_unlock(&n->lock);
 }
 

@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "yuma/genesis.h"
 #include "yuma/mempool.h"
@@ -27,6 +28,7 @@ struct yuma_node {
     yuma_genesis_file genesis;
     char *genesis_json;
     yuma_node_hooks hooks;      /* cluster mode (node.h); all NULL in a single node */
+    atomic_bool hooked;         /* hooks are set: /metrics takes the lock only then */
 };
 
 static inline yuma_node *node_of(const yuma_rpc_call *call)
