@@ -41,7 +41,14 @@ ms() { date +%s%3N; }
 field() { sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"; }
 health() { curl -s -m 2 "http://127.0.0.1:$((base + 10 + $1))/health"; }
 height() { health "$1" | field height; }
-producer() { "$yuma" cluster status --dir "$dir" | awk '$3 == "producer" { sub("node-", "", $1); print $1; exit }'; }
+producer() { # the producer's number, waiting up to 10 s for one (a handover may be under way)
+  local p
+  for _ in $(seq 1 50); do
+    p=$("$yuma" cluster status --dir "$dir" | awk '$3 == "producer" { sub("node-", "", $1); print $1; exit }')
+    [ -n "$p" ] && { echo "$p"; return; }
+    sleep 0.2
+  done
+}
 pid_of() { cat "$dir/$1.pid"; }
 
 # ---- errors: each a clear message and a non-zero status ----
