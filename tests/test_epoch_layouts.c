@@ -10,7 +10,7 @@
  * missing permits), stakes from 0 to huge, every beta regime, YC2 and YC3,
  * bonds fed back over several epochs, and malformed matrices (each
  * configuration must refuse them with the same status). Also the dense
- * quantile (yq_column_dense) against yq_column on the same columns.
+ * quantile (yq_columns_dense) against yq_column on the same columns.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -360,52 +360,70 @@ static void test_malformed_refused_alike(void **st)
     runners_free(&r);
 }
 
-/* yq_column_dense on a strided block equals yq_column on the compact list
- * of the same column's positive weights. */
+/* yq_columns_dense on a group of strided columns equals yq_column on the
+ * compact list of each column's positive weights: long and short columns,
+ * empty ones, ties, voters without a slot, kappa from 0 to above the
+ * voters' stake. */
 static void test_dense_quantile(void **st)
 {
     (void)st;
-    enum { SLOTS = 300, STRIDE = 7 };
+    enum { SLOTS = 300, STRIDE = 11 };
     uint64_t *w = calloc((size_t)SLOTS * STRIDE, sizeof(uint64_t)), *key = calloc(SLOTS, sizeof(uint64_t));
-    uint64_t *tmp = calloc(SLOTS, sizeof(uint64_t));
+    uint64_t *tmp = calloc((size_t)YQ_GROUP * SLOTS, sizeof(uint64_t));
+    uint32_t *next = calloc((size_t)YQ_GROUP * SLOTS, sizeof(uint32_t));
     yfx *stake = calloc(SLOTS + 5, sizeof(yfx)), *slot_stake = calloc(SLOTS, sizeof(yfx));
-    yfx *hist = calloc(YQ_MAX_BUCKETS + 16, sizeof(yfx));
+    yfx *hist = calloc((size_t)YQ_GROUP * (YQ_MAX_BUCKETS + 16), sizeof(yfx));
+    uint32_t *head = calloc((size_t)YQ_GROUP * (YQ_MAX_BUCKETS + 16), sizeof(uint32_t));
     uint32_t *vid = calloc(SLOTS, sizeof(uint32_t));
-    assert_true(w && key && tmp && stake && slot_stake && hist && vid);
-    for (int round = 0; round < 3000; round++) {
-        size_t slots = 1 + below(SLOTS), voters = slots + below(5);
+    assert_true(w && key && tmp && next && stake && slot_stake && hist && head && vid);
+    size_t columns = 0;
+    for (int round = 0; round < 600; round++) {
+        size_t slots = 1 + below(SLOTS), voters = slots + below(5), cols = 1 + below(YQ_GROUP);
         yfx sigma = 0;
         for (size_t q = 0; q < voters; q++) {
             stake[q] = (yfx)below((uint64_t)1 << 24);
             sigma += stake[q];
         }
-        uint64_t span = 1 + below(below(2) ? 100 : (uint64_t)1 << 32);
-        size_t count = 0;
-        uint64_t max1 = 0;
         for (size_t q = 0; q < slots; q++) {
             vid[q] = (uint32_t)(q + (voters - slots)); /* some voters have no slot */
             slot_stake[q] = stake[vid[q]];
-            uint64_t x = below(4) == 0 ? 0 : 1 + below(span);
-            if (x > (uint64_t)1 << 32) x = (uint64_t)1 << 32;
-            w[q * STRIDE] = x;
-            if (x) {
-                key[count++] = YQ_KEY(x, vid[q]);
-                max1 = x - 1 > max1 ? x - 1 : max1;
+        }
+        uint64_t max1 = 0;
+        size_t count[YQ_GROUP] = {0};
+        for (size_t l = 0; l < cols; l++) {
+            uint64_t span = 1 + below(below(2) ? 100 : (uint64_t)1 << 32);
+            uint64_t zeros = below(3) == 0 ? 1 : below(4) == 0 ? 95 : 25; /* percent */
+            for (size_t q = 0; q < slots; q++) {
+                uint64_t x = below(100) < zeros ? 0 : 1 + below(span);
+                if (x > (uint64_t)1 << 32) x = (uint64_t)1 << 32;
+                w[q * STRIDE + l] = x;
+                count[l] += x != 0;
+                if (x && x - 1 > max1) max1 = x - 1;
             }
         }
         yfx kappa = (yfx)below((uint64_t)sigma + 2);
         yq_voters v = {stake, voters, sigma, sigma - kappa};
-        yq_scratch s = {hist, tmp};
-        yfx want = yq_column(key, count, (uint32_t)max1, &v, &s);
-        yfx got = yq_column_dense(w, STRIDE, vid, slot_stake, slots, count, (uint32_t)max1, &v, &s);
-        assert_int_equal(got, want);
+        yq_group_scratch gs = {hist, head, tmp, next};
+        yfx got[YQ_GROUP];
+        yq_columns_dense(w, STRIDE, cols, vid, slot_stake, slots, count, (uint32_t)max1, &v, &gs, got);
+        for (size_t l = 0; l < cols; l++) {
+            size_t k = 0;
+            for (size_t q = 0; q < slots; q++)
+                if (w[q * STRIDE + l]) key[k++] = YQ_KEY(w[q * STRIDE + l], vid[q]);
+            yq_scratch s = {hist, tmp};
+            assert_int_equal(got[l], yq_column(key, k, (uint32_t)max1, &v, &s));
+            columns++;
+        }
     }
+    assert_true(columns > 2000);
     free(w);
     free(key);
     free(tmp);
+    free(next);
     free(stake);
     free(slot_stake);
     free(hist);
+    free(head);
     free(vid);
 }
 

@@ -57,20 +57,35 @@ typedef struct {
     uint32_t *vid;            /* voters in R: their voter index */
     uint32_t nvr;             /* voters in R */
     kdiv *rd;                 /* R: reciprocal of the masked weight row's sum */
-    uint16_t *w, *b, *s;      /* R x np: weights, bonds, stored bonds */
-    uint64_t *present;        /* R x nwords: E > 0 */
+    /* R x np cells, tiled: block bk's rows are contiguous (tile_at) */
+    uint16_t *w, *b, *s;      /* weights, bonds, stored bonds */
+    uint64_t *present;        /* R x nwords, row-major: E > 0 */
     uint32_t *masked;         /* columns whose bonds are dropped (§2.9) */
     uint32_t nmasked;
     bool *bad;                /* per load task: a malformed row */
+    uint32_t *stage;          /* per worker: one zeroed row buffer (np cells) */
     yfx *vstake;              /* voters in R: their normalised stake */
     /* per worker */
     uint64_t *wcache;         /* nvr x DB normalised weights */
     yfx *hist;
     uint64_t *qtmp;
+    uint32_t *qhead, *qnext;
     uint64_t *e;              /* R x DB */
     uint64_t *trust, *acc;    /* R: trust and dividend sums */
     yq_voters v;
 } dense;
+
+/* Cell (r, bk * DB) of a tiled matrix: a block's R segments of DB cells
+ * lie together, so every pass over a block streams through memory. */
+static inline size_t tile_at(const dense *d, uint32_t bk, uint32_t r)
+{
+    return ((size_t)bk * d->rows + r) * DB;
+}
+
+static inline size_t cell_at(const dense *d, uint32_t r, uint32_t j)
+{
+    return tile_at(d, j / DB, r) + j % DB;
+}
 
 static size_t row_chunks(uint32_t rows)
 {
@@ -105,66 +120,148 @@ bool dense_chosen(const epoch_ctx *c)
 
 /* ---- load ---- */
 
-/* Expands a validated row (columns < n) into dst; false if a column
- * repeats, which only a row that is not strictly ascending can do (its
- * columns are marked in bits, and fewer marks than entries means a repeat).
- * *sum gets the sum of the values. */
-static bool expand_row(const yuma_entry *e, size_t len, bool unsorted, uint16_t *dst, uint64_t *bits,
-                       uint32_t nwords, uint64_t *sum)
+/* ---- load ----
+ * A strictly ascending row (bonds as the epoch stores them, weights as
+ * most validators send them) cannot repeat a column and goes straight into
+ * its tiles. Any other row is scattered into a row buffer of u32 cells
+ * first, each written with a mark bit so that a repeated column shows up
+ * as a cell that was already marked; the buffer is then narrowed into the
+ * tiles and cleared. */
+
+#define MARK 0x10000u
+
+/* Row r's cells of a tiled matrix set to 0. */
+static void clear_row(const dense *d, uint32_t r, uint16_t *dst)
+{
+    for (uint32_t bk = 0; bk < d->nblocks; bk++) memset(dst + tile_at(d, bk, r), 0, DB * sizeof(uint16_t));
+}
+
+/* An ascending row into row r; returns its sum. Its entries come block by
+ * block; a block with all DB columns is copied, any other is cleared and
+ * filled. */
+static uint64_t expand_sorted(const dense *d, uint32_t r, const yuma_entry *e, size_t len, uint16_t *dst)
 {
     uint64_t s = 0;
+    size_t k = 0;
+    for (uint32_t bk = 0; bk < d->nblocks; bk++) {
+        uint16_t *seg = dst + tile_at(d, bk, r);
+        uint32_t end = (bk + 1) * DB;
+        size_t k1 = k;
+        while (k1 < len && e[k1].uid < end) k1++;
+        if (k1 - k == DB) {
+            for (uint32_t jj = 0; jj < DB; jj++) seg[jj] = e[k + jj].value;
+        } else {
+            memset(seg, 0, DB * sizeof(uint16_t));
+            for (size_t q = k; q < k1; q++) seg[e[q].uid % DB] = e[q].value;
+        }
+        for (; k < k1; k++) s += e[k].value;
+    }
+    return s;
+}
+
+/* An unordered row into the marked buffer; false on a repeated column
+ * (the buffer is then cleared). *sum gets the sum of the values. */
+static bool expand_unsorted(const dense *d, const yuma_entry *e, size_t len, uint32_t *buf, uint64_t *sum)
+{
+    uint32_t seen = 0;
+    uint64_t s = 0;
     for (size_t k = 0; k < len; k++) {
-        dst[e[k].uid] = e[k].value;
+        uint32_t *cell = &buf[e[k].uid];
+        seen |= *cell;
+        *cell = MARK | e[k].value;
         s += e[k].value;
     }
     *sum = s;
-    if (!unsorted) return true;
-    memset(bits, 0, sizeof(uint64_t) * nwords);
-    for (size_t k = 0; k < len; k++) bits[e[k].uid >> 6] |= (uint64_t)1 << (e[k].uid & 63);
-    size_t marks = 0;
-    for (uint32_t q = 0; q < nwords; q++) marks += (size_t)__builtin_popcountll(bits[q]);
-    return marks == len;
+    if (seen) memset(buf, 0, d->np * sizeof(uint32_t));
+    return !seen;
+}
+
+/* The marked buffer into row r of a tiled matrix, and cleared. */
+static void store_unsorted(const dense *d, uint32_t r, uint32_t *buf, uint16_t *dst)
+{
+    for (uint32_t bk = 0; bk < d->nblocks; bk++) {
+        uint16_t *seg = dst + tile_at(d, bk, r);
+        const uint32_t *src = buf + (size_t)bk * DB;
+        for (uint32_t jj = 0; jj < DB; jj++) seg[jj] = (uint16_t)src[jj];
+    }
+    memset(buf, 0, d->np * sizeof(uint32_t));
+}
+
+/* A validated row into row r of dst; *cell(j) then finds column j's
+ * cell, in the buffer (unordered rows, still to be stored) or the tiles. */
+typedef struct {
+    uint16_t *tiles;   /* the row is in dst's tiles... */
+    uint32_t *buf;     /* ...or still in the buffer */
+    size_t base, tile;
+} row_cells;
+
+static uint16_t cell_get(const row_cells *rc, uint32_t j)
+{
+    return rc->tiles ? rc->tiles[rc->base + (j / DB) * rc->tile + j % DB] : (uint16_t)rc->buf[j];
+}
+
+static void cell_clear(const row_cells *rc, uint32_t j)
+{
+    if (rc->tiles) rc->tiles[rc->base + (j / DB) * rc->tile + j % DB] = 0;
+    else rc->buf[j] = MARK; /* still marked: a later repeat of j is caught */
+}
+
+/* Validates row r's entries and expands them (unless `drop`: a row whose
+ * values are all masked is only validated) into dst; false if malformed. */
+static bool expand(dense *d, uint32_t r, const yuma_entry *e, size_t len, bool drop, uint16_t *dst,
+                   uint32_t *buf, row_cells *rc, uint64_t *sum)
+{
+    bool unsorted;
+    *sum = 0;
+    *rc = (row_cells){dst, NULL, tile_at(d, 0, r), (size_t)d->rows * DB};
+    if (len && !d->k->row_check(e, len, d->n, &unsorted)) return false;
+    if (!len || drop || !unsorted) {
+        if (len && !drop) *sum = expand_sorted(d, r, e, len, dst);
+        else clear_row(d, r, dst);
+        if (!len || !unsorted) return true;
+        /* a dropped unordered row: only its columns' uniqueness matters */
+        uint64_t ignored;
+        bool ok = expand_unsorted(d, e, len, buf, &ignored);
+        if (ok) memset(buf, 0, d->np * sizeof(uint32_t));
+        return ok;
+    }
+    if (!expand_unsorted(d, e, len, buf, sum)) return false;
+    *rc = (row_cells){NULL, buf, 0, 0};
+    return true;
 }
 
 /* Row r's weights: columns below n, none twice, and (unless the row has no
  * permit, which keeps nothing) the masks of §2.5 applied: self-weight
  * (kept by the owner), then weights on uids registered at or after the
  * row's last update or its commit block + 1. */
-static bool load_weights(dense *d, uint32_t r, uint64_t *bits)
+static bool load_weights(dense *d, uint32_t r, uint32_t *buf)
 {
     epoch_ctx *c = d->c;
     const yuma_epoch_input *in = c->in;
-    uint32_t i = d->uid[r], n = d->n;
-    uint16_t *w = d->w + (size_t)r * d->np;
-    memset(w, 0, sizeof(uint16_t) * d->np);
+    uint32_t i = d->uid[r];
     size_t a = in->weights.offsets ? in->weights.offsets[i] : 0;
     size_t len = in->weights.offsets ? in->weights.offsets[i + 1] - a : 0;
-    uint64_t sum = 0;
-    if (len) {
-        const yuma_entry *e = in->weights.entries + a;
-        bool unsorted;
-        if (!epoch_row_in_range(e, len, n, &unsorted)) return false;
-        if (!expand_row(e, len, unsorted, w, bits, d->nwords, &sum)) return false;
-        if (c->forbid[i]) {
-            memset(w, 0, sizeof(uint16_t) * n);
-            sum = 0;
-        } else {
-            if (!is_owner(c, i)) {
-                sum -= w[i];
-                w[i] = 0;
-            }
-            uint64_t lim = in->last_update[i];
-            uint64_t cb = in->commit_block ? in->commit_block[i] : UINT64_MAX;
-            if (cb != UINT64_MAX && cb + 1 < lim) lim = cb + 1;
-            if (c->max_reg >= lim) {
-                for (size_t k = 0; k < len; k++) {
-                    uint32_t j = e[k].uid;
-                    if (in->registered_at[j] < lim) continue;
-                    sum -= w[j];
-                    w[j] = 0;
-                }
+    const yuma_entry *e = len ? in->weights.entries + a : NULL;
+    uint64_t sum;
+    row_cells rc;
+    if (!expand(d, r, e, len, c->forbid[i], d->w, buf, &rc, &sum)) return false;
+    if (len && !c->forbid[i]) {
+        if (!is_owner(c, i)) {
+            sum -= cell_get(&rc, i);
+            cell_clear(&rc, i);
+        }
+        uint64_t lim = in->last_update[i];
+        uint64_t cb = in->commit_block ? in->commit_block[i] : UINT64_MAX;
+        if (cb != UINT64_MAX && cb + 1 < lim) lim = cb + 1;
+        if (c->max_reg >= lim) {
+            for (size_t k = 0; k < len; k++) {
+                uint32_t j = e[k].uid;
+                if (in->registered_at[j] < lim) continue;
+                sum -= cell_get(&rc, j);
+                cell_clear(&rc, j);
             }
         }
+        if (rc.buf) store_unsorted(d, r, buf, d->w);
     }
     /* sum < 2^31 (dense_chosen); a zero sum leaves a row of zeros */
     ydiv rd = div_of_sum(sum);
@@ -172,36 +269,30 @@ static bool load_weights(dense *d, uint32_t r, uint64_t *bits)
     return true;
 }
 
-/* Row r's stored bonds: validated, expanded into B, the recently
- * registered columns dropped (§2.9). */
-static bool load_bonds(dense *d, uint32_t r, uint64_t *bits)
+/* Row r's stored bonds: validated, expanded, the recently registered
+ * columns dropped (§2.9). */
+static bool load_bonds(dense *d, uint32_t r, uint32_t *buf)
 {
     const yuma_sparse_view *bv = &d->c->in->bonds;
     uint32_t i = d->uid[r];
-    uint16_t *b = d->b + (size_t)r * d->np;
-    memset(b, 0, sizeof(uint16_t) * d->np);
     size_t len = bv->offsets ? bv->offsets[i + 1] - bv->offsets[i] : 0;
-    if (!len) return true;
-    const yuma_entry *e = bv->entries + bv->offsets[i];
-    bool unsorted;
+    const yuma_entry *e = len ? bv->entries + bv->offsets[i] : NULL;
     uint64_t sum;
-    if (!epoch_row_in_range(e, len, d->n, &unsorted)) return false;
-    if (!expand_row(e, len, unsorted, b, bits, d->nwords, &sum)) return false;
-    for (uint32_t q = 0; q < d->nmasked; q++) b[d->masked[q]] = 0;
+    row_cells rc;
+    if (!expand(d, r, e, len, false, d->b, buf, &rc, &sum)) return false;
+    for (uint32_t q = 0; q < d->nmasked; q++) cell_clear(&rc, d->masked[q]);
+    if (rc.buf) store_unsorted(d, r, buf, d->b);
     return true;
 }
 
 static void load_task(void *arg, size_t t, uint32_t worker)
 {
-    (void)worker;
     dense *d = arg;
     uint32_t r0, r1;
     chunk_rows(d, t, &r0, &r1);
+    uint32_t *buf = d->stage + (size_t)worker * d->np; /* zero between rows */
     bool ok = true;
-    for (uint32_t r = r0; r < r1 && ok; r++) {
-        uint64_t *bits = d->present + (size_t)r * d->nwords; /* scratch until sweep 2 */
-        ok = load_weights(d, r, bits) && load_bonds(d, r, bits);
-    }
+    for (uint32_t r = r0; r < r1 && ok; r++) ok = load_weights(d, r, buf) && load_bonds(d, r, buf);
     d->bad[t] = !ok;
 }
 
@@ -239,17 +330,20 @@ static void sweep1_task(void *arg, size_t bk, uint32_t worker)
     uint64_t top = 0;
     for (uint32_t q = 0; q < d->nvr; q++) {
         uint32_t r = d->vrow[q];
-        uint64_t m = d->k->weights(d->w + (size_t)r * d->np + j0, &d->rd[r], wc + (size_t)q * DB, cnt);
+        uint64_t m = d->k->weights(d->w + tile_at(d, (uint32_t)bk, r), &d->rd[r], wc + (size_t)q * DB, cnt);
         top = m > top ? m : top;
     }
     uint32_t max1 = top ? (uint32_t)(top - 1) : 0;
     kblock blk = {0};
-    yq_scratch qs = {d->hist + (size_t)worker * (YQ_MAX_BUCKETS + 16), d->qtmp + (size_t)worker * d->nvr};
-    for (uint32_t jj = 0; jj < bw; jj++) {
-        yfx cj = yq_column_dense(wc + jj, DB, d->vid, d->vstake, d->nvr, cnt[jj], max1, &d->v, &qs);
-        c->consensus[j0 + jj] = cj;
-        blk.c[jj] = (uint64_t)cj;
+    size_t hs = (size_t)worker * YQ_GROUP * (YQ_MAX_BUCKETS + 16), ts = (size_t)worker * YQ_GROUP * d->nvr;
+    yq_group_scratch qs = {d->hist + hs, d->qhead + hs, d->qtmp + ts, d->qnext + ts};
+    for (uint32_t g = 0; g < bw; g += YQ_GROUP) {
+        size_t cols = bw - g < YQ_GROUP ? bw - g : YQ_GROUP, count[YQ_GROUP];
+        for (size_t l = 0; l < cols; l++) count[l] = (size_t)cnt[g + l];
+        yq_columns_dense(wc + g, DB, cols, d->vid, d->vstake, d->nvr, count, max1, &d->v, &qs,
+                         c->consensus + j0 + g);
     }
+    for (uint32_t jj = 0; jj < bw; jj++) blk.c[jj] = (uint64_t)c->consensus[j0 + jj];
     _Alignas(64) uint64_t rank[DB] = {0}, dsum[DB] = {0};
     for (uint32_t q = 0; q < d->nvr; q++) {
         uint64_t as = (uint64_t)c->active_stake[d->uid[d->vrow[q]]];
@@ -261,10 +355,9 @@ static void sweep1_task(void *arg, size_t bk, uint32_t worker)
     }
     if (!d->yc2) return;
     uint64_t sb[DB] = {0};
-    for (uint32_t r = 0; r < d->rows; r++) {
-        const uint16_t *b = d->b + (size_t)r * d->np + j0;
+    const uint16_t *b = d->b + tile_at(d, (uint32_t)bk, 0);
+    for (uint32_t r = 0; r < d->rows; r++, b += DB)
         for (uint32_t jj = 0; jj < DB; jj++) sb[jj] += b[jj];
-    }
     for (uint32_t jj = 0; jj < bw; jj++) c->sum_b[j0 + jj] = sb[jj];
 }
 
@@ -282,9 +375,11 @@ static void block_constants(const dense *d, uint32_t j0, uint32_t bw, kblock *bl
         uint32_t j = j0 + jj;
         blk->c[jj] = in ? (uint64_t)c->consensus[j] : 0;
         blk->inc[jj] = in ? (uint64_t)c->incentive[j] : 0;
-        kblock_set(blk->dbf, blk->dbz, blk->dbd, jj, in && d->yc2 ? &c->div_db[j] : &one);
-        kblock_set(blk->bf, blk->bz, blk->bd, jj, in && d->yc2 ? &c->div_b[j] : &one);
+        kcols_set(&blk->db, jj, in && d->yc2 ? &c->div_db[j] : &one);
+        kcols_set(&blk->b, jj, in && d->yc2 ? &c->div_b[j] : &one);
     }
+    kcols_finish(&blk->db);
+    kcols_finish(&blk->b);
 }
 
 static void sweep2_task(void *arg, size_t bk, uint32_t worker)
@@ -298,20 +393,22 @@ static void sweep2_task(void *arg, size_t bk, uint32_t worker)
     block_constants(d, j0, bw, &blk);
     _Alignas(64) uint64_t sum[DB] = {0}, max[DB] = {0};
     for (uint32_t r = 0; r < d->rows; r++) {
-        size_t at = (size_t)r * d->np + j0;
+        size_t at = tile_at(d, (uint32_t)bk, r);
         uint64_t as = (uint64_t)c->active_stake[d->uid[r]];
         trust[r] += d->k->ema(d->w + at, d->b + at, &d->rd[r], as, &blk, &d->kc, e + (size_t)r * DB, sum, max);
     }
     for (uint32_t jj = 0; jj < DB; jj++) {
         ydiv de = div_of_sum(sum[jj]);
-        kblock_set(blk.ef, blk.ez, blk.ed, jj, &de);
+        kcols_set(&blk.e, jj, &de);
         /* YC2: the largest En, max(E) / sum, as floor is monotone */
         ydiv dm = div_of_sum(d->yc2 ? ydiv_q(max[jj], &de) : 0);
-        kblock_set(blk.mf, blk.mz, blk.md, jj, &dm);
+        kcols_set(&blk.m, jj, &dm);
     }
+    kcols_finish(&blk.e);
+    kcols_finish(&blk.m);
     for (uint32_t r = 0; r < d->rows; r++) {
         bool stored = d->out->validator_permit[d->uid[r]];
-        uint16_t *s = stored ? d->s + (size_t)r * d->np + j0 : NULL;
+        uint16_t *s = stored ? d->s + tile_at(d, (uint32_t)bk, r) : NULL;
         uint64_t bits;
         acc[r] += d->k->dividend(e + (size_t)r * DB, &blk, &d->kc, s, &bits);
         d->present[(size_t)r * d->nwords + bk] = bits;
@@ -320,6 +417,9 @@ static void sweep2_task(void *arg, size_t bk, uint32_t worker)
 
 /* ---- output ---- */
 
+/* The chunk's stored rows, block by block (the chunk's segments of a tile
+ * are contiguous), each row writing at its own cursor. A full presence
+ * word (a dense row) is copied without testing bits. */
 static void output_task(void *arg, size_t t, uint32_t worker)
 {
     (void)worker;
@@ -327,17 +427,25 @@ static void output_task(void *arg, size_t t, uint32_t worker)
     yuma_epoch_output *out = d->out;
     uint32_t r0, r1;
     chunk_rows(d, t, &r0, &r1);
-    for (uint32_t r = r0; r < r1; r++) {
-        uint32_t i = d->uid[r];
-        if (!out->validator_permit[i]) continue;
-        const uint64_t *bits = d->present + (size_t)r * d->nwords;
-        const uint16_t *s = d->s + (size_t)r * d->np;
-        yuma_entry *o = out->bonds + out->bond_offsets[i];
-        for (uint32_t wi = 0; wi < d->nwords; wi++) {
-            for (uint64_t m = bits[wi]; m; m &= m - 1) {
-                uint32_t j = wi * 64 + (uint32_t)__builtin_ctzll(m);
-                *o++ = (yuma_entry){(uint16_t)j, s[j]};
+    yuma_entry *cur[ROW_CHUNK];
+    for (uint32_t r = r0; r < r1; r++) cur[r - r0] = out->bonds + out->bond_offsets[d->uid[r]];
+    for (uint32_t bk = 0; bk < d->nblocks; bk++) {
+        for (uint32_t r = r0; r < r1; r++) {
+            if (!out->validator_permit[d->uid[r]]) continue;
+            uint64_t m = d->present[(size_t)r * d->nwords + bk];
+            const uint16_t *s = d->s + tile_at(d, bk, r);
+            yuma_entry *o = cur[r - r0];
+            uint16_t j0 = (uint16_t)(bk * DB);
+            if (m == UINT64_MAX) {
+                for (uint32_t jj = 0; jj < DB; jj++) o[jj] = (yuma_entry){(uint16_t)(j0 + jj), s[jj]};
+                o += DB;
+            } else {
+                for (; m; m &= m - 1) {
+                    uint32_t jj = (uint32_t)__builtin_ctzll(m);
+                    *o++ = (yuma_entry){(uint16_t)(j0 + jj), s[jj]};
+                }
             }
+            cur[r - r0] = o;
         }
     }
 }
@@ -425,18 +533,22 @@ static yuma_status alloc_dense(dense *d)
     d->s = WS(c, WS_D_S, uint16_t, cells, false);
     d->present = WS(c, WS_D_PRESENT, uint64_t, rows * d->nwords, false);
     d->bad = WS(c, WS_D_TASK, bool, row_chunks(d->rows) + 1, false);
+    d->stage = WS(c, WS_D_STAGE, uint32_t, (size_t)wk * d->np, true);
     d->vstake = WS(c, WS_D_VSTAKE, yfx, d->nvr ? d->nvr : 1, false);
     d->wcache = WS(c, WS_D_WCACHE, uint64_t, (size_t)wk * (d->nvr ? d->nvr : 1) * DB, false);
-    d->hist = WS(c, WS_HIST, yfx, (size_t)wk * (YQ_MAX_BUCKETS + 16), false);
-    d->qtmp = WS(c, WS_QTMP, uint64_t, (size_t)wk * (d->nvr ? d->nvr : 1), false);
+    d->hist = WS(c, WS_HIST, yfx, (size_t)wk * YQ_GROUP * (YQ_MAX_BUCKETS + 16), false);
+    d->qtmp = WS(c, WS_QTMP, uint64_t, (size_t)wk * YQ_GROUP * (d->nvr ? d->nvr : 1), false);
+    d->qhead = WS(c, WS_D_QHEAD, uint32_t, (size_t)wk * YQ_GROUP * (YQ_MAX_BUCKETS + 16), false);
+    d->qnext = WS(c, WS_D_QNEXT, uint32_t, (size_t)wk * YQ_GROUP * (d->nvr ? d->nvr : 1), false);
     d->e = WS(c, WS_D_E, uint64_t, (size_t)wk * rows * DB, false);
     d->trust = WS(c, WS_D_TRUST, uint64_t, (size_t)wk * rows, true);
     d->acc = WS(c, WS_D_ACC, uint64_t, (size_t)wk * rows, true);
     c->sum_b = WS(c, WS_SUM_B, uint64_t, n, true);
     c->div_b = WS(c, WS_DIV_B, ydiv, n, false);
     c->div_db = WS(c, WS_DIV_DB, ydiv, n, false);
-    if (!d->rd || !d->w || !d->b || !d->s || !d->present || !d->bad || !d->vstake || !d->wcache ||
-        !d->hist || !d->qtmp || !d->e || !d->trust || !d->acc || !c->sum_b || !c->div_b || !c->div_db)
+    if (!d->rd || !d->w || !d->b || !d->s || !d->present || !d->bad || !d->stage || !d->vstake || !d->wcache ||
+        !d->hist || !d->qtmp || !d->qhead || !d->qnext || !d->e || !d->trust || !d->acc ||
+        !c->sum_b || !c->div_b || !c->div_db)
         return YUMA_ERR_NOMEM;
     return YUMA_OK;
 }
@@ -473,7 +585,7 @@ static yuma_status sweep1(dense *d)
     if (d->yc2) {
         memset(c->sum_b, 0, sizeof(uint64_t) * n);
         for (uint32_t r = 0; r < d->rows; r++)
-            for (uint32_t j = 0; j < n; j++) c->sum_b[j] += d->b[(size_t)r * d->np + j];
+            for (uint32_t j = 0; j < n; j++) c->sum_b[j] += d->b[cell_at(d, r, j)];
     }
     return YUMA_OK;
 }

@@ -34,6 +34,7 @@
 #include "consensus/epoch_internal.h"
 
 typedef uint64_t vu __attribute__((vector_size(64)));
+typedef uint32_t vu32 __attribute__((vector_size(64))); /* sixteen u32 lanes */
 
 #define LANES 8
 #define M32 0xffffffffull
@@ -97,14 +98,29 @@ INLINE void vdiv(vu *q, const vu *a, const vu *f, const vu *z, const vu *d)
     *q -= (vu)(rho >= *d);         /* a true compare is -1: q + 1 */
 }
 
-/* The same with lanes' divisors loaded from a block's arrays. */
-INLINE void vdiv_at(vu *q, const vu *a, const uint64_t *f, const uint64_t *z, const uint64_t *d)
+/* The same for d < 2^32, whose reciprocal is divide.h's narrow one
+ * (f < 2^33, a * f < 2^64), shifted right by L = 64 - z: the products
+ * a * f and q * d (q <= 2^32) split at bit 32 of f or q, whose high part
+ * is 0 or 1, and need no 64 x 64 multiply. */
+INLINE void vdiv_narrow(vu *q, const vu *a, const vu *f, const vu *len, const vu *d)
+{
+    vu p = *a * (*f & M32) + ((*a << 32) & -(*f >> 32));
+    vu e = p >> *len;
+    vu qd = (e & M32) * *d + ((*d << 32) & -(e >> 32));
+    vu rho = (*a << 32) - qd;
+    *q = e - (vu)(rho >= *d);
+}
+
+/* Lanes' divisors from a block's arrays: the narrow form when the whole
+ * block allows it (`narrow`: every d < 2^32; z then holds L). */
+INLINE void vdiv_at(vu *q, const vu *a, const kcols *k, int g)
 {
     vu vf, vz, vd;
-    ld(&vf, f);
-    ld(&vz, z);
-    ld(&vd, d);
-    vdiv(q, a, &vf, &vz, &vd);
+    ld(&vf, k->f + g);
+    ld(&vz, k->z + g);
+    ld(&vd, k->d + g);
+    if (k->narrow) vdiv_narrow(q, a, &vf, &vz, &vd);
+    else vdiv(q, a, &vf, &vz, &vd);
 }
 
 /* mul_unit(a, b) for one a <= 2^32 and lanes b <= 2^32. */
@@ -146,16 +162,56 @@ INLINE void store_u16_prop(uint16_t *s, const vu *y)
     for (int l = 0; l < LANES; l++) s[l] = (uint16_t)v[l];
 }
 
+/* A weight row's divisor (its u16 sum, below 2^31: always narrow). */
+INLINE void row_divisor(const kdiv *rd, vu *f, vu *len, vu *d)
+{
+    splat(f, rd->f);
+    splat(len, 64 - rd->z);
+    splat(d, rd->d);
+}
+
+/* A row's columns (the low halves of its entries read as u32 words, on a
+ * little-endian machine) checked sixteen at a time: each against n, and
+ * against the column before it. */
+INLINE bool row_check_impl(const yuma_entry *e, size_t len, uint32_t n, bool *unsorted)
+{
+    const unsigned char *p = (const unsigned char *)e;
+    uint32_t bad = 0, down = 0;
+    size_t k = 1;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    vu32 vbad = {0}, vdown = {0}, lim;
+    for (int l = 0; l < 16; l++) lim[l] = n;
+    for (; k + 16 <= len; k += 16) {
+        vu32 cur, prev;
+        memcpy(&cur, p + 4 * k, sizeof cur);
+        memcpy(&prev, p + 4 * (k - 1), sizeof prev);
+        cur &= 0xffff;
+        prev &= 0xffff;
+        vbad |= (vu32)(cur >= lim);
+        vdown |= (vu32)(cur <= prev);
+    }
+    for (int l = 0; l < 16; l++) {
+        bad |= vbad[l];
+        down |= vdown[l];
+    }
+#endif
+    if (len) bad |= e[0].uid >= n;
+    for (; k < len; k++) {
+        bad |= e[k].uid >= n;
+        down |= e[k].uid <= e[k - 1].uid;
+    }
+    *unsorted = down != 0;
+    return bad == 0;
+}
+
 INLINE uint64_t weights_impl(const uint16_t *v, const kdiv *rd, uint64_t *w, uint64_t *count)
 {
-    vu f, z, d, top = {0};
-    splat(&f, rd->f);
-    splat(&z, rd->z);
-    splat(&d, rd->d);
+    vu f, len, d, top = {0};
+    row_divisor(rd, &f, &len, &d);
     for (int g = 0; g < DB; g += LANES) {
         vu a, q, cnt;
         ld16(&a, v + g);
-        vdiv(&q, &a, &f, &z, &d);
+        vdiv_narrow(&q, &a, &f, &len, &d);
         st(w + g, &q);
         vmax(&top, &top, &q);
         ld(&cnt, count + g);
@@ -195,24 +251,22 @@ INLINE void old_value(vu *o, const uint16_t *bv, int g, const kblock *b, const k
     if (!k->yc2) {
         *o = bb * 65537 - (vu)(bb == 65535);
     } else if (k->b_exact) {
-        vdiv_at(o, &bb, b->bf + g, b->bz + g, b->bd + g);
+        vdiv_at(o, &bb, &b->b, g);
     } else {
         vu s = bb << 32;
-        vdiv_at(o, &s, b->bf + g, b->bz + g, b->bd + g);
+        vdiv_at(o, &s, &b->b, g);
     }
 }
 
 INLINE uint64_t ema_impl(const uint16_t *v, const uint16_t *bv, const kdiv *rd, uint64_t as,
                          const kblock *b, const kconst *k, uint64_t *e, uint64_t *sum, uint64_t *max)
 {
-    vu f, z, d, trust = {0};
-    splat(&f, rd->f);
-    splat(&z, rd->z);
-    splat(&d, rd->d);
+    vu f, len, d, trust = {0};
+    row_divisor(rd, &f, &len, &d);
     for (int g = 0; g < DB; g += LANES) {
         vu a, w, c, cc, x, fresh, old, o, acc;
         ld16(&a, v + g);
-        vdiv(&w, &a, &f, &z, &d);
+        vdiv_narrow(&w, &a, &f, &len, &d);
         ld(&c, b->c + g);
         vmin(&cc, &c, &w);
         trust += cc;
@@ -220,7 +274,7 @@ INLINE uint64_t ema_impl(const uint16_t *v, const uint16_t *bv, const kdiv *rd, 
         if (k->yc2) {
             vu dlt, q;
             mul_unit_s(&dlt, as, &x);
-            vdiv_at(&q, &dlt, b->dbf + g, b->dbz + g, b->dbd + g);
+            vdiv_at(&q, &dlt, &b->db, g);
             mul_unit_s(&fresh, k->alpha, &q);
         } else {
             mul_unit_s(&fresh, k->alpha, &x);
@@ -242,30 +296,36 @@ INLINE uint64_t ema_impl(const uint16_t *v, const uint16_t *bv, const kdiv *rd, 
 INLINE uint64_t dividend_impl(const uint64_t *e, const kblock *b, const kconst *k, uint16_t *s,
                               uint64_t *bits)
 {
-    vu total = {0};
-    uint64_t present = 0;
+    vu total = {0}, present = {0}, lane_bit;
+    for (int l = 0; l < LANES; l++) lane_bit[l] = (uint64_t)1 << l;
     for (int g = 0; g < DB; g += LANES) {
         vu ev, en, inc, t;
         ld(&ev, e + g);
-        vdiv_at(&en, &ev, b->ef + g, b->ez + g, b->ed + g);
+        vdiv_at(&en, &ev, &b->e, g);
         ld(&inc, b->inc + g);
         mul_unit_v(&t, &en, &inc);
         total += t;
-        for (int l = 0; l < LANES; l++) present |= (uint64_t)(ev[l] != 0) << (g + l);
+        present |= (vu)(ev != 0) & (lane_bit << g);
         if (!s) continue;
         if (k->yc2) {
             vu y;
-            vdiv_at(&y, &en, b->mf + g, b->mz + g, b->md + g);
+            vdiv_at(&y, &en, &b->m, g);
             store_u16_prop(s + g, &y);
         } else {
             store_u16_prop(s + g, &ev);
         }
     }
-    *bits = present;
+    uint64_t m = 0;
+    for (int l = 0; l < LANES; l++) m |= present[l];
+    *bits = m;
     return hsum(&total);
 }
 
 #define DEFINE_KERNELS(name, attr)                                                                \
+    attr static bool name##_row_check(const yuma_entry *e, size_t len, uint32_t n, bool *unsorted) \
+    {                                                                                             \
+        return row_check_impl(e, len, n, unsorted);                                               \
+    }                                                                                             \
     attr static uint64_t name##_weights(const uint16_t *v, const kdiv *rd, uint64_t *w,           \
                                         uint64_t *count)                                          \
     {                                                                                             \
@@ -287,8 +347,8 @@ INLINE uint64_t dividend_impl(const uint64_t *e, const kblock *b, const kconst *
     {                                                                                             \
         return dividend_impl(e, b, k, s, bits);                                                   \
     }                                                                                             \
-    static const dense_kernels name##_kernels = {name##_weights, name##_rank, name##_ema,         \
-                                                 name##_dividend};
+    static const dense_kernels name##_kernels = {name##_row_check, name##_weights, name##_rank,   \
+                                                 name##_ema, name##_dividend};
 
 DEFINE_KERNELS(base, )
 

@@ -16,9 +16,11 @@
 #define YUMA_CONSENSUS_DENSE_KERN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "consensus/divide.h"
+#include "yuma/epoch.h"
 
 #define DB 64 /* columns per block */
 
@@ -42,25 +44,48 @@ typedef struct {
     bool yc2, b_exact;
 } kconst;
 
+/* One divisor per column of a block (SoA). When every d < 2^32 the block
+ * is `narrow` and z holds L = 64 - clz(d), the shift of the narrow form. */
+typedef struct {
+    _Alignas(64) uint64_t f[DB];
+    _Alignas(64) uint64_t z[DB];
+    _Alignas(64) uint64_t d[DB];
+    bool narrow;
+} kcols;
+
 /* One column block's per-column values (lanes are columns). */
 typedef struct {
-    _Alignas(64) uint64_t c[DB];                   /* consensus */
-    _Alignas(64) uint64_t dbf[DB], dbz[DB], dbd[DB]; /* YC2: delta-B column sum */
-    _Alignas(64) uint64_t bf[DB], bz[DB], bd[DB];    /* YC2: stored-bond column sum */
-    _Alignas(64) uint64_t ef[DB], ez[DB], ed[DB];    /* E's column sum */
-    _Alignas(64) uint64_t mf[DB], mz[DB], md[DB];    /* YC2: the column's largest En */
-    _Alignas(64) uint64_t inc[DB];                 /* incentive, <= 2^32 */
+    _Alignas(64) uint64_t c[DB];   /* consensus */
+    _Alignas(64) uint64_t inc[DB]; /* incentive, <= 2^32 */
+    kcols db;                      /* YC2: delta-B column sum */
+    kcols b;                       /* YC2: stored-bond column sum */
+    kcols e;                       /* E's column sum */
+    kcols m;                       /* YC2: the column's largest En */
 } kblock;
 
-static inline void kblock_set(uint64_t *f, uint64_t *z, uint64_t *d, uint32_t jj, const ydiv *r)
+/* Column jj's divisor into a block's kcols. */
+static inline void kcols_set(kcols *k, uint32_t jj, const ydiv *r)
 {
-    kdiv k = kdiv_of(r);
-    f[jj] = k.f;
-    z[jj] = k.z;
-    d[jj] = k.d;
+    kdiv x = kdiv_of(r);
+    k->f[jj] = x.f;
+    k->z[jj] = x.z;
+    k->d[jj] = x.d;
+}
+
+/* Once every column is set: narrow when all d < 2^32 (z becomes L). */
+static inline void kcols_finish(kcols *k)
+{
+    bool narrow = true;
+    for (uint32_t jj = 0; jj < DB; jj++) narrow &= k->d[jj] < ((uint64_t)1 << 32);
+    k->narrow = narrow;
+    if (narrow)
+        for (uint32_t jj = 0; jj < DB; jj++) k->z[jj] = 64 - k->z[jj];
 }
 
 typedef struct {
+    /* epoch_row_in_range: every column below n; *unsorted when the row is
+     * not strictly ascending */
+    bool (*row_check)(const yuma_entry *e, size_t len, uint32_t n, bool *unsorted);
     /* w_j = floor(v_j * 2^32 / row sum); count_j += (w_j > 0); returns the
      * largest w_j */
     uint64_t (*weights)(const uint16_t *v, const kdiv *rd, uint64_t *w, uint64_t *count);

@@ -188,39 +188,102 @@ yfx yq_column(const uint64_t *key, size_t count, uint32_t max1, const yq_voters 
     return refine(s->tmp, count, lo, hi, below, rest, v, s->hist);
 }
 
-yfx yq_column_dense(const uint64_t *w, size_t stride, const uint32_t *vid, const yfx *slot_stake,
-                    size_t slots, size_t count, uint32_t max1, const yq_voters *v, yq_scratch *s)
-{
-    if (count == 0) return 0;
-    if (count <= SMALL_LIST) {
-        size_t k = 0;
-        for (size_t q = 0; q < slots; q++)
-            if (w[q * stride]) s->tmp[k++] = YQ_KEY(w[q * stride], vid[q]);
-        return column_small(s->tmp, k, v);
-    }
+/* One column of a group while its first level runs: its histogram, and
+ * for every bucket the list of the slots in it (head, next), so that the
+ * keys of the chosen bucket are found without another pass. */
+typedef struct {
     uint32_t shift;
-    size_t nb = first_level(max1, count, &shift);
-    yfx *hist = s->hist;
-    memset(hist, 0, nb * sizeof *hist);
-    uint64_t top = 0;
-    for (size_t q = 0; q < slots; q++) {
-        uint64_t x = w[q * stride];
-        if (!x) continue;
-        hist[(x - 1) >> shift] += slot_stake[q];
-        top = x > top ? x : top;
-    }
-    yfx listed = 0, rest, below = 0, answer;
-    for (size_t b = 0; b < nb; b++) listed += hist[b];
-    if (!rest_after_zeros(v, count, listed, &rest)) return 0;
-    size_t b = find_bucket(hist, nb, &below, rest);
-    if (b == nb) return (yfx)top;
-    uint64_t lo, hi;
-    if (!bucket_range(b, shift, max1, &lo, &hi, &answer)) return answer;
+    size_t nb;
+    yfx *hist;
+    uint32_t *head, *next;
+    uint64_t *tmp;
+    uint64_t top, lo, hi;
+    yfx rest, below;
+    size_t bucket;
+    bool open;          /* still searching at the first level */
+} group_col;
+
+#define NO_SLOT UINT32_MAX
+
+/* A column of the group with few positive weights: listed and sorted. */
+static yfx dense_small(const uint64_t *w, size_t stride, const uint32_t *vid, size_t slots,
+                       const yq_voters *v, uint64_t *tmp)
+{
     size_t k = 0;
+    for (size_t q = 0; q < slots; q++)
+        if (w[q * stride]) tmp[k++] = YQ_KEY(w[q * stride], vid[q]);
+    return column_small(tmp, k, v);
+}
+
+/* The first level's histograms and bucket lists of the open columns, one
+ * pass over the slots (slot q's weights of the group lie together). */
+static void dense_fill(const uint64_t *w, size_t stride, const yfx *slot_stake, size_t slots,
+                       group_col *g, size_t cols)
+{
     for (size_t q = 0; q < slots; q++) {
-        uint64_t x = w[q * stride];
-        s->tmp[k] = YQ_KEY(x, vid[q]);
-        k += x != 0 && x - 1 - lo <= hi - lo;
+        const uint64_t *row = w + q * stride;
+        for (size_t l = 0; l < cols; l++) {
+            uint64_t x = row[l];
+            if (!g[l].open || !x) continue;
+            size_t b = (x - 1) >> g[l].shift;
+            g[l].hist[b] += slot_stake[q];
+            g[l].next[q] = g[l].head[b];
+            g[l].head[b] = (uint32_t)q;
+            g[l].top = x > g[l].top ? x : g[l].top;
+        }
     }
-    return refine(s->tmp, k, lo, hi, below, rest, v, hist);
+}
+
+/* The keys of the chosen bucket (slot order does not matter: the rest of
+ * the search sorts or sums). */
+static size_t dense_keep(const uint64_t *w, size_t stride, const uint32_t *vid, const group_col *c)
+{
+    size_t k = 0;
+    for (uint32_t q = c->head[c->bucket]; q != NO_SLOT; q = c->next[q])
+        c->tmp[k++] = YQ_KEY(w[(size_t)q * stride], vid[q]);
+    return k;
+}
+
+void yq_columns_dense(const uint64_t *w, size_t stride, size_t cols, const uint32_t *vid,
+                      const yfx *slot_stake, size_t slots, const size_t *count, uint32_t max1,
+                      const yq_voters *v, const yq_group_scratch *s, yfx *out)
+{
+    group_col g[YQ_GROUP];
+    for (size_t l = 0; l < cols; l++) {
+        g[l] = (group_col){.hist = s->hist + l * (YQ_MAX_BUCKETS + 16),
+                           .head = s->head + l * (YQ_MAX_BUCKETS + 16),
+                           .next = s->next + l * slots,
+                           .tmp = s->tmp + l * slots};
+        out[l] = 0;
+        if (count[l] == 0) continue;
+        if (count[l] <= SMALL_LIST) {
+            out[l] = dense_small(w + l, stride, vid, slots, v, g[l].tmp);
+            continue;
+        }
+        g[l].open = true;
+        g[l].nb = first_level(max1, count[l], &g[l].shift);
+        memset(g[l].hist, 0, g[l].nb * sizeof(yfx));
+        memset(g[l].head, 0xff, g[l].nb * sizeof(uint32_t)); /* NO_SLOT */
+    }
+    dense_fill(w, stride, slot_stake, slots, g, cols);
+    for (size_t l = 0; l < cols; l++) {
+        if (!g[l].open) continue;
+        group_col *c = &g[l];
+        yfx listed = 0, answer;
+        for (size_t b = 0; b < c->nb; b++) listed += c->hist[b];
+        c->open = false;
+        if (!rest_after_zeros(v, count[l], listed, &c->rest)) continue; /* 0 */
+        size_t b = find_bucket(c->hist, c->nb, &c->below, c->rest);
+        if (b == c->nb) {
+            out[l] = (yfx)c->top;
+            continue;
+        }
+        if (!bucket_range(b, c->shift, max1, &c->lo, &c->hi, &answer)) {
+            out[l] = answer;
+            continue;
+        }
+        c->bucket = b;
+        size_t kept = dense_keep(w + l, stride, vid, c);
+        out[l] = refine(c->tmp, kept, c->lo, c->hi, c->below, c->rest, v, c->hist);
+    }
 }

@@ -44,11 +44,24 @@ typedef struct {
 yfx yq_column(const uint64_t *key, size_t count, uint32_t max1, const yq_voters *v,
               yq_scratch *s);
 
-/* The same C_j for one column of a dense block: slot q (0 <= q < slots)
- * holds voter vid[q]'s normalised weight w[q * stride] (0: it scores 0)
- * and its stake slot_stake[q]; count is the number of positive weights and
- * max1 bounds (weight - 1) from above. tmp must hold `slots` keys. */
-yfx yq_column_dense(const uint64_t *w, size_t stride, const uint32_t *vid, const yfx *slot_stake,
-                    size_t slots, size_t count, uint32_t max1, const yq_voters *v, yq_scratch *s);
+/* Columns computed together by yq_columns_dense. */
+#define YQ_GROUP 8
+
+/* The same C_j for up to YQ_GROUP adjacent columns of a dense block, in
+ * one pass over its slots: slot q (0 <= q < slots) is voter vid[q], with
+ * stake slot_stake[q] and normalised weight w[q * stride + l] in column l
+ * (0: it scores 0); count[l] is the number of positive weights of column
+ * l, and max1 bounds every (weight - 1) from above. out[l] gets column
+ * l's C. */
+typedef struct {
+    yfx *hist;          /* YQ_GROUP * (YQ_MAX_BUCKETS + 16) */
+    uint32_t *head;     /* YQ_GROUP * (YQ_MAX_BUCKETS + 16) */
+    uint64_t *tmp;      /* YQ_GROUP * slots */
+    uint32_t *next;     /* YQ_GROUP * slots */
+} yq_group_scratch;
+
+void yq_columns_dense(const uint64_t *w, size_t stride, size_t cols, const uint32_t *vid,
+                      const yfx *slot_stake, size_t slots, const size_t *count, uint32_t max1,
+                      const yq_voters *v, const yq_group_scratch *s, yfx *out);
 
 #endif
