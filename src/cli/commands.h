@@ -14,6 +14,8 @@ int cmd_cluster(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 /* subnet_train.c: `yuma subnet train sim` (argv[0] is "train"). */
 int cmd_subnet_train(int argc, char **argv);
+/* subnet_train_net.c: `yuma subnet train miner|validator` (argv[0] is the role). */
+int cmd_subnet_train_net(int argc, char **argv);
 /* gov_audit.c: `yuma gov log|history|metrics|guardian` (argv[0] is the
  * subcommand), and cmd_gov_audit dispatching the four (argv[0] "gov"). */
 int cmd_gov_log(int argc, char **argv);

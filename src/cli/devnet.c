@@ -16,6 +16,11 @@
  * each process's log stay in the directory named.
  *
  *   yuma devnet [--dir DIR] [--block-ms MS] [--epochs N]
+ *   yuma devnet --subnet train [--kinds K,K,K,K] [--windows N] [--corpus PATH] ...
+ *                                    the training subnet (docs/TRAINING_NET.md): the same
+ *                                    keys, each miner and validator a `yuma subnet train`
+ *                                    process; the table adds each miner's kind, the total
+ *                                    it earned and the lead validator's held-out loss
  *   yuma devnet setup --rpc URL      the same subnet on a node already running --dev
  *   yuma devnet epoch --rpc URL --netuid N   bring the next epoch forward and wait for it
  */
@@ -35,6 +40,7 @@
 #include "cli/commands.h"
 #include "yuma/genesis.h"
 #include "yuma/sdk_client.h"
+#include "yuma/trainsim.h"
 
 #define MINERS 4
 #define VALIDATORS 2
@@ -294,6 +300,17 @@ static bool have_programs(const char *bin)
     return true;
 }
 
+/* yumad, beside this executable (the training subnet's processes are this
+ * executable). */
+static bool have_node(const char *bin)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/yumad", bin);
+    if (access(path, X_OK) == 0) return true;
+    fprintf(stderr, "yuma devnet: %s is missing; it is built with yuma (cmake --build build)\n", path);
+    return false;
+}
+
 static bool start_children(const char *bin, const char *dir, const char *url, uint16_t netuid, child *kids)
 {
     char netuid_s[16];
@@ -369,6 +386,229 @@ static void stop_children(child *kids, int n)
     stop_pids(pids, n);
 }
 
+/* ---- the training subnet (--subnet train) ---- */
+
+static void trigger(devnet *d);
+
+typedef struct {
+    yuma_miner_kind kinds[MINERS];
+    int miners;
+    uint64_t windows, start_block;
+    const char *corpus;
+    uint64_t total[64];          /* rao each uid earned over the epochs shown */
+} train_run;
+
+/* "honest,honest,lazy,noise": 1..MINERS kinds of trainsim.h (no copier). */
+static bool parse_kinds(const char *list, train_run *t)
+{
+    char buf[256];
+    if (strlen(list) >= sizeof buf) return false;
+    strcpy(buf, list);
+    t->miners = 0;
+    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        if (t->miners == MINERS || !yuma_miner_kind_parse(tok, &t->kinds[t->miners]) ||
+            t->kinds[t->miners] == YUMA_MINER_COPIER)
+            return false;
+        t->miners++;
+    }
+    return t->miners > 0;
+}
+
+/* Writes argv (one per line) to DIR/NAME.cmd, so a killed process can be
+ * started again by hand (or by a test) exactly as the devnet started it. */
+static void save_command(const char *dir, const char *name, char *const argv[])
+{
+    char path[4300];
+    snprintf(path, sizeof path, "%s/%s.cmd", dir, name);
+    FILE *f = fopen(path, "w");
+    if (!f) return;
+    for (int i = 0; argv[i]; i++) fprintf(f, "%s\n", argv[i]);
+    fclose(f);
+}
+
+static void save_pid(const char *dir, const char *name, pid_t pid)
+{
+    char path[4300];
+    snprintf(path, sizeof path, "%s/%s.pid", dir, name);
+    FILE *f = fopen(path, "w");
+    if (!f) return;
+    fprintf(f, "%ld\n", (long)pid);
+    fclose(f);
+}
+
+static pid_t start_train_process(const char *dir, const char *file, char *const argv[], child *k)
+{
+    snprintf(k->log, sizeof k->log, "%s/%s.log", dir, file);
+    save_command(dir, file, argv);
+    k->pid = spawn(argv, k->log, NULL);
+    if (k->pid > 0) save_pid(dir, file, k->pid);
+    return k->pid;
+}
+
+static bool start_train_children(const char *dir, const char *url, uint16_t netuid, const train_run *t, child *kids)
+{
+    char exe[4200], netuid_s[16], start_s[32], windows_s[32], miners_s[16], vals_s[16];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    exe[n > 0 ? n : 0] = 0;
+    snprintf(netuid_s, sizeof netuid_s, "%u", netuid);
+    snprintf(start_s, sizeof start_s, "%llu", (unsigned long long)t->start_block);
+    snprintf(windows_s, sizeof windows_s, "%llu", (unsigned long long)t->windows);
+    snprintf(miners_s, sizeof miners_s, "%d", t->miners);
+    snprintf(vals_s, sizeof vals_s, "%d", VALIDATORS);
+    for (int v = 0; v < VALIDATORS; v++) {
+        child *k = &kids[t->miners + v];
+        char key[64], idx[16], sub[4300], file[64];
+        snprintf(key, sizeof key, "%s-hotkey", validator_names[v]);
+        snprintf(idx, sizeof idx, "%d", v);
+        snprintf(file, sizeof file, "validator-%s", validator_names[v]);
+        snprintf(sub, sizeof sub, "%s/%s", dir, file);
+        snprintf(k->name, sizeof k->name, "validator %s", validator_names[v]);
+        char *argv[] = {exe, "subnet", "train", "validator", "--rpc", (char *)url, "--netuid", netuid_s, "--dev-key",
+                        key, "--index", idx, "--start-block", start_s, "--windows", windows_s, "--miners", miners_s,
+                        "--validators", vals_s, "--corpus", (char *)t->corpus, "--dir", sub, NULL};
+        if (start_train_process(dir, file, argv, k) < 0) return false;
+    }
+    for (int m = 0; m < t->miners; m++) {
+        child *k = &kids[m];
+        char key[64], idx[16], sub[4300], file[64];
+        snprintf(key, sizeof key, "miner-%d-hotkey", m);
+        snprintf(idx, sizeof idx, "%d", m);
+        snprintf(file, sizeof file, "miner-%d", m);
+        snprintf(sub, sizeof sub, "%s/%s", dir, file);
+        snprintf(k->name, sizeof k->name, "miner %d", m);
+        char *argv[] = {exe, "subnet", "train", "miner", "--rpc", (char *)url, "--netuid", netuid_s, "--dev-key", key,
+                        "--index", idx, "--kind", (char *)yuma_miner_kind_name(t->kinds[m]), "--start-block", start_s,
+                        "--windows", windows_s, "--miners", miners_s, "--validators", vals_s, "--corpus",
+                        (char *)t->corpus, "--dir", sub, NULL};
+        if (start_train_process(dir, file, argv, k) < 0) return false;
+    }
+    return true;
+}
+
+/* The last "heldout W LOSS" line of the lead validator's log. */
+static bool last_heldout(const char *dir, long *window, double *loss)
+{
+    char path[4300], line[512];
+    snprintf(path, sizeof path, "%s/validator-%s.log", dir, validator_names[0]);
+    FILE *f = fopen(path, "r");
+    if (!f) return false;
+    bool found = false;
+    while (fgets(line, sizeof line, f)) {
+        long w;
+        double l;
+        if (sscanf(line, "heldout %ld %lf", &w, &l) == 2) {
+            *window = w;
+            *loss = l;
+            found = true;
+        }
+    }
+    fclose(f);
+    return found;
+}
+
+/* Whether the lead validator has finished its last window. */
+static bool lead_done(const char *dir)
+{
+    char path[4300], line[512];
+    snprintf(path, sizeof path, "%s/validator-%s.log", dir, validator_names[0]);
+    FILE *f = fopen(path, "r");
+    bool done = false;
+    while (f && fgets(line, sizeof line, f)) done |= strncmp(line, "done:", 5) == 0;
+    if (f) fclose(f);
+    return done;
+}
+
+static void print_train_epoch(devnet *d, train_run *t, const char *dir, uint64_t epoch)
+{
+    json_t *mg = rpc(d, "metagraph_get", json_pack("{s:i}", "netuid", d->netuid));
+    if (!mg) return;
+    long hw = -1;
+    double loss = 0;
+    bool have = last_heldout(dir, &hw, &loss);
+    printf("\nsubnet %u, epoch %llu (block %lld)", d->netuid, (unsigned long long)epoch,
+           (long long)json_integer_value(json_object_get(mg, "block")));
+    if (have) printf(", held-out loss %.4f nats/byte after window %ld", loss, hw);
+    printf("\n%4s  %-20s %9s %9s %14s %16s\n", "uid", "role", "incentive", "dividends", "emission", "earned");
+    size_t i;
+    json_t *u;
+    json_array_foreach(json_object_get(mg, "uids"), i, u) {
+        char role[40];
+        if (i == 0) snprintf(role, sizeof role, "owner (alice)");
+        else if (i <= VALIDATORS) snprintf(role, sizeof role, "validator %s", validator_names[i - 1]);
+        else if ((int)(i - 1 - VALIDATORS) < t->miners)
+            snprintf(role, sizeof role, "miner %zu (%s)", i - 1 - VALIDATORS,
+                     yuma_miner_kind_name(t->kinds[i - 1 - VALIDATORS]));
+        else snprintf(role, sizeof role, "other");
+        long long inc = json_integer_value(json_object_get(u, "incentive"));
+        long long div = json_integer_value(json_object_get(u, "dividends"));
+        uint64_t em = (uint64_t)json_integer_value(json_object_get(u, "emission"));
+        if (i < 64) t->total[i] += em;
+        uint64_t tot = i < 64 ? t->total[i] : 0;
+        printf("%4zu  %-20s %3lld.%04lld %3lld.%04lld %4llu.%09llu %6llu.%09llu\n", i, role,
+               inc * 10000 / 65535 / 10000, inc * 10000 / 65535 % 10000, div * 10000 / 65535 / 10000,
+               div * 10000 / 65535 % 10000, (unsigned long long)(em / TAO), (unsigned long long)(em % TAO),
+               (unsigned long long)(tot / TAO), (unsigned long long)(tot % TAO));
+    }
+    fflush(stdout);
+    json_decref(mg);
+}
+
+/* Epochs brought forward one at a time, as in the example subnet, until
+ * --epochs have been shown or the lead validator has run every window. */
+static void run_train_epochs(devnet *d, train_run *t, const char *dir, long epochs, child *kids)
+{
+    uint64_t last_epoch = epoch_index(d), shown = 0;
+    bool need_trigger = true;
+    char err[512];
+    uint64_t height = 0;
+    yuma_sdk_head(d->c, &height, err, sizeof err);
+    while (!stop_requested && (epochs < 0 || (long)shown < epochs)) {
+        if (need_trigger && height >= t->start_block) {
+            trigger(d);
+            need_trigger = false;
+        }
+        yuma_sdk_wait_block(d->c, height, 2000, &height, err, sizeof err);
+        check_children(kids, t->miners + VALIDATORS);
+        uint64_t ep = epoch_index(d);
+        if (ep != last_epoch) {
+            last_epoch = ep;
+            need_trigger = true;
+            print_train_epoch(d, t, dir, ep);
+            shown++;
+        }
+        if (lead_done(dir)) {
+            printf("\nyuma devnet: the lead validator has run all %llu windows\n", (unsigned long long)t->windows);
+            break;
+        }
+    }
+}
+
+static int run_train(devnet *d, const char *dir, const char *url, long epochs, train_run *t, child *kids)
+{
+    char err[512];
+    uint64_t head = 0;
+    if (!yuma_sdk_head(d->c, &head, err, sizeof err)) {
+        fprintf(stderr, "yuma devnet: %s\n", err);
+        return 1;
+    }
+    /* time for every process to start, serve its axon and publish its commitment */
+    t->start_block = head + 30;
+    printf("training subnet %u: %d miners (", d->netuid, t->miners);
+    for (int m = 0; m < t->miners; m++) printf("%s%s", m ? ", " : "", yuma_miner_kind_name(t->kinds[m]));
+    printf("), validators bob (the lead) and charlie; %llu windows of 10 blocks from block %llu\n",
+           (unsigned long long)t->windows, (unsigned long long)t->start_block);
+    if (!start_train_children(dir, url, d->netuid, t, kids)) {
+        fprintf(stderr, "yuma devnet: cannot start the training processes\n");
+        return 1;
+    }
+    printf("processes: logs in %s/miner-*.log and %s/validator-*.log (each process's command in *.cmd, pid in "
+           "*.pid)\n",
+           dir, dir);
+    fflush(stdout);
+    run_train_epochs(d, t, dir, epochs, kids);
+    return 0;
+}
+
 /* ---- the main job ---- */
 
 /* Brings the next epoch forward: the owner's trigger_epoch, once per epoch. */
@@ -406,6 +646,9 @@ static void run_epochs(devnet *d, long epochs, child *kids)
 static int usage(void)
 {
     fprintf(stderr, "usage: yuma devnet [--dir DIR] [--block-ms MS] [--epochs N]\n"
+                    "       yuma devnet --subnet train [--kinds K,K,...] [--windows N] [--corpus PATH] [--dir DIR]\n"
+                    "                   [--block-ms MS] [--epochs N]   (kinds: honest, lazy, noise, ...; default\n"
+                    "                   honest,honest,lazy,noise; 20 windows; data/kjv.txt; 300 ms blocks)\n"
                     "       yuma devnet setup --rpc URL\n"
                     "       yuma devnet epoch --rpc URL --netuid N\n");
     return 2;
@@ -489,23 +732,59 @@ int cmd_devnet(int argc, char **argv)
     if (argc >= 2 && strcmp(argv[1], "setup") == 0) return cmd_setup(argc, argv);
     if (argc >= 2 && strcmp(argv[1], "epoch") == 0) return cmd_epoch(argc, argv);
     const char *dir = "yuma-devnet";
-    unsigned block_ms = 100;
+    unsigned block_ms = 0;
     long epochs = -1;
+    bool train = false;
+    train_run t = {.windows = 20, .corpus = "data/kjv.txt"};
+    parse_kinds("honest,honest,lazy,noise", &t);
     for (int i = 1; i < argc; i += 2) {
         if (i + 1 >= argc) return usage();
         if (strcmp(argv[i], "--dir") == 0) dir = argv[i + 1];
         else if (strcmp(argv[i], "--block-ms") == 0) block_ms = (unsigned)strtoul(argv[i + 1], NULL, 10);
         else if (strcmp(argv[i], "--epochs") == 0) epochs = strtol(argv[i + 1], NULL, 10);
+        else if (strcmp(argv[i], "--subnet") == 0) {
+            if (strcmp(argv[i + 1], "train") == 0) train = true;
+            else if (strcmp(argv[i + 1], "example") != 0) {
+                fprintf(stderr, "yuma devnet: --subnet must be example or train, not '%s'\n", argv[i + 1]);
+                return 2;
+            }
+        } else if (strcmp(argv[i], "--kinds") == 0) {
+            if (!parse_kinds(argv[i + 1], &t)) {
+                fprintf(stderr, "yuma devnet: --kinds must be 1..%d comma-separated miner kinds (honest, lazy, noise, "
+                                "noise100, freerider, stale, zero, late, skipper, desync), not '%s'\n",
+                        MINERS, argv[i + 1]);
+                return 2;
+            }
+        } else if (strcmp(argv[i], "--windows") == 0) {
+            char *end;
+            t.windows = strtoull(argv[i + 1], &end, 10);
+            if (*end || t.windows < 1 || t.windows > 100000) {
+                fprintf(stderr, "yuma devnet: --windows must be 1..100000, not '%s'\n", argv[i + 1]);
+                return 2;
+            }
+        } else if (strcmp(argv[i], "--corpus") == 0) t.corpus = argv[i + 1];
         else {
             fprintf(stderr, "yuma devnet: unknown option %s\n", argv[i]);
             return usage();
         }
     }
+    if ((t.kinds[0] != YUMA_MINER_HONEST || t.miners != MINERS || t.windows != 20 ||
+         strcmp(t.corpus, "data/kjv.txt") != 0) &&
+        !train) {
+        fprintf(stderr, "yuma devnet: --kinds, --windows and --corpus are for --subnet train\n");
+        return 2;
+    }
+    if (block_ms == 0) block_ms = train ? 300 : 100;
     if (block_ms < 10) block_ms = 10;
+    if (train && access(t.corpus, R_OK) != 0) {
+        fprintf(stderr, "yuma devnet: cannot read the corpus %s: %s (make it with scripts/get-corpus.sh)\n", t.corpus,
+                strerror(errno));
+        return 2;
+    }
     /* A devnet is disposable: each run starts from its genesis. */
     char db[4200], bin[4096];
     exe_dir(bin, sizeof bin);
-    if (!have_programs(bin)) return 1;
+    if (train ? !have_node(bin) : !have_programs(bin)) return 1;
     mkdir(dir, 0700);
     snprintf(db, sizeof db, "%s/yuma.db", dir);
     unlink(db);
@@ -524,8 +803,13 @@ int cmd_devnet(int argc, char **argv)
     devnet d = {.c = client_for(url)};
     child kids[MINERS + VALIDATORS];
     memset(kids, 0, sizeof kids);
-    int rc = 1;
+    int rc = 1, n_kids = MINERS + VALIDATORS;
     if (!d.c || !setup(&d)) goto out;
+    if (train) {
+        rc = run_train(&d, dir, url, epochs, &t, kids);
+        n_kids = t.miners + VALIDATORS;
+        goto out;
+    }
     printf("subnet %u: owner alice, validators bob and charlie, 4 miners answering %u%%, %u%%, %u%%, %u%% of "
            "challenges right\n",
            d.netuid, miner_accuracy_pct[0], miner_accuracy_pct[1], miner_accuracy_pct[2], miner_accuracy_pct[3]);
@@ -540,7 +824,7 @@ int cmd_devnet(int argc, char **argv)
     run_epochs(&d, epochs, kids);
     rc = 0;
 out:
-    stop_children(kids, MINERS + VALIDATORS);
+    stop_children(kids, n_kids);
     yuma_sdk_client_free(d.c);
     pid_t n[1] = {node};
     stop_pids(n, 1);

@@ -1,0 +1,189 @@
+/*
+ * subnet_train_net.c - `yuma subnet train miner` and `yuma subnet train
+ * validator`: one training-subnet process on a running node
+ * (include/yuma/trainnet.h, docs/TRAINING_NET.md). It follows the chain
+ * until the last window or SIGINT/SIGTERM; killed and started again with
+ * the same --dir, it catches up and rejoins.
+ *
+ * Exit status: 0 done or stopped, 1 runtime failure, 2 usage error.
+ */
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/commands.h"
+#include "yuma/corpus.h"
+#include "yuma/genesis.h"
+#include "yuma/trainnet.h"
+
+static volatile sig_atomic_t stop_requested;
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+static void usage(FILE *f, const char *role)
+{
+    fprintf(f,
+            "usage: yuma subnet train %s --netuid N --dev-key NAME --start-block B [options]\n"
+            "  --rpc URL            the node (default $YUMA_RPC or http://127.0.0.1:9944/)\n"
+            "  --netuid N           the subnet (1..65534)\n"
+            "  --dev-key NAME       the hotkey (a development key, e.g. miner-0-hotkey); the coldkey that pays a\n"
+            "                       registration is NAME without -hotkey\n"
+            "  --index I            miner: its training uid 0..miners-1; validator: 0 (the lead) .. validators-1\n"
+            "                       (default 0)\n"
+            "  --kind KIND          miner: honest (default), noise, noise100, lazy, freerider, stale, zero, late,\n"
+            "                       skipper, desync\n"
+            "  --start-block B      the block at which window 0 starts (every process of a run the same)\n"
+            "  --windows N          windows of the run (default 40)\n"
+            "  --miners N           miners in the run (default 4)   --validators V (default 1)\n"
+            "  --config T0|T1       the model (default T0)           --seed S (default 1)\n"
+            "  --blocks-per-window N  (default 10)\n"
+            "  --corpus PATH        the text (default data/kjv.txt)\n"
+            "  --dir DIR            store/ and pub/ (default yuma-train-<role>-<index>)\n"
+            "  --ip ADDR            the axon's address (default 127.0.0.2)\n"
+            "  --heldout N          the lead's held-out windows per evaluation (default 32, 0: none)\n",
+            role);
+}
+
+static int usage_error(const char *role, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "yuma subnet train %s: ", role);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, " (see --help)\n");
+    return 2;
+}
+
+static bool parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+    if (!s || !*s || *s == '-' || *s == '+') return false;
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (*end || v < lo || v > hi) return false;
+    *out = v;
+    return true;
+}
+
+typedef struct {
+    yuma_trainnet_config c;
+    const char *corpus_path, *dev_key;
+    char dir[256];
+    bool have_start;
+} net_opts;
+
+static int parse(int argc, char **argv, net_opts *o)
+{
+    const char *role = argv[0];
+    yuma_trainnet_config *c = &o->c;
+    memset(o, 0, sizeof *o);
+    yuma_trainsim_defaults("T0", &c->sim);
+    c->role = strcmp(role, "miner") == 0 ? YUMA_TRAINNET_MINER : YUMA_TRAINNET_VALIDATOR;
+    c->rpc_url = getenv("YUMA_RPC") ? getenv("YUMA_RPC") : "http://127.0.0.1:9944/";
+    c->ip = "127.0.0.2";
+    c->heldout_windows = 32;
+    o->corpus_path = "data/kjv.txt";
+    const char *dir = NULL, *config = "T0";
+    uint64_t x, netuid = 0, miners = 4, validators = 1, windows = 40, seed = 1, bpw = 10, index = 0;
+    for (int i = 1; i < argc; i += 2) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!v) return usage_error(role, "missing value after %s", a);
+        if (strcmp(a, "--rpc") == 0) c->rpc_url = v;
+        else if (strcmp(a, "--netuid") == 0) {
+            if (!parse_u64(v, 1, 65534, &netuid)) return usage_error(role, "--netuid must be 1..65534, not '%s'", v);
+        } else if (strcmp(a, "--dev-key") == 0) o->dev_key = v;
+        else if (strcmp(a, "--index") == 0) {
+            if (!parse_u64(v, 0, 15, &index)) return usage_error(role, "--index must be 0..15, not '%s'", v);
+        } else if (strcmp(a, "--kind") == 0) {
+            if (c->role != YUMA_TRAINNET_MINER) return usage_error(role, "--kind is for miners");
+            if (!yuma_miner_kind_parse(v, &c->kind) || c->kind == YUMA_MINER_COPIER)
+                return usage_error(role, "--kind must be honest, noise, noise100, lazy, freerider, stale, zero, late, "
+                                         "skipper or desync, not '%s'", v);
+        } else if (strcmp(a, "--start-block") == 0) {
+            if (!parse_u64(v, 0, UINT64_MAX / 2, &c->start_block))
+                return usage_error(role, "--start-block must be a block height, not '%s'", v);
+            o->have_start = true;
+        } else if (strcmp(a, "--windows") == 0) {
+            if (!parse_u64(v, 1, 100000, &windows)) return usage_error(role, "--windows must be 1..100000, not '%s'", v);
+        } else if (strcmp(a, "--miners") == 0) {
+            if (!parse_u64(v, 1, YUMA_TRAINSIM_MAX_MINERS, &miners)) return usage_error(role, "--miners must be 1..16, not '%s'", v);
+        } else if (strcmp(a, "--validators") == 0) {
+            if (!parse_u64(v, 1, YUMA_TRAINSIM_MAX_VALIDATORS, &validators))
+                return usage_error(role, "--validators must be 1..8, not '%s'", v);
+        } else if (strcmp(a, "--config") == 0) config = v;
+        else if (strcmp(a, "--seed") == 0) {
+            if (!parse_u64(v, 0, UINT64_MAX, &seed)) return usage_error(role, "--seed must be an integer, not '%s'", v);
+        } else if (strcmp(a, "--blocks-per-window") == 0) {
+            if (!parse_u64(v, 4, 100000, &bpw)) return usage_error(role, "--blocks-per-window must be 4..100000, not '%s'", v);
+        } else if (strcmp(a, "--corpus") == 0) o->corpus_path = v;
+        else if (strcmp(a, "--dir") == 0) dir = v;
+        else if (strcmp(a, "--ip") == 0) c->ip = v;
+        else if (strcmp(a, "--heldout") == 0) {
+            if (!parse_u64(v, 0, 256, &x)) return usage_error(role, "--heldout must be 0..256, not '%s'", v);
+            c->heldout_windows = (uint32_t)x;
+        } else return usage_error(role, "unknown option '%s'", a);
+    }
+    if (!yuma_trainsim_defaults(config, &c->sim)) return usage_error(role, "--config must be T0, T1 or T2, not '%s'", config);
+    if (!netuid) return usage_error(role, "--netuid is required");
+    if (!o->dev_key || !*o->dev_key) return usage_error(role, "--dev-key is required");
+    if (!o->have_start) return usage_error(role, "--start-block is required (every process of a run must agree)");
+    c->netuid = (uint16_t)netuid;
+    c->index = (uint32_t)index;
+    c->sim.miners = (uint32_t)miners;
+    c->sim.validators = (uint32_t)validators;
+    c->sim.windows = windows;
+    c->sim.seed = seed;
+    c->sim.proto.blocks_per_window = (uint32_t)bpw;
+    if (dir) snprintf(o->dir, sizeof o->dir, "%s", dir);
+    else snprintf(o->dir, sizeof o->dir, "yuma-train-%s-%u", role, c->index);
+    c->dir = o->dir;
+    c->sim.store_dir = o->dir;
+    yuma_dev_keypair(o->dev_key, &c->hotkey);
+    char cold[128];
+    size_t l = strlen(o->dev_key);
+    if (l > 7 && l < sizeof cold && strcmp(o->dev_key + l - 7, "-hotkey") == 0) {
+        memcpy(cold, o->dev_key, l - 7);
+        cold[l - 7] = 0;
+        yuma_dev_keypair(cold, &c->coldkey);
+        c->have_coldkey = true;
+    }
+    return 0;
+}
+
+int cmd_subnet_train_net(int argc, char **argv)
+{
+    const char *role = argv[0];
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage(stdout, role);
+            return 0;
+        }
+    net_opts o;
+    int rc = parse(argc, argv, &o);
+    if (rc) return rc;
+    yuma_corpus corpus;
+    char err[512];
+    if (!yuma_corpus_load(o.corpus_path, &corpus, err, sizeof err)) {
+        if (access(o.corpus_path, F_OK) != 0) return usage_error(role, "%s (make it with scripts/get-corpus.sh)", err);
+        return usage_error(role, "%s", err);
+    }
+    o.c.sim.corpus = &corpus;
+    if (!yuma_trainnet_config_check(&o.c, err, sizeof err)) {
+        yuma_corpus_free(&corpus);
+        return usage_error(role, "%s", err);
+    }
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    rc = yuma_trainnet_run(&o.c, &stop_requested, stdout, err, sizeof err);
+    if (rc) fprintf(stderr, "yuma subnet train %s: %s\n", role, err);
+    yuma_corpus_free(&corpus);
+    return rc;
+}

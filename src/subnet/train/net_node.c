@@ -1,0 +1,379 @@
+/*
+ * net_node.c - one training-subnet process on a chain (trainnet.h): sets
+ * up trainsim's environment for one role, registers, serves its axon and
+ * publishes its commitment, then follows the chain's blocks window by
+ * window, running trainsim's miner or validator step at the blocks the
+ * protocol fixes, publishing and mirroring artefacts (net_store.c), and,
+ * for validators, setting weights by transactions. A process that starts
+ * after window 0 began catches up from the lead's checkpoint and
+ * aggregators and joins the next window.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "subnet/train/net_internal.h"
+
+#define WAIT_SLICE_MS 1000u
+
+bool yuma_trainnet_config_check(const yuma_trainnet_config *c, char *err, size_t errlen)
+{
+    ts_err e = {err, errlen};
+    if (!c || !c->rpc_url || !c->dir || !c->ip) return ts_fail(&e, "missing rpc url, directory or axon address");
+    if (!yuma_trainsim_config_check(&c->sim, err, errlen)) return false;
+    if (c->sim.mode != YUMA_SIM_SPARSE) return ts_fail(&e, "a network runs the sparse protocol only");
+    if (c->role == YUMA_TRAINNET_MINER && c->index >= c->sim.miners)
+        return ts_fail(&e, "miner index %u is not below the %u miners", c->index, c->sim.miners);
+    if (c->role == YUMA_TRAINNET_VALIDATOR && c->index >= c->sim.validators)
+        return ts_fail(&e, "validator index %u is not below the %u validators", c->index, c->sim.validators);
+    if (c->role == YUMA_TRAINNET_MINER && c->kind == YUMA_MINER_COPIER)
+        return ts_fail(&e, "a copier needs its victim's upload before its own: not supported on a network");
+    if (c->netuid == 0) return ts_fail(&e, "netuid 0 is root, not a subnet");
+    return true;
+}
+
+/* ---- the environment (what trainsim's env_init does, for one node) ---------- */
+
+static bool env_init(tn_node *n, ts_err *e)
+{
+    ts_env *env = &n->env;
+    const yuma_trainsim_config *c = &env->cfg;
+    char gerr[256];
+    env->corpus = c->corpus;
+    env->n_train = yuma_corpus_train_samples(c->corpus, c->model.ctx);
+    env->pool_size = c->inner_steps * c->batch;
+    env->lead = (uint16_t)c->miners;
+    n->genesis = yuma_gpt_new(&c->model, gerr, sizeof gerr);
+    if (!n->genesis) return ts_fail(e, "%s", gerr);
+    yuma_gpt_init(n->genesis, c->seed);
+    env->ws = yuma_gpt_ws_new(&c->model, c->batch > 64 ? c->batch : 64, c->threads, gerr, sizeof gerr);
+    if (!env->ws) return ts_fail(e, "%s", gerr);
+    env->n_params = yuma_gpt_num_params(n->genesis);
+    size_t nt = yuma_gpt_num_tensors(n->genesis);
+    env->descs = calloc(nt, sizeof *env->descs);
+    env->geom = calloc(nt, sizeof *env->geom);
+    env->dbg_pos = calloc(2 * nt, sizeof *env->dbg_pos);
+    env->scratch = malloc(env->n_params * sizeof *env->scratch);
+    env->scratch_n = env->pool_size;
+    if (c->e_rand > env->scratch_n) env->scratch_n = c->e_rand;
+    if ((size_t)c->batch * c->miners > env->scratch_n) env->scratch_n = (size_t)c->batch * c->miners;
+    env->seqs = calloc(env->scratch_n, sizeof *env->seqs);
+    env->ids = calloc(env->scratch_n, sizeof *env->ids);
+    size_t avail = yuma_corpus_heldout_windows(c->corpus, c->model.ctx);
+    n->n_heldout = n->cfg->heldout_windows < avail ? n->cfg->heldout_windows : avail;
+    n->heldout = calloc(n->n_heldout ? n->n_heldout : 1, sizeof *n->heldout);
+    if (!env->descs || !env->geom || !env->dbg_pos || !env->scratch || !env->seqs || !env->ids || !n->heldout)
+        return ts_fail(e, "out of memory");
+    for (size_t j = 0; j < n->n_heldout; j++) n->heldout[j] = yuma_corpus_heldout_window(c->corpus, c->model.ctx, j);
+    yuma_trainsim_tensor_list(n->genesis, env->descs, &env->tl);
+    yuma_compress_status cs = yuma_tensor_list_check(&env->tl, c->proto.compress.chunk, c->proto.compress.topk);
+    for (size_t i = 0; i < nt && cs == YUMA_COMPRESS_OK; i++)
+        cs = yuma_tile_geometry(&env->descs[i], c->proto.compress.chunk, c->proto.compress.topk, &env->geom[i]);
+    if (cs != YUMA_COMPRESS_OK) return ts_fail(e, "model cannot be compressed: %s", yuma_compress_strerror(cs));
+    env->n_dbg = 2 * nt;
+    yuma_debug_positions(&env->tl, env->dbg_pos);
+    env->sched = yuma_lr_schedule_default(c->inner_lr, c->windows * c->inner_steps);
+    return true;
+}
+
+static void node_free(tn_node *n)
+{
+    if (n->miner_ready) ts_miner_free(&n->miner);
+    if (n->val_ready) ts_validator_free(&n->val);
+    if (n->axon) {
+        yuma_axon_stop(n->axon);
+        yuma_axon_free(n->axon);
+    }
+    yuma_dendrite_free(n->dendrite);
+    yuma_metagraph_free(&n->mg);
+    yuma_sdk_client_free(n->client);
+    ts_env *env = &n->env;
+    yuma_astore_close(&env->store);
+    yuma_gpt_ws_free(env->ws);
+    free(env->descs);
+    free(env->geom);
+    free(env->dbg_pos);
+    free(env->scratch);
+    free(env->seqs);
+    free(env->ids);
+    free(n->heldout);
+    yuma_gpt_free(n->genesis);
+}
+
+static bool make_dir(const char *path, ts_err *e)
+{
+    if (mkdir(path, 0700) == 0 || errno == EEXIST) return true;
+    return ts_fail(e, "cannot create %s: %s", path, strerror(errno));
+}
+
+/* ---- the chain ------------------------------------------------------------- */
+
+/* Waits (long polls) until the head reaches `height`; false when stopped. */
+static bool wait_until(tn_node *n, uint64_t height, ts_err *e)
+{
+    char err[256];
+    while (n->head < height) {
+        if (*n->stop) return false;
+        if (!yuma_sdk_wait_block(n->client, n->head, WAIT_SLICE_MS, &n->head, err, sizeof err))
+            return ts_fail(e, "waiting for block %" PRIu64 ": %s", height, err);
+    }
+    return !*n->stop;
+}
+
+/* Registers (when needed), serves the axon and publishes the commitment. */
+static bool join(tn_node *n, ts_err *e)
+{
+    const yuma_trainnet_config *c = n->cfg;
+    char err[512];
+    yuma_sdk_tx_result r;
+    if (!yuma_metagraph_sync(&n->mg, n->client, err, sizeof err)) return ts_fail(e, "metagraph: %s", err);
+    const yuma_neuron *me = yuma_metagraph_find(&n->mg, &c->hotkey.pub);
+    if (!me) {
+        if (!c->have_coldkey) return ts_fail(e, "the hotkey is not registered on subnet %u and no coldkey was given", c->netuid);
+        if (!yuma_sdk_register(n->client, &c->coldkey, &c->hotkey.pub, c->netuid, &r))
+            return ts_fail(e, "registering: %s", r.message);
+        fprintf(n->log, "registered on subnet %u at block %" PRIu64 "\n", c->netuid, r.height);
+        if (!yuma_metagraph_sync(&n->mg, n->client, err, sizeof err)) return ts_fail(e, "metagraph: %s", err);
+        me = yuma_metagraph_find(&n->mg, &c->hotkey.pub);
+        if (!me) return ts_fail(e, "registered, but the hotkey is not in the metagraph");
+    }
+    yuma_axon_set_metagraph(n->axon, &n->mg);
+    uint16_t port = yuma_axon_port(n->axon);
+    if (!me->axon.served || me->axon.port != port || strcmp(me->axon.ip, c->ip) != 0) {
+        if (!yuma_sdk_serve_axon(n->client, &c->hotkey, c->netuid, c->ip, port, 4, 1, &r))
+            return ts_fail(e, "serve_axon: %s", r.message);
+    }
+    char text[64];
+    if (c->role == YUMA_TRAINNET_MINER) snprintf(text, sizeof text, "ytrain1 miner %u", c->index);
+    else snprintf(text, sizeof text, "ytrain1 validator %u", c->index);
+    if (!yuma_sdk_set_commitment(n->client, &c->hotkey, c->netuid, text, strlen(text), &r))
+        return ts_fail(e, "set_commitment: %s", r.message);
+    fprintf(n->log, "chain uid %u serves %s:%u as training uid %u (\"%s\")\n", (unsigned)me->uid, c->ip,
+            (unsigned)port, (unsigned)n->self, text);
+    fflush(n->log);
+    return true;
+}
+
+/* ---- set-up ----------------------------------------------------------------- */
+
+static bool node_init(tn_node *n, const yuma_trainnet_config *c, ts_err *e)
+{
+    char err[512];
+    n->env.cfg = c->sim;
+    yuma_gauntlet_params *gp = &n->env.cfg.gauntlet;
+    gp->gather_count = c->sim.proto.gather;
+    gp->reserve_count = c->sim.proto.reserve;
+    gp->outer_lr = c->sim.proto.outer_lr;
+    if (yuma_gauntlet_params_check(gp) != YUMA_GAUNTLET_OK) return ts_fail(e, "scoring parameters out of range");
+    n->self = (uint16_t)(c->role == YUMA_TRAINNET_MINER ? c->index : c->sim.miners + c->index);
+    snprintf(n->store_dir, sizeof n->store_dir, "%s/store", c->dir);
+    snprintf(n->pub_dir, sizeof n->pub_dir, "%s/pub", c->dir);
+    if (!make_dir(c->dir, e) || !make_dir(n->pub_dir, e)) return false;
+    if (!env_init(n, e)) return false;
+    if (yuma_astore_open(&n->env.store, n->store_dir, err, sizeof err) != YUMA_ASTORE_OK) return ts_fail(e, "%s", err);
+    if (c->role == YUMA_TRAINNET_MINER) {
+        n->adv = (yuma_adversary){.kind = c->kind, .uid = n->self, .from = 0, .until = UINT64_MAX};
+        if (!ts_miner_init(&n->env, &n->miner, n->self, c->kind == YUMA_MINER_HONEST ? NULL : &n->adv, n->genesis, e))
+            return false;
+        n->miner_ready = true;
+    } else {
+        if (!ts_validator_init(&n->env, &n->val, n->self, c->index, n->genesis, e)) return false;
+        n->val_ready = true;
+    }
+    n->client = yuma_sdk_client_new(&(yuma_sdk_config){.url = c->rpc_url, .wait_blocks = 200}, err, sizeof err);
+    if (!n->client) return ts_fail(e, "%s", err);
+    yuma_metagraph_init(&n->mg, c->netuid);
+    /* peers fetch a handful of files per window each: far above the default rate */
+    yuma_axon_config ac = {.hotkey = c->hotkey.pub, .address = c->ip, .files_dir = n->pub_dir, .rate_per_s = 500};
+    if (!(n->axon = yuma_axon_new(&ac, err, sizeof err)) || !yuma_axon_start(n->axon, err, sizeof err))
+        return ts_fail(e, "axon: %s", err);
+    if (!(n->dendrite = yuma_dendrite_new(&(yuma_dendrite_config){.caller = &c->hotkey})))
+        return ts_fail(e, "out of memory (dendrite)");
+    return true;
+}
+
+/* The lead's genesis files (first peer list, ckpt-0) are in its store
+ * already: a restart must not post them again. */
+static bool exists_genesis(const tn_node *n)
+{
+    char path[8400];
+    snprintf(path, sizeof path, "%s/%u/ckpt-0.bin.meta", n->store_dir, (unsigned)n->self);
+    return access(path, F_OK) == 0;
+}
+
+/* ---- windows ------------------------------------------------------------------ */
+
+static void log_model(tn_node *n, uint64_t w, const yuma_gpt *m)
+{
+    uint8_t h[32];
+    char hex[65];
+    yuma_gpt_hash(m, h);
+    for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", h[i]);
+    fprintf(n->log, "window %" PRIu64 " model %s\n", w, hex);
+    fflush(n->log);
+}
+
+static uint64_t window_start(const tn_node *n, uint64_t w)
+{
+    return tn_block(n, w * n->cfg->sim.proto.blocks_per_window);
+}
+
+/* The block after window w's put window closes: validators and the
+ * miners' gather read window w's uploads from here. */
+static uint64_t after_put(const tn_node *n, uint64_t w)
+{
+    return window_start(n, w + 1) + n->cfg->sim.proto.put_blocks + 1;
+}
+
+/* Catches m up to theta_target from the lead's checkpoint and aggregators
+ * (waiting up to a window for the lead to post the newest). */
+static bool catch_up(tn_node *n, uint64_t target, yuma_gpt *m, ts_err *e)
+{
+    char err[512];
+    uint64_t deadline = window_start(n, target + 1);
+    for (;;) {
+        if (!tn_refresh_peers(n, e) || !tn_mirror(n, n->env.lead, e)) return false;
+        uint64_t from;
+        yuma_artefact_status st =
+            yuma_trainsim_catch_up(&n->env.store, n->env.lead, &n->env.cfg.proto, target, m, &from, err, sizeof err);
+        if (st == YUMA_ARTEFACT_OK) {
+            fprintf(n->log, "caught up to window %" PRIu64 " from checkpoint %" PRIu64 "\n", target, from);
+            return true;
+        }
+        if (st != YUMA_ARTEFACT_ERR_MISSING || n->head >= deadline)
+            return ts_fail(e, "catch-up to window %" PRIu64 ": %s", target, err);
+        if (!wait_until(n, n->head + 1, e)) return false;
+    }
+}
+
+static bool miner_window(tn_node *n, uint64_t w, ts_err *e)
+{
+    if (!wait_until(n, window_start(n, w), e)) return false;
+    if (!ts_miner_work(&n->env, &n->miner, w, e)) return false;
+    /* the upload appears in the put window: not before it opens */
+    if (!wait_until(n, window_start(n, w + 1), e) || !tn_publish(n, e)) return false;
+    if (n->head > window_start(n, w + 1) + n->cfg->sim.proto.put_blocks)
+        fprintf(n->log, "window %" PRIu64 ": the upload went out after the put window (block %" PRIu64 ")\n", w,
+                n->head);
+    if (!wait_until(n, after_put(n, w), e)) return false;
+    if (!tn_refresh_peers(n, e) || !tn_mirror(n, -1, e)) return false;
+    if (!ts_miner_sync(&n->env, &n->miner, w, e) || !tn_publish(n, e)) return false;
+    log_model(n, w, n->miner.theta);
+    return true;
+}
+
+/* set_weights from the validator's scores, mapped to chain uids. A rate
+ * limit keeps them pending until the block the chain names. */
+static void set_weights(tn_node *n, uint64_t w, uint64_t *retry_at, bool *pending)
+{
+    uint16_t uids[TS_MAX_PEERS] = {0};
+    double scores[TS_MAX_PEERS] = {0};
+    size_t k = 0;
+    for (uint32_t u = 0; u < n->cfg->sim.miners; u++) {
+        if (!n->peers[u].known) continue;
+        uids[k] = (uint16_t)n->peers[u].chain_uid;
+        scores[k++] = n->val.weights[u] > 0 ? n->val.weights[u] : 0;
+    }
+    yuma_sdk_tx_result r;
+    if (yuma_sdk_set_weights(n->client, &n->cfg->hotkey, n->cfg->netuid, uids, scores, k, 0, &r)) {
+        fprintf(n->log, "window %" PRIu64 ": weights set at block %" PRIu64 ":", w, r.height);
+        for (size_t i = 0; i < k; i++) fprintf(n->log, " %u=%.4f", (unsigned)uids[i], scores[i]);
+        fprintf(n->log, "\n");
+        *pending = false;
+    } else if (r.retry_at_block) {
+        fprintf(n->log, "window %" PRIu64 ": weights wait for block %" PRIu64 " (%s)\n", w, r.retry_at_block, r.message);
+        *retry_at = r.retry_at_block;
+        *pending = true;
+    } else {
+        fprintf(n->log, "window %" PRIu64 ": weights not set: %s\n", w, r.message);
+        *pending = false;
+    }
+    fflush(n->log);
+}
+
+static bool validator_window(tn_node *n, uint64_t w, uint64_t *retry_at, bool *pending, ts_err *e)
+{
+    if (*pending && *retry_at <= after_put(n, w)) {
+        if (!wait_until(n, *retry_at, e)) return false;
+        set_weights(n, w, retry_at, pending);
+    }
+    if (!wait_until(n, after_put(n, w), e)) return false;
+    if (!tn_refresh_peers(n, e) || !tn_mirror(n, -1, e)) return false;
+    yuma_miner_kind kinds[TS_MAX_PEERS] = {YUMA_MINER_HONEST}; /* only the overlap statistic reads them */
+    if (!ts_validator_process(&n->env, &n->val, w, kinds, e) || !tn_publish(n, e)) return false;
+    log_model(n, w, n->val.theta);
+    fprintf(n->log, "window %" PRIu64 " scores:", w);
+    for (uint32_t u = 0; u < n->cfg->sim.miners; u++)
+        fprintf(n->log, " %u:%s/%.4f", u, yuma_upload_status_name(n->val.ev[u].status), n->val.weights[u]);
+    fprintf(n->log, "\n");
+    if (n->val.index == 0 && n->n_heldout)
+        fprintf(n->log, "heldout %" PRIu64 " %.6f\n", w,
+                yuma_gpt_eval(n->env.ws, n->val.theta, n->heldout, n->n_heldout, NULL));
+    fflush(n->log);
+    if (w % n->cfg->sim.windows_per_weights == 0) set_weights(n, w, retry_at, pending);
+    return true;
+}
+
+/* The first window this process takes part in: 0 before window 0 starts;
+ * afterwards (a restart or a late start) the next window, from the model
+ * caught up to it. */
+static bool first_window(tn_node *n, uint64_t *w, ts_err *e)
+{
+    char err[256];
+    if (!yuma_sdk_head(n->client, &n->head, err, sizeof err)) return ts_fail(e, "chain head: %s", err);
+    uint64_t bpw = n->cfg->sim.proto.blocks_per_window;
+    if (n->head < window_start(n, 0) + (n->cfg->role == YUMA_TRAINNET_MINER ? 0 : bpw)) {
+        *w = 0;
+        return true;
+    }
+    uint64_t cur = (n->head - n->cfg->start_block) / bpw;
+    if (n->cfg->role == YUMA_TRAINNET_MINER) {
+        *w = cur + 1;
+        if (*w >= n->cfg->sim.windows) return true;
+        if (!wait_until(n, after_put(n, cur) + 1, e)) return false;
+        fprintf(n->log, "joining at window %" PRIu64 "\n", *w);
+        return catch_up(n, *w, n->miner.theta, e);
+    }
+    /* a validator processes window cur - 1 next (its put window has closed or is closing) */
+    *w = cur;
+    fprintf(n->log, "joining at window %" PRIu64 "\n", *w);
+    if (n->val.index == 0) return catch_up(n, *w, n->val.theta, e); /* the lead replays its own files */
+    if (!wait_until(n, after_put(n, *w - 1) + 1, e)) return false;
+    return catch_up(n, *w, n->val.theta, e);
+}
+
+int yuma_trainnet_run(const yuma_trainnet_config *c, volatile sig_atomic_t *stop, FILE *log, char *err,
+                      size_t errlen)
+{
+    if (!yuma_trainnet_config_check(c, err, errlen)) return 1;
+    tn_node *n = calloc(1, sizeof *n);
+    if (!n) {
+        snprintf(err, errlen, "out of memory");
+        return 1;
+    }
+    n->cfg = c;
+    n->log = log;
+    n->stop = stop;
+    ts_err e = {err, errlen};
+    bool ok = node_init(n, c, &e) && join(n, &e);
+    uint64_t w = 0, retry_at = 0;
+    bool pending = false;
+    if (ok && c->role == YUMA_TRAINNET_VALIDATOR && c->index == 0 && !exists_genesis(n)) {
+        ok = ts_validator_genesis(&n->env, &n->val, &e) && tn_publish(n, &e);
+    }
+    ok = ok && first_window(n, &w, &e);
+    for (; ok && w < c->sim.windows && !*stop; w++)
+        ok = c->role == YUMA_TRAINNET_MINER ? miner_window(n, w, &e) : validator_window(n, w, &retry_at, &pending, &e);
+    if (ok || *stop) {
+        fprintf(log, "done: %" PRIu64 " files mirrored, %" PRIu64 " refused\n", n->fetched, n->refused);
+        fflush(log);
+    }
+    node_free(n);
+    free(n);
+    return ok || *stop ? 0 : 1;
+}
