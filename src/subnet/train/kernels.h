@@ -92,12 +92,9 @@ double kn_tanh(double x);
 /* cos(pi * x). */
 double kn_cospi(double x);
 
-/* The hot element-wise loops, vectorised with portable vector types (two
- * double lanes; compiled once, for the baseline instruction set, so there is
- * one path and one result). e^x is computed in double: reduction by
- * n = round-to-nearest(x / ln 2) through the 1.5 * 2^52 shifter, a degree-7
- * Taylor polynomial (relative error below 6e-9), and 2^n built from its
- * exponent bits; the float results are within an ulp of e^x. */
+/* The hot element-wise loops (kernels_elem.c): double-precision vector lanes,
+ * one path per instruction set, all giving the same bits; the float results
+ * are within an ulp. */
 
 /* v[i] = e^v[i] for v[i] <= 0 (inputs below -700 give 0). */
 void kn_expf_neg_inplace(float *v, size_t n);

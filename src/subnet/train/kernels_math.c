@@ -14,7 +14,6 @@
 #endif
 
 #include <math.h>
-#include <string.h>
 
 #include "subnet/train/kernels.h"
 
@@ -116,108 +115,4 @@ double kn_cospi(double x)
     const double pi = 3.14159265358979323846;
     double c = y <= 0.25 ? cos_small(pi * y) : sin_small(pi * (0.5 - y));
     return sign * c;
-}
-
-/* ---- vectorised element-wise loops ----------------------------------- */
-
-/* Two double lanes (SSE2 on x86-64; wider types would change the calling
- * convention between targets). */
-typedef double v2d __attribute__((vector_size(16)));
-typedef int64_t v2l __attribute__((vector_size(16)));
-
-#define SIGN_BIT ((v2l){INT64_MIN, INT64_MIN})
-
-/* e^x lane-wise for x <= 0 (see kernels.h); x below -700 is taken as -700. */
-static inline v2d exp_neg2(v2d x)
-{
-    const v2d lim = {-700, -700};
-    v2l low = x < lim; /* all-ones lanes where x < -700 */
-    x = (v2d)(((v2l)x & ~low) | ((v2l)lim & low));
-    const v2d shifter = {0x1.8p52, 0x1.8p52};
-    v2d t = x * 1.4426950408889634 + shifter; /* n + 1.5 2^52: n in the low mantissa bits */
-    v2d n = t - shifter;                       /* round(x / ln 2), exactly */
-    v2d r = (x - n * LN2_HI) - n * LN2_LO;
-    /* Taylor to r^7: the remainder is below |r|^8 / 8! = 5.5e-9 relative, a
-     * tenth of a float's half-ulp */
-    v2d p = 1.0 + r * (1.0 + r * (1.0 / 2 + r * (1.0 / 6 + r * (1.0 / 24 + r * (1.0 / 120 + r * (1.0 / 720 +
-            r * (1.0 / 5040)))))));
-    v2l bits = (v2l)t - (v2l)shifter;       /* n as an integer */
-    v2d scale = (v2d)((bits + 1023) << 52); /* 2^n, n >= -1010: normal */
-    return p * scale;
-}
-
-static inline v2d load2(const float *p)
-{
-    return (v2d){p[0], p[1]};
-}
-
-static inline void store2(float *p, v2d d)
-{
-    p[0] = (float)d[0];
-    p[1] = (float)d[1];
-}
-
-void kn_expf_neg_inplace(float *v, size_t n)
-{
-    size_t i = 0;
-    for (; i + 2 <= n; i += 2) store2(v + i, exp_neg2(load2(v + i)));
-    if (i < n) { /* the tail through a padded vector: the same lane arithmetic */
-        float tmp[2] = {v[i], 0};
-        store2(tmp, exp_neg2(load2(tmp)));
-        v[i] = tmp[0];
-    }
-}
-
-#define GELU_K 0.7978845608028654 /* sqrt(2 / pi) */
-#define GELU_C 0.044715
-
-/* GELU's tanh form written as x * sigmoid(2u), u = sqrt(2/pi) (x + 0.044715 x^3)
- * (0.5 (1 + tanh u) = sigmoid(2u)): with e = e^-2|u| <= 1, sigmoid(2u) is
- * 1 / (1 + e) for u >= 0 and e / (1 + e) below, so nothing cancels. */
-static inline v2d sigmoid2u(v2d u)
-{
-    v2l neg = u < 0;
-    v2d e = exp_neg2(-2 * (v2d)((v2l)u & ~SIGN_BIT));
-    v2d num = (v2d)(((v2l)e & neg) | ((v2l)(v2d){1, 1} & ~neg));
-    return num / (1 + e);
-}
-
-static inline void gelu_fwd2(const float *h, float *g, float *sg)
-{
-    v2d x = load2(h);
-    v2d s = sigmoid2u(GELU_K * (x + GELU_C * x * x * x));
-    store2(sg, s);
-    store2(g, x * s);
-}
-
-/* d/dx x s(2u) = s + 2 x s (1 - s) du/dx, du/dx = sqrt(2/pi) (1 + 3 0.044715 x^2) */
-static inline void gelu_bwd2(const float *h, const float *sg, float *dg)
-{
-    v2d x = load2(h), s = load2(sg);
-    v2d du = GELU_K * (1 + 3 * GELU_C * x * x);
-    v2d d = s + 2 * x * s * (1 - s) * du;
-    store2(dg, load2(dg) * d);
-}
-
-void kn_gelu_fwd(const float *h, float *g, float *s, size_t n)
-{
-    size_t i = 0;
-    for (; i + 2 <= n; i += 2) gelu_fwd2(h + i, g + i, s + i);
-    if (i < n) {
-        float hh[2] = {h[i], 0}, gg[2], tt[2];
-        gelu_fwd2(hh, gg, tt);
-        g[i] = gg[0];
-        s[i] = tt[0];
-    }
-}
-
-void kn_gelu_bwd(const float *h, const float *s, float *dg, size_t n)
-{
-    size_t i = 0;
-    for (; i + 2 <= n; i += 2) gelu_bwd2(h + i, s + i, dg + i);
-    if (i < n) {
-        float hh[2] = {h[i], 0}, tt[2] = {s[i], 0}, dd[2] = {dg[i], 0};
-        gelu_bwd2(hh, tt, dd);
-        dg[i] = dd[0];
-    }
 }

@@ -2,7 +2,7 @@
  * kernels_peak.c - the machine's floating-point peak, measured, so that the
  * training benchmark can report its matrix kernels against it
  * (yuma_gpt_peak_gflops in include/yuma/gpt.h): a tight loop of independent
- * vector multiply-add chains per instruction set, either as a separate
+ * vector multiply-adds per instruction set, either as a separate
  * multiply and add (what the deterministic kernels use) or fused (FMA, the
  * hardware's quoted peak), run on every thread of a pool at once.
  */
@@ -29,26 +29,27 @@ static double now_s(void)
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-/* CHAINS independent chains acc = acc * m + a (they converge to a / (1 - m),
- * so nothing overflows or goes subnormal); 2 flops per lane per link.
- * Enough chains to cover the multiply and add latencies. */
+/* CHAINS independent accumulators acc += x * m, the pattern of the matrix
+ * kernels: the products are independent, only the adds form chains (m is
+ * tiny, so nothing overflows in any run length); 2 flops per lane per
+ * update. Enough chains to cover the add latency. */
 #define CHAINS 12
 #define LINKS 4096
 
 #define PEAK_LOOP(VT, W, MUL_ADD)                                                                      \
-    VT acc[CHAINS];                                                                                    \
-    for (int c = 0; c < CHAINS; c++) acc[c] = (VT){0} + (float)c;                                      \
-    VT m = (VT){0} + 0.999999f, a = (VT){0} + 1e-6f;                                                   \
+    VT acc[CHAINS], x[CHAINS];                                                                         \
+    for (int c = 0; c < CHAINS; c++) acc[c] = (VT){0} + (float)c, x[c] = (VT){0} + (float)(c + 1);     \
+    VT m = (VT){0} + 1e-12f;                                                                           \
     for (long it = 0; it < iters; it++)                                                                \
         for (int l = 0; l < LINKS; l++)                                                                \
-            _Pragma("GCC unroll 12") for (int c = 0; c < CHAINS; c++) acc[c] = MUL_ADD(acc[c], m, a);  \
+            _Pragma("GCC unroll 12") for (int c = 0; c < CHAINS; c++) acc[c] = MUL_ADD(x[c], m, acc[c]); \
     float s = 0;                                                                                       \
     for (int c = 0; c < CHAINS; c++)                                                                   \
         for (int w = 0; w < W; w++) s += acc[c][w];                                                    \
     *sink = s;                                                                                         \
     return (double)iters * LINKS * CHAINS * W * 2;
 
-#define SEPARATE(x, m, a) ((x) * (m) + (a))
+#define SEPARATE(x, m, a) ((a) + (x) * (m))
 
 typedef float p4 __attribute__((vector_size(16)));
 static double loop_generic(long iters, volatile float *sink) { PEAK_LOOP(p4, 4, SEPARATE) }
