@@ -185,7 +185,9 @@ void yuma_adamw_reset(yuma_adamw *o);
 uint64_t yuma_adamw_steps(const yuma_adamw *o);
 
 /* One step at learning rate lr, PyTorch's AdamW order: the global L2 norm
- * of grads (in double, in parameter order); when it exceeds clip, grads are
+ * of grads (squares summed in double over fixed chunks of 16,384
+ * parameters, each in index order, then the chunks in order: the same on
+ * any thread count); when it exceeds clip, grads are
  * scaled in place by clip / (norm + 1e-6); then for every parameter
  * p -= lr * wd * p (2-D tensors), the moment updates, bias correction and
  * p -= lr * m_hat / (sqrt(v_hat) + eps). Returns the norm before clipping. */
@@ -205,8 +207,9 @@ yuma_lr_schedule yuma_lr_schedule_default(double peak_lr, uint64_t total_steps);
  * from 0 to 1 at total_steps, final after that. */
 double yuma_lr_at(const yuma_lr_schedule *s, uint64_t step);
 
-/* Forward, backward and one AdamW step at lr on a batch; returns the
- * batch's loss before the step (NAN, and nothing changes, on bad input). */
+/* Forward, backward and one AdamW step at lr on a batch (the step runs on
+ * the workspace's threads); returns the batch's loss before the step (NAN,
+ * and nothing changes, on bad input). */
 double yuma_gpt_train_step(yuma_gpt_ws *ws, yuma_gpt *m, yuma_adamw *o, const uint8_t *const *seqs,
                            uint32_t batch, double lr);
 

@@ -102,37 +102,82 @@ uint64_t yuma_adamw_steps(const yuma_adamw *o)
     return o->steps;
 }
 
-double yuma_adamw_step(yuma_adamw *o, yuma_gpt *model, float *grads, double lr)
+/* Work is cut into fixed chunks of parameters (never by thread count): each
+ * chunk's squared-gradient sum is taken in index order, and the norm adds
+ * the chunks' sums in chunk order, so the result is the same on any pool. */
+#define ADAMW_CHUNK 16384
+
+typedef struct {
+    yuma_adamw *o;
+    float *p, *g;
+    double *partial;
+    float coef, b1, b2, eps, sc2, step, decay;
+} adamw_job;
+
+static void norm_task(void *ctx, int task, int worker)
 {
-    if (!o || !model || !grads || model->n_params != o->n) return NAN;
+    (void)worker;
+    adamw_job *j = ctx;
+    size_t i0 = (size_t)task * ADAMW_CHUNK, i1 = i0 + ADAMW_CHUNK < j->o->n ? i0 + ADAMW_CHUNK : j->o->n;
     double ss = 0;
-    for (size_t i = 0; i < o->n; i++) ss += (double)grads[i] * grads[i];
-    double norm = sqrt(ss);
-    if (o->cfg.clip > 0 && norm > o->cfg.clip) {
-        float coef = (float)(o->cfg.clip / (norm + 1e-6));
-        for (size_t i = 0; i < o->n; i++) grads[i] *= coef;
+    for (size_t i = i0; i < i1; i++) ss += (double)j->g[i] * j->g[i];
+    j->partial[task] = ss;
+}
+
+static void update_task(void *ctx, int task, int worker)
+{
+    (void)worker;
+    adamw_job *j = ctx;
+    yuma_adamw *o = j->o;
+    size_t i0 = (size_t)task * ADAMW_CHUNK, i1 = i0 + ADAMW_CHUNK < o->n ? i0 + ADAMW_CHUNK : o->n;
+    float *p = j->p, *g = j->g;
+    if (j->coef != 1.0f)
+        for (size_t i = i0; i < i1; i++) g[i] *= j->coef;
+    /* the tensors that overlap this chunk, for their decay flag */
+    for (size_t t = 0; t < o->n_tensors; t++) {
+        size_t a = o->offsets[t] > i0 ? o->offsets[t] : i0, b = o->offsets[t + 1] < i1 ? o->offsets[t + 1] : i1;
+        if (a >= b) continue;
+        if (o->decay[t])
+            for (size_t i = a; i < b; i++) p[i] *= j->decay;
+        for (size_t i = a; i < b; i++) {
+            o->m[i] = j->b1 * o->m[i] + (1 - j->b1) * g[i];
+            o->v[i] = j->b2 * o->v[i] + (1 - j->b2) * (g[i] * g[i]);
+            /* PyTorch: denom = sqrt(v) / sqrt(1 - beta2^t) + eps; p -= lr / (1 - beta1^t) * m / denom */
+            float denom = sqrtf(o->v[i]) / j->sc2 + j->eps;
+            p[i] -= j->step * (o->m[i] / denom);
+        }
     }
+}
+
+double gpt_adamw_step_pool(yuma_adamw *o, yuma_gpt *model, float *grads, double lr, kn_pool *pool)
+{
+    if (!o || !model || !grads || model->n_params != o->n || !(lr >= 0) || !isfinite(lr)) return NAN;
+    int chunks = (int)((o->n + ADAMW_CHUNK - 1) / ADAMW_CHUNK);
+    double *partial = malloc(sizeof(double) * (size_t)chunks);
+    if (!partial) return NAN;
+    adamw_job j = {.o = o, .p = model->params, .g = grads, .partial = partial};
+    kn_pool_run(pool, chunks, norm_task, &j);
+    double ss = 0;
+    for (int c = 0; c < chunks; c++) ss += partial[c];
+    free(partial);
+    double norm = sqrt(ss);
+    j.coef = o->cfg.clip > 0 && norm > o->cfg.clip ? (float)(o->cfg.clip / (norm + 1e-6)) : 1.0f;
     o->steps++;
     o->beta1_pow *= o->cfg.beta1;
     o->beta2_pow *= o->cfg.beta2;
-    float b1 = (float)o->cfg.beta1, b2 = (float)o->cfg.beta2, eps = (float)o->cfg.eps;
-    float c1 = (float)(1 - o->beta1_pow), sc2 = (float)sqrt(1 - o->beta2_pow); /* sqrt is exactly rounded */
-    float step = (float)lr / c1, decay = (float)(1 - lr * o->cfg.weight_decay);
-    float *p = model->params;
-    for (size_t t = 0; t < o->n_tensors; t++) {
-        size_t i0 = o->offsets[t], i1 = o->offsets[t + 1];
-        if (o->decay[t])
-            for (size_t i = i0; i < i1; i++) p[i] *= decay;
-        for (size_t i = i0; i < i1; i++) {
-            float g = grads[i];
-            o->m[i] = b1 * o->m[i] + (1 - b1) * g;
-            o->v[i] = b2 * o->v[i] + (1 - b2) * (g * g);
-            /* PyTorch: denom = sqrt(v) / sqrt(1 - beta2^t) + eps; p -= lr / (1 - beta1^t) * m / denom */
-            float denom = sqrtf(o->v[i]) / sc2 + eps;
-            p[i] -= step * (o->m[i] / denom);
-        }
-    }
+    j.b1 = (float)o->cfg.beta1;
+    j.b2 = (float)o->cfg.beta2;
+    j.eps = (float)o->cfg.eps;
+    j.sc2 = (float)sqrt(1 - o->beta2_pow); /* sqrt is exactly rounded */
+    j.step = (float)lr / (float)(1 - o->beta1_pow);
+    j.decay = (float)(1 - lr * o->cfg.weight_decay);
+    kn_pool_run(pool, chunks, update_task, &j);
     return norm;
+}
+
+double yuma_adamw_step(yuma_adamw *o, yuma_gpt *model, float *grads, double lr)
+{
+    return gpt_adamw_step_pool(o, model, grads, lr, NULL);
 }
 
 yuma_lr_schedule yuma_lr_schedule_default(double peak_lr, uint64_t total_steps)
@@ -157,6 +202,6 @@ double yuma_gpt_train_step(yuma_gpt_ws *ws, yuma_gpt *m, yuma_adamw *o, const ui
     double loss = yuma_gpt_forward(ws, m, seqs, batch, NULL);
     if (isnan(loss)) return NAN;
     yuma_gpt_backward(ws, m);
-    yuma_adamw_step(o, m, yuma_gpt_ws_grads(ws), lr);
+    gpt_adamw_step_pool(o, m, yuma_gpt_ws_grads(ws), lr, gpt_ws_pool(ws));
     return loss;
 }

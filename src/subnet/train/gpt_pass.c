@@ -154,6 +154,7 @@ yuma_gpt_ws *yuma_gpt_ws_new(const yuma_gpt_config *c, uint32_t max_batch, uint3
 uint32_t yuma_gpt_ws_threads(const yuma_gpt_ws *ws) { return ws->threads; }
 uint32_t yuma_gpt_ws_max_batch(const yuma_gpt_ws *ws) { return ws->max_batch; }
 float *yuma_gpt_ws_grads(yuma_gpt_ws *ws) { return ws->grads; }
+kn_pool *gpt_ws_pool(yuma_gpt_ws *ws) { return ws->pool; }
 
 /* ---- helpers ---------------------------------------------------------- */
 
