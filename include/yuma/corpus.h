@@ -10,7 +10,10 @@
  *   held-out window j = held-out bytes [j (ctx + 1), (j + 1)(ctx + 1)), j < 256
  *   seed(uid, w)     = (uid * 1,000,003 XOR w) mod 2^32, expanded by SplitMix64 into xoshiro256**
  *   pool(uid, w)     = count distinct sample ids by Floyd's algorithm, in the order drawn,
- *                      which is the order the miner trains on them
+ *                      which is the order the miner trains on them (Floyd's order is a
+ *                      uniformly random set but not a uniformly random permutation: where
+ *                      draws collide the later ids run high; with count << samples, as in
+ *                      the subnet's pools, that is rare)
  *   receipt          = BLAKE2b-128 of the pool's ids sorted ascending, as little-endian u64
  *                      (what Templar's miners publish: blake2b, digest_size 16)
  */
