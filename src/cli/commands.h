@@ -23,6 +23,9 @@ int cmd_gov_history(int argc, char **argv);
 int cmd_gov_metrics(int argc, char **argv);
 int cmd_gov_guardian(int argc, char **argv);
 int cmd_gov_audit(int argc, char **argv);
+/* gov.c: `yuma gov` (argv[0] "gov"): the due process's subcommands, and
+ * the ones above through cmd_gov_audit. */
+int cmd_gov(int argc, char **argv);
 
 /* txsend.c: signs, submits and (unless CLI_NO_WAIT) follows one call. */
 #include "yuma/keys.h"

@@ -31,8 +31,10 @@ static void usage(FILE *f)
           "  serve --wallet W --hotkey H --netuid N --ip A.B.C.D --port P      commit --wallet W --hotkey H --netuid N --data TEXT\n"
           "  delegate take [increase] --wallet W --hotkey H --take T    children set --wallet W --hotkey H --netuid N [--child ADDR --proportion P]\n"
           "  metagraph --netuid N      balance ADDRESS      block [HEIGHT]      tx ID\n"
+          "  gov propose|topup|respond|vote|appeal|escrow|withdraw|owner-transfer|show|list|notices|council|params\n"
+          "                     the emission due process (docs/GOVERNANCE.md; yuma gov with no subcommand: usage)\n"
           "  gov log|history|metrics|guardian ...   the governance audit log, emission-share history,\n"
-          "                     concentration metrics and the emergency lane (yuma gov with no subcommand: usage)\n"
+          "                     concentration metrics and the emergency lane\n"
           "  events [--from H] [--to H] [--netuid N] [--account ADDRESS] [--follow]   what blocks did\n"
           "  chain commands take --rpc URL (default $YUMA_RPC or http://127.0.0.1:9944/), --json, --no-wait\n"
           "  help               show this message\n",
@@ -52,7 +54,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "events") == 0) return cmd_events(argc - 1, argv + 1);
     if (strcmp(cmd, "cluster") == 0) return cmd_cluster(argc - 1, argv + 1);
     if (strcmp(cmd, "train") == 0) return cmd_train(argc - 1, argv + 1);
-    if (strcmp(cmd, "gov") == 0) return cmd_gov_audit(argc - 1, argv + 1);
+    if (strcmp(cmd, "gov") == 0) return cmd_gov(argc - 1, argv + 1);
     if (strcmp(cmd, "subnet") == 0 && argc > 2 && strcmp(argv[2], "train") == 0)
         return cmd_subnet_train(argc - 2, argv + 2);
     static const char *const chain_cmds[] = {"wallet", "transfer", "subnet", "register", "stake", "weights",

@@ -527,7 +527,7 @@ static bool add_methods(yuma_node *n, char *err, size_t errlen)
     };
     for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
         if (!yuma_rpc_add_method(n->rpc, &methods[i], err, errlen)) return false;
-    return true;
+    return gov_rpc_methods(n, err, errlen); /* gov_rpc.c: proposals, votes, council, documents */
 }
 
 /* ---- opening ---- */

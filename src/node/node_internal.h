@@ -52,6 +52,8 @@ json_t *node_m_gov_log_verify(const json_t *params, const yuma_rpc_call *call, y
 json_t *node_m_gov_emission_history(const json_t *params, const yuma_rpc_call *call, yuma_rpc_error *err);
 json_t *node_m_gov_concentration(const json_t *params, const yuma_rpc_call *call, yuma_rpc_error *err);
 json_t *node_m_gov_guardians(const json_t *params, const yuma_rpc_call *call, yuma_rpc_error *err);
+/* gov_rpc.c: registers the due process's methods (gov_proposal, ...). */
+bool gov_rpc_methods(yuma_node *n, char *err, size_t errlen);
 /* commits_rpc.c */
 json_t *node_m_pending_commits(const json_t *params, const yuma_rpc_call *call, yuma_rpc_error *err);
 json_t *node_m_commitment(const json_t *params, const yuma_rpc_call *call, yuma_rpc_error *err);

@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# The Covenant replay (governance-and-users §5.10) end to end on a real
+# yumad: a subnet at work (alice owns it, bob and charlie validate, four
+# miners), a whale (dave) holding most of its stake and another staker
+# (ferdie). The whale wants the subnet's emission switched off.
+#  1. Without a proposal nothing happens: every direct route is refused,
+#     with the chain's message recorded as the transaction's status.
+#  2. With a proposal (eve proposes for the whale): notice, the owner's
+#     response on chain, the vote, and the council rejects the cut: the
+#     subnet keeps emitting, the deposit goes back, a cooldown starts.
+#  3. Once more after the cooldown: the houses pass it, the owner appeals
+#     and loses, ferdie escrows his stake (stretching the timelock to its
+#     maximum) and leaves at the pre-proposal price before the cut takes
+#     effect; then the emission stops and the owner's lock is refunded.
+# Every step is in the audit log, which verifies.
+# Usage: cli_gov_covenant.sh <path-to-yuma> <source-dir>
+set -u
+yuma=$1
+yumad="$(dirname "$yuma")/yumad"
+dir=$(mktemp -d)
+node=
+trap '[ -n "$node" ] && kill $node 2>/dev/null; rm -rf "$dir"' EXIT
+passed=0 failed=0
+check() { if eval "$2"; then passed=$((passed + 1)); else echo "FAILED: $1"; failed=$((failed + 1)); fi; }
+
+w="--wallet-path $dir/wallets"
+# Plaintext signing keys for the development keys: `--wallet keys --hotkey
+# NAME` signs as NAME's account (no password hashing per signature).
+declare -A addr
+for n in alice bob charlie dave eve ferdie bob-hotkey charlie-hotkey successor successor-hot; do
+  addr[$n]=$("$yuma" wallet dev --wallet keys --hotkey $n --plaintext $w | awk '{ print $NF }')
+done
+as() { echo "--wallet keys --hotkey $1 $w"; }
+
+# The devnet's "days" of a few blocks, a deep pool (a large lock) so the
+# stakes below price sensibly, short cooldowns so the test runs in seconds.
+{
+  echo '{"chain_id": 42, "params": {"min_fee": 100000, "fee_per_byte": 100,'
+  echo '  "network_rate_limit": 1, "network_min_lock_cost": 100000000000000,'
+  echo '  "network_lock_reduction_interval": 100, "admin_freeze_window": 2,'
+  echo '  "gov_notice_blocks": 4, "gov_voting_blocks": 50, "gov_timelock_blocks": 20, "gov_timelock_max_blocks": 80,'
+  echo '  "gov_param_timelock_blocks": 40, "gov_appeal_window_blocks": 10, "gov_appeal_voting_blocks": 50,'
+  echo '  "gov_topup_window_blocks": 10, "gov_cooldown_blocks": 10, "gov_lock_period_blocks": 200,'
+  echo '  "gov_deposit_window_blocks": 60, "gov_seat_warmup_blocks": 6, "gov_builder_min_age_blocks": 10,'
+  echo '  "gov_seat_sample_blocks": 2, "gov_owner_term_blocks": 730, "gov_exit_registration_blocks": 60},'
+  echo ' "balances": ['
+  sep=
+  for n in alice bob charlie dave eve ferdie; do echo "$sep{\"address\": \"${addr[$n]}\", \"balance\": 1000000000000000}"; sep=,; done
+  echo ']}'
+} >"$dir/genesis.json"
+
+port=$((20000 + RANDOM % 20000))
+url="http://127.0.0.1:$port/"
+rpc="--rpc $url"
+"$yumad" --data "$dir/node" --genesis "$dir/genesis.json" --rpc-port $port --block-ms 100 >"$dir/yumad.log" 2>&1 &
+node=$!
+for _ in $(seq 100); do "$yuma" block $rpc >/dev/null 2>&1 && break; sleep 0.1; done
+check "the node runs" '"$yuma" block $rpc >/dev/null 2>&1'
+
+# The subnet at work: alice's subnet 1, bob and charlie validating, miners.
+check "devnet setup builds subnet 1" '"$yuma" devnet setup $rpc >"$dir/setup.log" 2>&1'
+# chain_cmds signs with a wallet's coldkey: coldkey wallets for the owner
+# and the two stakers (encrypted, hence the password).
+export YUMA_PASSWORD=test-only
+for s in alice dave ferdie; do "$yuma" wallet dev --wallet $s $w >/dev/null; done
+"$yuma" wallet dev --wallet dave --hotkey bob-hotkey --plaintext $w >/dev/null
+"$yuma" wallet dev --wallet ferdie --hotkey charlie-hotkey --plaintext $w >/dev/null
+check "the whale stakes 50,000 TAO through bob" \
+  '"$yuma" stake add --netuid 1 --amount 50000 --wallet dave --hotkey bob-hotkey $w $rpc >/dev/null'
+check "ferdie stakes 60,000 TAO through charlie" \
+  '"$yuma" stake add --netuid 1 --amount 60000 --wallet ferdie --hotkey charlie-hotkey $w $rpc >/dev/null'
+check "an epoch gives the validators their permits" '"$yuma" devnet epoch --netuid 1 $rpc >/dev/null 2>&1'
+height() { "$yuma" block $rpc | awk -F'[:,]' '/"height"/ { gsub(/ /, "", $2); print $2; exit }'; }
+wait_for() { # wait_for HEIGHT
+  local h
+  for _ in $(seq 300); do h=$(height); [ -n "$h" ] && [ "$h" -ge "$1" ] && return 0; sleep 0.1; done
+  return 1
+}
+wait_for 40
+council=$("$yuma" gov council $rpc)
+check "the council is seated: alice (builder), bob and charlie (economic)" \
+  'echo "$council" | grep -q "3 seats (2 economic, 1 builder"'
+
+pool() { "$yuma" subnet show --netuid 1 $rpc | awk -F'[:,]' '/"alpha_out"/ { gsub(/ /, "", $2); print $2; exit }'; }
+emitting() { local a b; a=$(pool); sleep 0.5; b=$(pool); [ "$b" -gt "$a" ]; }
+check "subnet 1 earns emissions" emitting
+
+# 1. No proposal: every direct route is refused by the chain.
+refused() { # refused "what the chain says" command...
+  local want=$1; shift
+  local out; out=$("$@" 2>&1); [ $? != 0 ] && echo "$out" | grep -q "$want"
+}
+check "the whale cannot set a governance-only hyperparameter" \
+  'refused "only the subnet" "$yuma" subnet set --netuid 1 --param kappa --value 0 --wallet dave $w $rpc'
+check "nor can the owner (kappa is governance's)" \
+  'refused "set by governance" "$yuma" subnet set --netuid 1 --param kappa --value 0 --wallet alice $w $rpc'
+check "the whale cannot take the subnet over" \
+  'refused "subnet.s owner" "$yuma" gov owner-transfer --netuid 1 --dest ${addr[dave]} --dest-hotkey ${addr[dave]} $(as dave) $rpc'
+check "nor can the owner hand it on outside a timelock" \
+  'refused "exit right" "$yuma" gov owner-transfer --netuid 1 --dest ${addr[successor]} --dest-hotkey ${addr[successor-hot]} $(as alice) $rpc'
+check "a vote without a proposal is refused" 'refused "no governance proposal" "$yuma" gov vote 1 aye $(as dave) $rpc'
+check "a proposal without deposit is refused" \
+  'refused "initial deposit" "$yuma" gov propose --netuid 1 --action emission=off --rationale cut --deposit 0 $(as eve) $rpc'
+check "the refusals are on record (tx status)" \
+  '"$yuma" gov propose --netuid 1 --action emission=off --rationale cut --deposit 0 $(as eve) $rpc --json 2>/dev/null | grep -q "\"ok\": *false"'
+check "subnet 1 still earns emissions" emitting
+
+# 2. The proposal the council rejects.
+check "a dry run sends nothing and shows the deposit rule" \
+  '"$yuma" gov propose --netuid 1 --action emission=off --rationale "dry" --deposit 100 --dry-run --json $(as eve) $rpc | grep -q "\"required\": 100000000000"'
+check "eve proposes the cut (rationale on the node, hash on chain)" \
+  '"$yuma" gov propose --netuid 1 --action emission=off --rationale "Gradient validation exploit on subnet 1" --deposit 100 $(as eve) $rpc >/dev/null'
+notice=$("$yuma" gov notices $(as alice) $rpc)
+check "the owner sees the notice" 'echo "$notice" | grep -q "NOTICE: proposal #1 (notice) targets subnet 1, where you are the OWNER"'
+check "a staker sees it too" '"$yuma" gov notices $(as ferdie) $rpc | grep -q "where you are a staker"'
+check "the owner's response goes on chain" \
+  '"$yuma" gov respond 1 --text "We found no exploit: our validator logs are public" $(as alice) $rpc >/dev/null'
+show=$("$yuma" gov show 1 $rpc)
+check "both documents are shown side by side" \
+  'echo "$show" | grep -q "Gradient validation exploit" && echo "$show" | grep -q "validator logs are public"'
+start=$("$yuma" gov show 1 --json $rpc | awk -F'[:,]' '/"voting_start"/ { gsub(/ /, "", $2); print $2; exit }')
+wait_for "$start"
+check "the whale votes aye" '"$yuma" gov vote 1 aye $(as dave) $rpc >/dev/null'
+check "ferdie votes nay with conviction 2 (his stake locks)" '"$yuma" gov vote 1 nay --conviction 2 $(as ferdie) $rpc >/dev/null'
+check "the owner is recused" 'refused "recused" "$yuma" gov vote 1 nay $(as alice) $rpc'
+check "the council votes nay" \
+  '"$yuma" gov vote 1 nay $(as bob) $rpc >/dev/null && "$yuma" gov vote 1 nay $(as charlie) $rpc >/dev/null'
+check "ferdie's locked stake cannot be dumped" \
+  'refused "locked" "$yuma" stake remove --netuid 1 --amount 1000 --wallet ferdie --hotkey charlie-hotkey $w $rpc'
+end=$("$yuma" gov show 1 --json $rpc | awk -F'[:,]' '/"round_end"/ { gsub(/ /, "", $2); print $2; exit }')
+wait_for "$end"
+check "the council rejected the cut" '"$yuma" gov show 1 $rpc | grep -q "#1 rejected"'
+check "subnet 1 keeps earning" emitting
+
+# 3. After the cooldown, the cut passes; appeal, escrow, rage exit.
+wait_for $((end + 11))
+check "eve proposes the cut again" \
+  '"$yuma" gov propose --netuid 1 --action emission=off --rationale "Gradient validation exploit, second report" --deposit 100 $(as eve) $rpc >/dev/null'
+"$yuma" gov respond 2 --text "Still no exploit; we will appeal" $(as alice) $rpc >/dev/null
+start=$("$yuma" gov show 2 --json $rpc | awk -F'[:,]' '/"voting_start"/ { gsub(/ /, "", $2); print $2; exit }')
+wait_for "$start"
+for v in dave bob charlie; do "$yuma" gov vote 2 aye $(as $v) $rpc >/dev/null; done
+end=$("$yuma" gov show 2 --json $rpc | awk -F'[:,]' '/"round_end"/ { gsub(/ /, "", $2); print $2; exit }')
+wait_for "$end"
+check "the houses passed it: timelock" '"$yuma" gov show 2 $rpc | grep -q "#2 timelock"'
+check "the owner appeals (bond: 25 TAO)" '"$yuma" gov appeal 2 $(as alice) $rpc >/dev/null'
+sleep 0.5
+for v in dave bob charlie; do "$yuma" gov vote 2 aye $(as $v) $rpc >/dev/null; done
+check "ferdie escrows his stake in protest" \
+  '"$yuma" gov escrow 2 lock --validator ${addr[charlie-hotkey]} --amount 19000 $(as ferdie) $rpc >/dev/null'
+end=$("$yuma" gov show 2 --json $rpc | awk -F'[:,]' '/"round_end"/ { gsub(/ /, "", $2); print $2; exit }')
+wait_for "$end"
+show=$("$yuma" gov show 2 $rpc)
+check "the appeal lost: the timelock resumes, stretched to its maximum by the escrow" \
+  'echo "$show" | grep -q "#2 timelock" && echo "$show" | grep -q "appeal: .*council .*passed"'
+check "the owner hands the subnet on during the timelock (exit right)" \
+  '"$yuma" gov owner-transfer --netuid 1 --dest ${addr[successor]} --dest-hotkey ${addr[successor-hot]} $(as alice) $rpc >/dev/null'
+tl=$("$yuma" gov show 2 --json $rpc | awk -F'[:,]' '/"timelock_end"/ { gsub(/ /, "", $2); print $2; exit }')
+bal() { "$yuma" balance "$1" $rpc | awk -F'[:,]' '/"balance"/ { gsub(/ /, "", $2); print $2; exit }'; }
+before=$(bal ${addr[ferdie]})
+check "subnet 1 earns right up to the end of the timelock" emitting
+wait_for $((tl + 1))
+check "enacted" '"$yuma" gov show 2 $rpc | grep -q "#2 enacted"'
+check "ferdie left at the pre-proposal price before the cut" '[ "$(bal ${addr[ferdie]})" -gt "$before" ]'
+check "subnet 1's emission is off" '! emitting'
+log=$("$yuma" gov log --netuid 1 --json $rpc)
+for ev in 32768 32774 32769 32773 32784 32785 32800 32801 32802 1; do
+  check "the audit log holds call $ev" 'echo "$log" | grep -q "\"call_id\": $ev,"'
+done
+check "the audit log verifies" '"$yuma" gov log --verify $rpc | grep -q "hash chain intact"'
+check "the node's chain replays to the same state" \
+  'kill $node; wait $node 2>/dev/null; node=; "$yumad" --data "$dir/node" --verify >/dev/null'
+[ $failed = 0 ] || tail -n 30 "$dir/yumad.log"
+echo "$passed passed, $failed failed"
+[ $failed = 0 ]
