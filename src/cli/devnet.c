@@ -465,7 +465,9 @@ static bool start_train_children(const char *dir, const char *url, uint16_t netu
         snprintf(k->name, sizeof k->name, "validator %s", validator_names[v]);
         char *argv[] = {exe, "subnet", "train", "validator", "--rpc", (char *)url, "--netuid", netuid_s, "--dev-key",
                         key, "--index", idx, "--start-block", start_s, "--windows", windows_s, "--miners", miners_s,
-                        "--validators", vals_s, "--corpus", (char *)t->corpus, "--dir", sub, NULL};
+                        "--validators", vals_s, "--corpus", (char *)t->corpus, "--dir", sub,
+                        /* a devnet run is short: scores settle within a few windows (trainsim's tests do the same) */
+                        "--binary-alpha", "0.5", "--binary-threshold", "0", NULL};
         if (start_train_process(dir, file, argv, k) < 0) return false;
     }
     for (int m = 0; m < t->miners; m++) {

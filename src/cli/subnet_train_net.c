@@ -46,8 +46,11 @@ static void usage(FILE *f, const char *role)
             "  --corpus PATH        the text (default data/kjv.txt)\n"
             "  --dir DIR            store/ and pub/ (default yuma-train-<role>-<index>)\n"
             "  --ip ADDR            the axon's address (default 127.0.0.2)\n"
-            "  --heldout N          the lead's held-out windows per evaluation (default 32, 0: none)\n",
-            role);
+            "  --heldout N          the lead's held-out windows per evaluation (default 32, 0: none)\n"
+            "  --binary-alpha A     validators: the moving average of the binary score (default %.2f; short runs\n"
+            "                       0.5, as trainsim's tests, so scores settle within a few windows)\n"
+            "  --binary-threshold T validators: the binary score a miner needs for a weight (default %.2f)\n",
+            role, yuma_gauntlet_defaults().binary_alpha, yuma_gauntlet_defaults().binary_threshold);
 }
 
 static int usage_error(const char *role, const char *fmt, ...)
@@ -90,6 +93,7 @@ static int parse(int argc, char **argv, net_opts *o)
     c->heldout_windows = 32;
     o->corpus_path = "data/kjv.txt";
     const char *dir = NULL, *config = "T0";
+    double alpha = -1, threshold = -2;
     uint64_t x, netuid = 0, miners = 4, validators = 1, windows = 40, seed = 1, bpw = 10, index = 0;
     for (int i = 1; i < argc; i += 2) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -127,12 +131,22 @@ static int parse(int argc, char **argv, net_opts *o)
         else if (strcmp(a, "--heldout") == 0) {
             if (!parse_u64(v, 0, 256, &x)) return usage_error(role, "--heldout must be 0..256, not '%s'", v);
             c->heldout_windows = (uint32_t)x;
+        } else if (strcmp(a, "--binary-alpha") == 0 || strcmp(a, "--binary-threshold") == 0) {
+            char *end;
+            double d = strtod(v, &end);
+            bool is_alpha = strcmp(a, "--binary-alpha") == 0;
+            if (*end || !*v || !(is_alpha ? d > 0 && d <= 1 : d >= -1 && d <= 1))
+                return usage_error(role, "%s must be a number in %s, not '%s'", a, is_alpha ? "(0, 1]" : "[-1, 1]", v);
+            if (is_alpha) alpha = d;
+            else threshold = d;
         } else return usage_error(role, "unknown option '%s'", a);
     }
     if (!yuma_trainsim_defaults(config, &c->sim)) return usage_error(role, "--config must be T0, T1 or T2, not '%s'", config);
     if (!netuid) return usage_error(role, "--netuid is required");
     if (!o->dev_key || !*o->dev_key) return usage_error(role, "--dev-key is required");
     if (!o->have_start) return usage_error(role, "--start-block is required (every process of a run must agree)");
+    if (alpha > 0) c->sim.gauntlet.binary_alpha = alpha;
+    if (threshold >= -1) c->sim.gauntlet.binary_threshold = threshold;
     c->netuid = (uint16_t)netuid;
     c->index = (uint32_t)index;
     c->sim.miners = (uint32_t)miners;

@@ -369,6 +369,13 @@ int yuma_trainnet_run(const yuma_trainnet_config *c, volatile sig_atomic_t *stop
     ok = ok && first_window(n, &w, &e);
     for (; ok && w < c->sim.windows && !*stop; w++)
         ok = c->role == YUMA_TRAINNET_MINER ? miner_window(n, w, &e) : validator_window(n, w, &retry_at, &pending, &e);
+    /* peers read this process's last files after its last window: keep
+     * serving until the validators have processed that window */
+    if (ok && !*stop && c->sim.windows > 0) {
+        uint64_t until = after_put(n, c->sim.windows - 1) + c->sim.proto.blocks_per_window / 2;
+        ts_err quiet = {NULL, 0};
+        wait_until(n, until, &quiet);
+    }
     if (ok || *stop) {
         fprintf(log, "done: %" PRIu64 " files mirrored, %" PRIu64 " refused\n", n->fetched, n->refused);
         fflush(log);

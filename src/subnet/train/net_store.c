@@ -161,8 +161,18 @@ bool tn_refresh_peers(tn_node *n, ts_err *e)
     for (size_t i = 0; i < n->mg.n; i++) {
         const yuma_neuron *nr = &n->mg.neurons[i];
         bool mapped = false;
-        for (size_t t = 0; t < TN_MAX_NODES && !mapped; t++)
-            mapped = n->peers[t].known && n->peers[t].chain_uid == (int)nr->uid && n->peers[t].have_target;
+        for (size_t t = 0; t < TN_MAX_NODES && !mapped; t++) {
+            tn_peer *p = &n->peers[t];
+            if (!p->known || p->chain_uid != (int)nr->uid) continue;
+            /* a restarted peer serves on a new port: follow its serve_axon */
+            yuma_dendrite_target now;
+            bool have = yuma_dendrite_target_of(nr, &now);
+            if (have && (!p->have_target || now.port != p->target.port || strcmp(now.host, p->target.host) != 0))
+                fprintf(n->log, "peer: training uid %zu now at %s:%u\n", t, now.host, (unsigned)now.port);
+            p->have_target = have;
+            if (have) p->target = now;
+            mapped = true;
+        }
         if (mapped) continue;
         uint16_t tu;
         if (!read_commitment(n, nr, &tu)) continue;
