@@ -53,6 +53,8 @@ static gn_queued gn_q[64];
 static size_t gn_qn;
 static uint64_t gn_swap;                 /* bit i: tx i is replaced by a failing call on the twin */
 static yuma_call_status gn_status[64], gn_want[64];
+static yuma_event gn_events[512];                /* the last block's events (of the main chain) */
+static size_t gn_event_count;
 
 static GN_UNUSED yuma_account gn_acc(int role, int who)
 {
@@ -144,8 +146,11 @@ static void gn_apply(yuma_chain *c, bool twin)
         print_error("block %llu: %s (tx %zu)\n", (unsigned long long)b.height, yuma_chain_strerror(st), res.failed_tx);
         fail();
     }
-    if (!twin)
+    if (!twin) {
         for (size_t i = 0; i < gn_qn; i++) gn_status[i] = res.call_status[i];
+        gn_event_count = res.event_count < 512 ? res.event_count : 512;
+        memcpy(gn_events, res.events, gn_event_count * sizeof *gn_events);
+    }
     free(res.call_status);
     char detail[256];
     if (!yuma_chain_audit_supply(c, detail, sizeof detail)) {
@@ -247,6 +252,14 @@ static GN_UNUSED void gn_check(void)
     memcpy(want, gn_want, sizeof want);
     gn_block();
     for (size_t i = 0; i < n; i++) gn_expect(i, want[i]);
+}
+
+/* The last block emitted an event of this kind with this value. */
+static GN_UNUSED bool gn_event(uint16_t kind, uint16_t netuid, uint64_t value)
+{
+    for (size_t i = 0; i < gn_event_count; i++)
+        if (gn_events[i].kind == kind && gn_events[i].netuid == netuid && gn_events[i].value == value) return true;
+    return false;
 }
 
 static GN_UNUSED const ykv *gn_kv(void)

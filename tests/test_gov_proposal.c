@@ -120,6 +120,9 @@ static void test_pass_and_enact(void **state)
     assert_int_equal(p.state, GOV_NOTICE);
     assert_int_equal(p.voting_start, h + NOTICE);
     assert_true(gn_audited(id, GOV_AUDIT_ID_NOTICE));
+    /* EaaNoticed{netuid, proposal_id} (§5.2) as a chain event. */
+    assert_true(gn_event(GOV_EVENT_NOTICE, 1, id));
+    assert_string_equal(yuma_event_name(GOV_EVENT_NOTICE), "gov_notice");
     /* The owner's hearing response, on chain beside the rationale. */
     yuma_call r = gn_id_call(YUMA_CALL_GOV_RESPOND, id);
     memset(r.doc_hash, 0x33, 32);
@@ -155,6 +158,7 @@ static void test_pass_and_enact(void **state)
     assert_int_equal(p.state, GOV_ENACTED);
     assert_false(gov_subnet_emits(gn_kv(), 1));
     assert_true(gn_audited(id, EAA_EMISSION));
+    assert_true(gn_event(GOV_EVENT_ENACTED, 1, id));
     assert_true(gn_audited(id, GOV_AUDIT_ID_LOCK_REFUND));
     assert_int_equal(gn_balance(COLD, OWNER), owner_before + refund);
     /* The deposit is back (less the fee M1 paid for its one call). */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "chain/calls.h"
+#include "gov/gov.h"
 
 bool chain_event(call_ctx *cx, uint16_t kind, uint16_t netuid, const yuma_account *who, const yuma_account *other,
                  uint64_t amount, uint64_t value)
@@ -56,6 +57,16 @@ bool chain_event_for_call(call_ctx *cx, const yuma_call *c)
     case YUMA_CALL_SET_WEIGHTS:
     case YUMA_CALL_REVEAL_WEIGHTS: return chain_event(cx, kind, c->netuid, signer, NULL, 0, c->weight_count);
     case YUMA_CALL_SET_HYPERPARAMETER: return chain_event(cx, kind, c->netuid, signer, NULL, c->value, c->param);
+    /* The due process: value is the proposal (the propose call's id is in
+     * the gov_notice event of the same block, when its deposit is complete). */
+    case YUMA_CALL_GOV_PROPOSE: return chain_event(cx, kind, c->netuid, signer, NULL, c->amount, c->action_count);
+    case YUMA_CALL_GOV_TOPUP:
+    case YUMA_CALL_GOV_RESPOND:
+    case YUMA_CALL_GOV_APPEAL:
+    case YUMA_CALL_GOV_WITHDRAW: return chain_event(cx, kind, none, signer, NULL, c->amount, c->proposal_id);
+    case YUMA_CALL_GOV_VOTE: return chain_event(cx, kind, none, signer, NULL, c->choice, c->proposal_id);
+    case YUMA_CALL_GOV_ESCROW: return chain_event(cx, kind, none, signer, &c->hotkey, c->amount, c->proposal_id);
+    case YUMA_CALL_GOV_OWNER_TRANSFER: return chain_event(cx, kind, c->netuid, signer, &c->dest, 0, 0);
     default: return chain_event(cx, kind, c->netuid, signer, NULL, 0, 0);
     }
 }
@@ -65,6 +76,6 @@ const char *yuma_event_name(uint16_t kind)
     if (kind >= 1 && kind <= YUMA_EVENT_CALL_MAX) return yuma_call_name((yuma_call_kind)kind);
     switch (kind) {
     case YUMA_EVENT_EPOCH: return "epoch";
-    default: return NULL;
+    default: return gov_event_name(kind); /* the due process's kinds (src/gov/gov.h); NULL for others */
     }
 }

@@ -314,8 +314,25 @@ enum {
     GOV_AUDIT_ID_ACTION_FAILED = 0x4000, /* | action kind: the action could not apply at enactment */
 };
 
+/* Chain events of the due process (kinds 512..639 of the governance range;
+ * 640..767 are left to the audit side): one per audited step, with netuid
+ * the target (YUMA_EVENT_NO_NETUID for global), who the proposer, value the
+ * proposal id and amount the action kind (enactments) or 0. */
+enum {
+    GOV_EVENT_NOTICE = 512, GOV_EVENT_REJECTED, GOV_EVENT_VETOED, GOV_EVENT_WITHDRAWN, GOV_EVENT_EXPIRED,
+    GOV_EVENT_PASSED, GOV_EVENT_RESPONSE, GOV_EVENT_APPEAL_FILED, GOV_EVENT_APPEAL_LOST, GOV_EVENT_APPEAL_WON,
+    GOV_EVENT_RAGE_EXIT, GOV_EVENT_LOCK_REFUND, GOV_EVENT_OWNER_TRANSFER, GOV_EVENT_ENACTED, GOV_EVENT_ACTION_FAILED,
+    GOV_EVENT_LAST = GOV_EVENT_ACTION_FAILED,
+};
+
+/* "gov_notice", ... for the kinds above; NULL otherwise. */
+const char *gov_event_name(uint16_t kind);
+/* What an audit call_id of this module means ("notice", "rejected", an
+ * action kind's name, ...); NULL for an id it does not use. */
+const char *gov_audit_id_name(uint16_t call_id);
+
 /* Appends one entry about p (class by target, or APPEAL) with before and
- * after hashes of whatever changed. */
+ * after hashes of whatever changed, and emits its chain event. */
 bool gov_audit_proposal(call_ctx *cx, const gov_proposal *p, uint8_t class_, uint16_t call_id,
                         const uint8_t before[32], const uint8_t after[32]);
 

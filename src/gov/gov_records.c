@@ -10,6 +10,7 @@
 #include "chain/records.h"
 #include "chain/subnet_rec.h"
 #include "gov/audit.h"
+#include "gov/eaa.h"
 #include "gov/gov.h"
 
 /* ---- a bounds-checked cursor ---- */
@@ -454,5 +455,60 @@ bool gov_audit_proposal(call_ctx *cx, const gov_proposal *p, uint8_t class_, uin
     e.tally_s_nay = t->s_nay + t->s_veto;
     e.tally_c_aye = t->c_aye;
     e.tally_c_nay = (uint64_t)t->c_nay + t->c_veto;
-    return gov_audit_append(cx->kv, cx->block, &e) == GOV_AUDIT_OK;
+    if (gov_audit_append(cx->kv, cx->block, &e) != GOV_AUDIT_OK) return false;
+    uint16_t kind = 0, action = 0;
+    switch (call_id) {
+    case GOV_AUDIT_ID_NOTICE: kind = GOV_EVENT_NOTICE; break;
+    case GOV_AUDIT_ID_REJECTED: kind = GOV_EVENT_REJECTED; break;
+    case GOV_AUDIT_ID_VETOED: kind = GOV_EVENT_VETOED; break;
+    case GOV_AUDIT_ID_WITHDRAWN: kind = GOV_EVENT_WITHDRAWN; break;
+    case GOV_AUDIT_ID_EXPIRED: kind = GOV_EVENT_EXPIRED; break;
+    case GOV_AUDIT_ID_PASSED: kind = GOV_EVENT_PASSED; break;
+    case GOV_AUDIT_ID_RESPONSE: kind = GOV_EVENT_RESPONSE; break;
+    case GOV_AUDIT_ID_APPEAL_FILED: kind = GOV_EVENT_APPEAL_FILED; break;
+    case GOV_AUDIT_ID_APPEAL_LOST: kind = GOV_EVENT_APPEAL_LOST; break;
+    case GOV_AUDIT_ID_APPEAL_WON: kind = GOV_EVENT_APPEAL_WON; break;
+    case GOV_AUDIT_ID_RAGE_EXIT: kind = GOV_EVENT_RAGE_EXIT; break;
+    case GOV_AUDIT_ID_LOCK_REFUND: kind = GOV_EVENT_LOCK_REFUND; break;
+    case GOV_AUDIT_ID_OWNER_TRANSFER: kind = GOV_EVENT_OWNER_TRANSFER; break;
+    default:
+        kind = call_id & GOV_AUDIT_ID_ACTION_FAILED ? GOV_EVENT_ACTION_FAILED : GOV_EVENT_ENACTED;
+        action = call_id & (uint16_t)~GOV_AUDIT_ID_ACTION_FAILED;
+        break;
+    }
+    uint16_t netuid = p->netuid == GOV_NETUID_GLOBAL ? YUMA_EVENT_NO_NETUID : p->netuid;
+    return chain_event(cx, kind, netuid, &p->proposer, NULL, action, p->id);
+}
+
+const char *gov_event_name(uint16_t kind)
+{
+    static const char *const names[] = {"gov_notice", "gov_rejected", "gov_vetoed", "gov_withdrawn", "gov_expired",
+                                        "gov_passed", "gov_response", "gov_appeal_filed", "gov_appeal_lost",
+                                        "gov_appeal_won", "gov_rage_exit", "gov_lock_refund", "gov_owner_transfer",
+                                        "gov_enacted", "gov_action_failed"};
+    if (kind < GOV_EVENT_NOTICE || kind > GOV_EVENT_LAST) return NULL;
+    return names[kind - GOV_EVENT_NOTICE];
+}
+
+const char *gov_audit_id_name(uint16_t call_id)
+{
+    switch (call_id) {
+    case GOV_AUDIT_ID_NOTICE: return "notice";
+    case GOV_AUDIT_ID_REJECTED: return "rejected";
+    case GOV_AUDIT_ID_VETOED: return "vetoed";
+    case GOV_AUDIT_ID_WITHDRAWN: return "withdrawn";
+    case GOV_AUDIT_ID_EXPIRED: return "expired";
+    case GOV_AUDIT_ID_PASSED: return "passed";
+    case GOV_AUDIT_ID_RESPONSE: return "response";
+    case GOV_AUDIT_ID_APPEAL_FILED: return "appeal_filed";
+    case GOV_AUDIT_ID_APPEAL_LOST: return "appeal_lost";
+    case GOV_AUDIT_ID_APPEAL_WON: return "appeal_won";
+    case GOV_AUDIT_ID_RAGE_EXIT: return "rage_exit";
+    case GOV_AUDIT_ID_LOCK_REFUND: return "lock_refund";
+    case GOV_AUDIT_ID_OWNER_TRANSFER: return "owner_transfer";
+    default: break;
+    }
+    const char *k = eaa_kind_name(call_id & (uint16_t)~GOV_AUDIT_ID_ACTION_FAILED);
+    if (strcmp(k, "unknown") == 0) return NULL;
+    return call_id & GOV_AUDIT_ID_ACTION_FAILED ? "action_failed" : k;
 }
