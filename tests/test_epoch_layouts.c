@@ -10,7 +10,8 @@
  * missing permits), stakes from 0 to huge, every beta regime, YC2 and YC3,
  * bonds fed back over several epochs, and malformed matrices (each
  * configuration must refuse them with the same status). Also the dense
- * quantile (yq_columns_dense) against yq_column on the same columns.
+ * quantile (yq_columns_dense) against yq_column on the same columns, and
+ * the permits' top-k against a sort.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "consensus/math.h"
 #include "consensus/quantile.h"
 #include "yuma/epoch.h"
 
@@ -427,10 +429,49 @@ static void test_dense_quantile(void **st)
     free(vid);
 }
 
+/* The permits' top-k (a radix selection) against its definition: a
+ * stable ascending sort of the values clears the n - k first, here with a
+ * plain insertion sort on (value, index). Many ties, zeros, negative and
+ * extreme values. */
+static void test_topk_matches_sort(void **st)
+{
+    (void)st;
+    enum { MAXN = 300 };
+    yfx v[MAXN];
+    size_t order[MAXN];
+    bool got[MAXN], want[MAXN];
+    for (int round = 0; round < 3000; round++) {
+        size_t n = below(MAXN + 1), k = below(n + 3);
+        uint64_t kind = below(4);
+        for (size_t i = 0; i < n; i++) {
+            uint64_t r = rnd();
+            v[i] = kind == 0 ? (yfx)(r % 4) : kind == 1 ? (yfx)(r << 17) : kind == 2 ? (yfx)(r % 1000) - 500
+                                                                                     : (yfx)((r % 3) << 40);
+            if (below(50) == 0) v[i] = below(2) ? INT64_MAX : INT64_MIN;
+        }
+        for (size_t i = 0; i < n; i++) order[i] = i;
+        for (size_t a = 1; a < n; a++)
+            for (size_t b = a; b > 0 && (v[order[b - 1]] > v[order[b]] ||
+                                         (v[order[b - 1]] == v[order[b]] && order[b - 1] > order[b]));
+                 b--) {
+                size_t t = order[b];
+                order[b] = order[b - 1];
+                order[b - 1] = t;
+            }
+        bool nonzero = below(2);
+        for (size_t i = 0; i < n; i++) want[i] = nonzero ? v[i] != 0 : true;
+        if (n > k)
+            for (size_t q = 0; q < n - k; q++) want[order[q]] = false;
+        assert_true(nonzero ? ymath_is_topk_nonzero(v, n, k, got) : ymath_is_topk(v, n, k, got));
+        if (n) assert_memory_equal(got, want, n * sizeof(bool));
+    }
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dense_quantile),
+        cmocka_unit_test(test_topk_matches_sort),
         cmocka_unit_test(test_random_epochs_agree),
         cmocka_unit_test(test_large_subnets_agree),
         cmocka_unit_test(test_malformed_refused_alike),

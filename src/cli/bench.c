@@ -3,7 +3,9 @@
  * subnet. The N uids get random stakes; the V highest-stake uids hold
  * validator permits and each weights a random fraction D of all uids. One
  * untimed epoch first turns the weights into bonds, then R epochs are timed
- * on one thread (the epoch call alone, writing into one reused output).
+ * (the epoch call alone, writing into one reused output), on one thread
+ * unless --threads says otherwise; --layout forces the epoch's sparse or
+ * dense layout (yuma_epoch_options) to compare them.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -38,6 +40,8 @@ typedef struct {
     uint64_t seed;
     uint32_t repeat;
     bool yuma3, liquid;
+    uint32_t threads;
+    yuma_layout layout;
 } bench_opts;
 
 static int usage_error(const char *msg)
@@ -45,7 +49,7 @@ static int usage_error(const char *msg)
     fprintf(stderr,
             "yuma bench: %s\n"
             "usage: yuma bench epoch --n N --validators V --density D --seed S --repeat R "
-            "[--yuma3] [--liquid-alpha]\n",
+            "[--yuma3] [--liquid-alpha] [--threads T] [--layout auto|sparse|dense]\n",
             msg);
     return 2;
 }
@@ -63,7 +67,7 @@ static bool parse_u64(const char *s, uint64_t max, uint64_t *out)
 
 static int parse_opts(int argc, char **argv, bench_opts *o)
 {
-    *o = (bench_opts){.n = 4096, .validators = 256, .density = 1.0, .seed = 1, .repeat = 10};
+    *o = (bench_opts){.n = 4096, .validators = 256, .density = 1.0, .seed = 1, .repeat = 10, .threads = 1};
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -88,6 +92,14 @@ static int parse_opts(int argc, char **argv, bench_opts *o)
         } else if (strcmp(a, "--repeat") == 0) {
             if (!parse_u64(v, 100000, &x) || x == 0) return usage_error("--repeat must be 1..100000");
             o->repeat = (uint32_t)x;
+        } else if (strcmp(a, "--threads") == 0) {
+            if (!parse_u64(v, 256, &x) || x == 0) return usage_error("--threads must be 1..256");
+            o->threads = (uint32_t)x;
+        } else if (strcmp(a, "--layout") == 0) {
+            if (strcmp(v, "auto") == 0) o->layout = YUMA_LAYOUT_AUTO;
+            else if (strcmp(v, "sparse") == 0) o->layout = YUMA_LAYOUT_SPARSE;
+            else if (strcmp(v, "dense") == 0) o->layout = YUMA_LAYOUT_DENSE;
+            else return usage_error("--layout must be auto, sparse or dense");
         } else {
             fprintf(stderr, "yuma bench: unknown option '%s'\n", a);
             return 2;
@@ -217,6 +229,8 @@ static int bench_epoch(const bench_opts *o)
     in.hp.yuma3 = o->yuma3;
     in.hp.liquid_alpha = o->liquid;
     yuma_workspace *ws = yuma_workspace_new();
+    yuma_epoch_options eo = {.threads = o->threads, .layout = o->layout};
+    if (ws) yuma_workspace_set_options(ws, &eo);
     yuma_epoch_output warm;
     yuma_status st = ws ? yuma_epoch(&in, ws, &warm) : YUMA_ERR_NOMEM;
     if (st != YUMA_OK) {
@@ -249,10 +263,13 @@ static int bench_epoch(const bench_opts *o)
         qsort(ms, o->repeat, sizeof(double), cmp_double);
         struct rusage ru;
         getrusage(RUSAGE_SELF, &ru);
+        static const char *layouts[] = {"auto", "sparse", "dense"};
         printf("{\"n\":%u,\"validators\":%u,\"nnz\":%zu,\"ms_min\":%.3f,\"ms_median\":%.3f,"
-               "\"yuma3\":%s,\"liquid_alpha\":%s,\"max_rss_kb\":%ld,\"checksum\":%llu}\n",
+               "\"yuma3\":%s,\"liquid_alpha\":%s,\"threads\":%u,\"layout\":\"%s\",\"max_rss_kb\":%ld,"
+               "\"checksum\":%llu}\n",
                o->n, o->validators, s.nnz, ms[0], ms[o->repeat / 2], o->yuma3 ? "true" : "false",
-               o->liquid ? "true" : "false", ru.ru_maxrss, (unsigned long long)checksum);
+               o->liquid ? "true" : "false", o->threads, layouts[o->layout], ru.ru_maxrss,
+               (unsigned long long)checksum);
     }
     free(ms);
     yuma_epoch_output_free(&warm);

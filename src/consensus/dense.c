@@ -137,62 +137,71 @@ static void clear_row(const dense *d, uint32_t r, uint16_t *dst)
 }
 
 /* An ascending row into row r; returns its sum. Its entries come block by
- * block; a block with all DB columns is copied, any other is cleared and
- * filled. */
+ * block: a block whose first and DB-th entries are its first and last
+ * columns holds all DB of them (the row is strictly ascending) and is
+ * copied; any other is cleared and filled. */
 static uint64_t expand_sorted(const dense *d, uint32_t r, const yuma_entry *e, size_t len, uint16_t *dst)
 {
     uint64_t s = 0;
     size_t k = 0;
     for (uint32_t bk = 0; bk < d->nblocks; bk++) {
         uint16_t *seg = dst + tile_at(d, bk, r);
-        uint32_t end = (bk + 1) * DB;
-        size_t k1 = k;
-        while (k1 < len && e[k1].uid < end) k1++;
-        if (k1 - k == DB) {
-            for (uint32_t jj = 0; jj < DB; jj++) seg[jj] = e[k + jj].value;
-        } else {
-            memset(seg, 0, DB * sizeof(uint16_t));
-            for (size_t q = k; q < k1; q++) seg[e[q].uid % DB] = e[q].value;
+        uint32_t j0 = bk * DB;
+        if (k + DB <= len && e[k].uid == j0 && e[k + DB - 1].uid == j0 + DB - 1) {
+            uint32_t bs = 0;
+            for (uint32_t jj = 0; jj < DB; jj++) {
+                seg[jj] = e[k + jj].value;
+                bs += e[k + jj].value;
+            }
+            s += bs;
+            k += DB;
+            continue;
         }
-        for (; k < k1; k++) s += e[k].value;
+        memset(seg, 0, DB * sizeof(uint16_t));
+        for (; k < len && e[k].uid < j0 + DB; k++) {
+            seg[e[k].uid - j0] = e[k].value;
+            s += e[k].value;
+        }
     }
     return s;
 }
 
-/* An unordered row into the marked buffer; false on a repeated column
- * (the buffer is then cleared). *sum gets the sum of the values. */
-static bool expand_unsorted(const dense *d, const yuma_entry *e, size_t len, uint32_t *buf, uint64_t *sum)
+/* An unordered row into the marked buffer (plain stores); returns the sum
+ * of its values. A repeated column marks one cell twice, so the row has
+ * fewer marked cells than entries (see store_unsorted). */
+static uint64_t expand_unsorted(const yuma_entry *e, size_t len, uint32_t *buf)
 {
-    uint32_t seen = 0;
     uint64_t s = 0;
     for (size_t k = 0; k < len; k++) {
-        uint32_t *cell = &buf[e[k].uid];
-        seen |= *cell;
-        *cell = MARK | e[k].value;
+        buf[e[k].uid] = MARK | e[k].value;
         s += e[k].value;
     }
-    *sum = s;
-    if (seen) memset(buf, 0, d->np * sizeof(uint32_t));
-    return !seen;
+    return s;
 }
 
-/* The marked buffer into row r of a tiled matrix, and cleared. */
-static void store_unsorted(const dense *d, uint32_t r, uint32_t *buf, uint16_t *dst)
+/* The marked buffer into row r of a tiled matrix (dst NULL: nowhere), and
+ * cleared; returns the number of marked cells. */
+static size_t store_unsorted(const dense *d, uint32_t r, uint32_t *buf, uint16_t *dst)
 {
+    size_t marks = 0;
     for (uint32_t bk = 0; bk < d->nblocks; bk++) {
-        uint16_t *seg = dst + tile_at(d, bk, r);
+        uint16_t *seg = dst ? dst + tile_at(d, bk, r) : NULL;
         const uint32_t *src = buf + (size_t)bk * DB;
-        for (uint32_t jj = 0; jj < DB; jj++) seg[jj] = (uint16_t)src[jj];
+        for (uint32_t jj = 0; jj < DB; jj++) marks += src[jj] >> 16;
+        if (seg)
+            for (uint32_t jj = 0; jj < DB; jj++) seg[jj] = (uint16_t)src[jj];
     }
     memset(buf, 0, d->np * sizeof(uint32_t));
+    return marks;
 }
 
-/* A validated row into row r of dst; *cell(j) then finds column j's
- * cell, in the buffer (unordered rows, still to be stored) or the tiles. */
+/* A row being loaded: in dst's tiles (ascending rows), or still in the
+ * buffer (unordered rows, stored once the masks are applied). */
 typedef struct {
-    uint16_t *tiles;   /* the row is in dst's tiles... */
-    uint32_t *buf;     /* ...or still in the buffer */
+    uint16_t *tiles;
+    uint32_t *buf;
     size_t base, tile;
+    size_t len;        /* entries: the marks an unordered row must have */
 } row_cells;
 
 static uint16_t cell_get(const row_cells *rc, uint32_t j)
@@ -203,31 +212,40 @@ static uint16_t cell_get(const row_cells *rc, uint32_t j)
 static void cell_clear(const row_cells *rc, uint32_t j)
 {
     if (rc->tiles) rc->tiles[rc->base + (j / DB) * rc->tile + j % DB] = 0;
-    else rc->buf[j] = MARK; /* still marked: a later repeat of j is caught */
+    else rc->buf[j] &= MARK; /* the mark stays: it counts the entry */
 }
 
-/* Validates row r's entries and expands them (unless `drop`: a row whose
- * values are all masked is only validated) into dst; false if malformed. */
+/* Validates row r's columns (below n; an ascending row cannot repeat one)
+ * and expands the row into dst (`drop`: a row whose values are all masked
+ * is only checked). An unordered row stays in the buffer until
+ * finish_row. False if malformed. */
 static bool expand(dense *d, uint32_t r, const yuma_entry *e, size_t len, bool drop, uint16_t *dst,
                    uint32_t *buf, row_cells *rc, uint64_t *sum)
 {
-    bool unsorted;
+    bool unsorted = false;
     *sum = 0;
-    *rc = (row_cells){dst, NULL, tile_at(d, 0, r), (size_t)d->rows * DB};
+    *rc = (row_cells){dst, NULL, tile_at(d, 0, r), (size_t)d->rows * DB, len};
     if (len && !d->k->row_check(e, len, d->n, &unsorted)) return false;
-    if (!len || drop || !unsorted) {
-        if (len && !drop) *sum = expand_sorted(d, r, e, len, dst);
-        else clear_row(d, r, dst);
-        if (!len || !unsorted) return true;
-        /* a dropped unordered row: only its columns' uniqueness matters */
-        uint64_t ignored;
-        bool ok = expand_unsorted(d, e, len, buf, &ignored);
-        if (ok) memset(buf, 0, d->np * sizeof(uint32_t));
-        return ok;
+    if (unsorted) {
+        *sum = expand_unsorted(e, len, buf);
+        rc->tiles = NULL;
+        rc->buf = buf;
+        if (drop) {
+            *sum = 0;
+            return store_unsorted(d, r, buf, NULL) == len;
+        }
+        return true;
     }
-    if (!expand_unsorted(d, e, len, buf, sum)) return false;
-    *rc = (row_cells){NULL, buf, 0, 0};
+    if (len && !drop) *sum = expand_sorted(d, r, e, len, dst);
+    else clear_row(d, r, dst);
     return true;
+}
+
+/* An unordered row's buffer into its tiles; false if a column repeated. */
+static bool finish_row(dense *d, uint32_t r, const row_cells *rc, uint16_t *dst)
+{
+    if (!rc->buf) return true;
+    return store_unsorted(d, r, rc->buf, dst) == rc->len;
 }
 
 /* Row r's weights: columns below n, none twice, and (unless the row has no
@@ -245,7 +263,9 @@ static bool load_weights(dense *d, uint32_t r, uint32_t *buf)
     uint64_t sum;
     row_cells rc;
     if (!expand(d, r, e, len, c->forbid[i], d->w, buf, &rc, &sum)) return false;
-    if (len && !c->forbid[i]) {
+    if (c->forbid[i]) {
+        clear_row(d, r, d->w);
+    } else if (len) {
         if (!is_owner(c, i)) {
             sum -= cell_get(&rc, i);
             cell_clear(&rc, i);
@@ -261,7 +281,7 @@ static bool load_weights(dense *d, uint32_t r, uint32_t *buf)
                 cell_clear(&rc, j);
             }
         }
-        if (rc.buf) store_unsorted(d, r, buf, d->w);
+        if (!finish_row(d, r, &rc, d->w)) return false;
     }
     /* sum < 2^31 (dense_chosen); a zero sum leaves a row of zeros */
     ydiv rd = div_of_sum(sum);
@@ -281,8 +301,7 @@ static bool load_bonds(dense *d, uint32_t r, uint32_t *buf)
     row_cells rc;
     if (!expand(d, r, e, len, false, d->b, buf, &rc, &sum)) return false;
     for (uint32_t q = 0; q < d->nmasked; q++) cell_clear(&rc, d->masked[q]);
-    if (rc.buf) store_unsorted(d, r, buf, d->b);
-    return true;
+    return finish_row(d, r, &rc, d->b);
 }
 
 static void load_task(void *arg, size_t t, uint32_t worker)
@@ -293,6 +312,7 @@ static void load_task(void *arg, size_t t, uint32_t worker)
     uint32_t *buf = d->stage + (size_t)worker * d->np; /* zero between rows */
     bool ok = true;
     for (uint32_t r = r0; r < r1 && ok; r++) ok = load_weights(d, r, buf) && load_bonds(d, r, buf);
+    if (!ok) memset(buf, 0, d->np * sizeof(uint32_t)); /* a refused row may have left marks */
     d->bad[t] = !ok;
 }
 

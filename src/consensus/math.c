@@ -216,29 +216,52 @@ yfx ymath_weighted_quantile(yfx *score, yfx *stake, size_t count, yfx m)
 }
 
 /* ---------------------------------------------------------------------------
- * Top-k: a stable ascending sort is a sort on (value, index).
+ * Top-k: a stable ascending sort is a sort on (value, index), so the uids
+ * kept are the k largest keys (value, index). A radix selection finds them
+ * without sorting: most significant byte of the value first (sign bit
+ * flipped, so that unsigned byte order is value order), one pass counts
+ * the candidates per byte; buckets above the one holding the k-th largest
+ * key are kept whole, buckets below are cleared, and the search goes on
+ * inside that bucket with the candidates in index order. After the last
+ * byte the candidates share one value, and the largest indices win. At
+ * most eight passes over n, whatever the values.
  * ------------------------------------------------------------------------ */
-struct topk_pair {
-    yfx v;
-    size_t i;
-};
-
-static int topk_cmp(const void *a, const void *b)
+static unsigned value_byte(yfx v, int byte)
 {
-    const struct topk_pair *x = a, *y = b;
-    if (x->v != y->v) return x->v < y->v ? -1 : 1;
-    return x->i < y->i ? -1 : (x->i > y->i);
+    return (unsigned)((((uint64_t)v ^ ((uint64_t)1 << 63)) >> (8 * byte)) & 0xff);
 }
 
 static bool topk_clear(const yfx *v, size_t n, size_t k, bool *out)
 {
-    if (n < k || n == k) return true;
-    struct topk_pair *p = malloc(n * sizeof *p);
-    if (p == NULL) return false;
-    for (size_t i = 0; i < n; i++) p[i] = (struct topk_pair){v[i], i};
-    qsort(p, n, sizeof *p, topk_cmp);
-    for (size_t i = 0; i < n - k; i++) out[p[i].i] = false;
-    free(p);
+    if (n <= k) return true;
+    size_t *cand = malloc(n * sizeof *cand), *next = malloc(n * sizeof *next);
+    if (!cand || !next) {
+        free(cand);
+        free(next);
+        return false;
+    }
+    size_t m = n, need = k; /* keep `need` of the m candidates */
+    for (size_t i = 0; i < n; i++) cand[i] = i;
+    for (int byte = 7; byte >= 0 && m > need; byte--) {
+        size_t cnt[256] = {0}, above = 0;
+        for (size_t q = 0; q < m; q++) cnt[value_byte(v[cand[q]], byte)]++;
+        unsigned top = 255;
+        while (above + cnt[top] < need) above += cnt[top--]; /* need <= m: stops at top >= 0 */
+        size_t m2 = 0;
+        for (size_t q = 0; q < m; q++) {
+            unsigned b = value_byte(v[cand[q]], byte);
+            if (b < top) out[cand[q]] = false;
+            else if (b == top) next[m2++] = cand[q];
+        }
+        size_t *t = cand;
+        cand = next;
+        next = t;
+        m = m2;
+        need -= above;
+    }
+    for (size_t q = 0; q + need < m; q++) out[cand[q]] = false; /* one value left: lowest indices go */
+    free(cand);
+    free(next);
     return true;
 }
 

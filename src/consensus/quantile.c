@@ -215,23 +215,26 @@ static yfx dense_small(const uint64_t *w, size_t stride, const uint32_t *vid, si
     return column_small(tmp, k, v);
 }
 
-/* The first level's histograms and bucket lists of the open columns, one
- * pass over the slots (slot q's weights of the group lie together). */
+/* The first level's histogram and bucket lists of one column. The group's
+ * columns share their cache lines (slot q's weights lie together), so
+ * after the first column's pass the others read from L1; each column's
+ * loop keeps its few pointers in registers. */
 static void dense_fill(const uint64_t *w, size_t stride, const yfx *slot_stake, size_t slots,
-                       group_col *g, size_t cols)
+                       group_col *c)
 {
+    yfx *hist = c->hist;
+    uint32_t *head = c->head, *next = c->next, shift = c->shift;
+    uint64_t top = 0;
     for (size_t q = 0; q < slots; q++) {
-        const uint64_t *row = w + q * stride;
-        for (size_t l = 0; l < cols; l++) {
-            uint64_t x = row[l];
-            if (!g[l].open || !x) continue;
-            size_t b = (x - 1) >> g[l].shift;
-            g[l].hist[b] += slot_stake[q];
-            g[l].next[q] = g[l].head[b];
-            g[l].head[b] = (uint32_t)q;
-            g[l].top = x > g[l].top ? x : g[l].top;
-        }
+        uint64_t x = w[q * stride];
+        if (!x) continue;
+        size_t b = (x - 1) >> shift;
+        hist[b] += slot_stake[q];
+        next[q] = head[b];
+        head[b] = (uint32_t)q;
+        top = x > top ? x : top;
     }
+    c->top = top;
 }
 
 /* The keys of the chosen bucket (slot order does not matter: the rest of
@@ -265,10 +268,10 @@ void yq_columns_dense(const uint64_t *w, size_t stride, size_t cols, const uint3
         memset(g[l].hist, 0, g[l].nb * sizeof(yfx));
         memset(g[l].head, 0xff, g[l].nb * sizeof(uint32_t)); /* NO_SLOT */
     }
-    dense_fill(w, stride, slot_stake, slots, g, cols);
     for (size_t l = 0; l < cols; l++) {
         if (!g[l].open) continue;
         group_col *c = &g[l];
+        dense_fill(w + l, stride, slot_stake, slots, c);
         yfx listed = 0, answer;
         for (size_t b = 0; b < c->nb; b++) listed += c->hist[b];
         c->open = false;
