@@ -53,6 +53,8 @@ static gn_queued gn_q[64];
 static size_t gn_qn;
 static uint64_t gn_swap;                 /* bit i: tx i is replaced by a failing call on the twin */
 static yuma_call_status gn_status[64], gn_want[64];
+static const yuma_guardian *gn_guardians;       /* the emergency lane's signers in genesis, if any */
+static size_t gn_guardian_count;
 static yuma_event gn_events[512];                /* the last block's events (of the main chain) */
 static size_t gn_event_count;
 
@@ -94,7 +96,8 @@ static GN_UNUSED yuma_chain *gn_new_chain(const yuma_chain_params *p)
         bal[i] = (yuma_genesis_balance){gn_acc(COLD, i), 100000 * TAO};
         bal[GN_KEYS + i] = (yuma_genesis_balance){gn_acc(HOT, i), 100 * TAO};
     }
-    yuma_genesis g = {.chain_id = 77, .params = *p, .balance_count = 2 * GN_KEYS, .balances = bal};
+    yuma_genesis g = {.chain_id = 77, .params = *p, .balance_count = 2 * GN_KEYS, .balances = bal,
+                      .guardian_count = gn_guardian_count, .guardians = gn_guardians};
     yuma_chain *c;
     assert_int_equal(yuma_chain_new(&g, &c), YUMA_CHAIN_OK);
     return c;

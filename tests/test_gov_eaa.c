@@ -12,6 +12,7 @@
 #include "gov_testnet.h"
 
 #include "chain/hyperparams.h"
+#include "gov/emergency.h"
 
 static const uint64_t DEPOSIT = 100 * TAO;
 
@@ -176,7 +177,7 @@ static void test_no_call_reaches_an_eaa_setter(void **state)
     call_ctx cx = {.kv = (ykv *)gn_kv(), .params = NULL, .block = yuma_chain_height(gn_a)};
     yuma_gov_action a = {.kind = EAA_EMISSION, .value = 0};
     uint8_t h1[32], h2[32];
-    assert_int_equal(eaa_apply(&cx, 1, &a, h1, h2), YUMA_CALL_ERR_UNSUPPORTED);
+    assert_int_equal(eaa_apply(&cx, 1, 1, &a, h1, h2), YUMA_CALL_ERR_UNSUPPORTED);
     assert_int_equal(eaa_refused_invocations(), refused + 1);
     assert_true(gov_subnet_emits(gn_kv(), 1));
 }
@@ -301,6 +302,75 @@ static void test_dissolve_pays_holders_and_clears_switches(void **state)
     assert_true(gov_registration_allowed(gn_kv(), 2));
 }
 
+/* The emergency lane's escrow, ratified (or not) by an ordinary proposal
+ * (docs/GOVERNANCE_AUDIT.md): two guardians (threshold 2 for the test)
+ * escrow subnet 1's emission; a proposal naming the escrow decides it. */
+static yuma_guardian guardians[2];
+
+static int setup_lane(void **state)
+{
+    (void)state;
+    gn_keys();
+    guardians[0] = (yuma_guardian){.account = gn_acc(COLD, V3), .org = "north"};
+    guardians[1] = (yuma_guardian){.account = gn_acc(COLD, S1), .org = "south"};
+    gn_guardians = guardians;
+    gn_guardian_count = 2;
+    yuma_chain_params p = gn_params();
+    p.audit = yuma_gov_audit_params_devnet();
+    p.audit.guardian_threshold = 2;
+    gn_setup_with(&p, false);
+    gn_guardians = NULL;
+    gn_guardian_count = 0;
+    /* The escrow: proposed by V3 (its approval), approved by S1, rationale. */
+    yuma_call c = gn_call(YUMA_CALL_GUARDIAN_PROPOSE);
+    c.choice = 1;
+    c.netuid = 1;
+    c.value = p.audit.emergency_escrow_blocks;
+    memset(c.doc_hash, 0x5A, 32);
+    gn_send(COLD, V3, c, YUMA_CALL_OK);
+    gn_send(COLD, S1, gn_id_call(YUMA_CALL_GUARDIAN_APPROVE, 1), YUMA_CALL_OK);
+    c = gn_id_call(YUMA_CALL_GUARDIAN_RATIONALE, 1);
+    memset(c.doc_hash, 0x5B, 32);
+    gn_send(COLD, V3, c, YUMA_CALL_OK);
+    gov_action_rec a;
+    assert_true(gov_action_get(gn_kv(), 1, &a));
+    assert_int_equal(a.status, GOV_ACTION_ACTIVE);
+    return 0;
+}
+
+static void test_a_passed_proposal_ratifies_an_emergency_escrow(void **state)
+{
+    (void)state;
+    yuma_gov_action r = {.kind = EAA_RATIFY_ESCROW, .value = 1};
+    /* Only a real escrow can be named. */
+    yuma_call bad = gn_propose(1, EAA_RATIFY_ESCROW, 0, 7, DEPOSIT);
+    gn_send(COLD, M1, bad, YUMA_CALL_ERR_GOV_BAD_ACTIONS);
+    uint64_t id = enact(1, &r, 1, 14);
+    gov_action_rec a;
+    assert_true(gov_action_get(gn_kv(), 1, &a));
+    assert_int_equal(a.ratify_proposal, id);
+    assert_int_equal(a.ratified, 1);
+    gn_block(); /* the lane settles it in its next block step */
+    assert_true(gov_action_get(gn_kv(), 1, &a));
+    assert_int_equal(a.status, GOV_ACTION_RECYCLED);
+    assert_true(gn_audited(id, EAA_RATIFY_ESCROW));
+}
+
+static void test_a_withdrawn_ratification_pays_the_escrow_back(void **state)
+{
+    (void)state;
+    yuma_chain_params prm = gn_params();
+    uint64_t id = gov_global_get(gn_kv(), &prm.gov).next_id;
+    gn_send(COLD, M1, gn_propose(1, EAA_RATIFY_ESCROW, 0, 1, DEPOSIT), YUMA_CALL_OK);
+    gov_action_rec a;
+    assert_true(gov_action_get(gn_kv(), 1, &a));
+    assert_int_equal(a.ratify_proposal, id);
+    gn_send(COLD, M1, gn_id_call(YUMA_CALL_GOV_WITHDRAW, id), YUMA_CALL_OK);
+    gn_blocks(40); /* past the ratification window */
+    assert_true(gov_action_get(gn_kv(), 1, &a));
+    assert_int_equal(a.status, GOV_ACTION_PAID_BACK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -308,6 +378,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_global_parameter_changes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_targeted_actions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dissolve_pays_holders_and_clears_switches, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_passed_proposal_ratifies_an_emergency_escrow, setup_lane, teardown),
+        cmocka_unit_test_setup_teardown(test_a_withdrawn_ratification_pays_the_escrow_back, setup_lane, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -18,6 +18,7 @@
 #include "chain/subnet_rec.h"
 #include "gov/audit.h"
 #include "gov/eaa.h"
+#include "gov/emergency.h"
 #include "gov/gov.h"
 
 #define YEAR_BLOCKS (365ull * 7200)
@@ -55,6 +56,7 @@ const char *eaa_kind_name(uint16_t kind)
     case EAA_OWNER_CHANGE: return "owner_change";
     case EAA_DISSOLVE: return "dissolve";
     case EAA_HYPERPARAM: return "hyperparameter";
+    case EAA_RATIFY_ESCROW: return "ratify_escrow";
     case EAA_CHAIN_PARAM: return "chain_param";
     }
     return "unknown";
@@ -62,7 +64,7 @@ const char *eaa_kind_name(uint16_t kind)
 
 bool eaa_is_targeted(uint16_t kind)
 {
-    return kind >= EAA_EMISSION && kind <= EAA_HYPERPARAM;
+    return kind >= EAA_EMISSION && kind <= EAA_RATIFY_ESCROW;
 }
 
 bool eaa_changes_governance(const yuma_gov_action *a)
@@ -103,6 +105,7 @@ yuma_call_status eaa_check(const call_ctx *cx, uint16_t netuid, const yuma_gov_a
         return YUMA_CALL_OK;
     }
     case EAA_DISSOLVE: return YUMA_CALL_OK;
+    case EAA_RATIFY_ESCROW: return a->value > 0 ? YUMA_CALL_OK : YUMA_CALL_ERR_GOV_BAD_ACTIONS;
     case EAA_HYPERPARAM:
         return hyperparam_in_range(a->param, a->value, have ? &s : NULL) ? YUMA_CALL_OK
                                                                          : YUMA_CALL_ERR_GOV_BAD_ACTIONS;
@@ -206,8 +209,17 @@ static yuma_call_status dissolve(call_ctx *cx, uint16_t netuid)
     return subnet_dissolve(cx, netuid);
 }
 
-yuma_call_status eaa_apply(call_ctx *cx, uint16_t netuid, const yuma_gov_action *a, uint8_t before[32],
-                           uint8_t after[32])
+/* The emergency lane's escrow is confirmed: its alpha is recycled
+ * (docs/GOVERNANCE_AUDIT.md). */
+static yuma_call_status ratify(call_ctx *cx, uint64_t proposal_id, uint64_t action_id)
+{
+    gov_ratify_status st = gov_emergency_ratify(cx->kv, cx->block, action_id, proposal_id, true);
+    if (st == GOV_RATIFY_ERR_NOMEM) return YUMA_CALL_ERR_NOMEM;
+    return st == GOV_RATIFY_OK ? YUMA_CALL_OK : YUMA_CALL_ERR_GOV_BAD_ACTIONS;
+}
+
+yuma_call_status eaa_apply(call_ctx *cx, uint64_t proposal_id, uint16_t netuid, const yuma_gov_action *a,
+                           uint8_t before[32], uint8_t after[32])
 {
     if (enacting == 0) {
         atomic_fetch_add(&refused_calls, 1);
@@ -227,6 +239,7 @@ yuma_call_status eaa_apply(call_ctx *cx, uint16_t netuid, const yuma_gov_action 
     case EAA_OWNER_CHANGE: st = set_owner(cx, netuid, &a->account); break;
     case EAA_DISSOLVE: st = dissolve(cx, netuid); break;
     case EAA_HYPERPARAM: st = set_hyperparam(cx, netuid, a->param, a->value); break;
+    case EAA_RATIFY_ESCROW: st = ratify(cx, proposal_id, a->value); break;
     case EAA_CHAIN_PARAM: st = set_chain_param(cx, a->param, a->value); break;
     default: st = YUMA_CALL_ERR_GOV_BAD_ACTIONS; break;
     }

@@ -32,6 +32,7 @@ typedef enum {
     EAA_OWNER_CHANGE = 4,    /* account: the new owner (coldkey and owner hotkey) */
     EAA_DISSOLVE = 5,        /* dissolve outside the pruning rule (holders paid as by pruning) */
     EAA_HYPERPARAM = 6,      /* param: 7 weights_rate_limit, 22 kappa, 23 max_allowed_validators; value */
+    EAA_RATIFY_ESCROW = 7,   /* value: an emergency escrow's action id (src/gov/emergency.h): confirm it */
     /* global: every subnet */
     EAA_CHAIN_PARAM = 20,    /* param: id in the parameter table (1..yuma_param_count()); value */
 } eaa_kind;
@@ -51,8 +52,8 @@ bool eaa_changes_governance(const yuma_gov_action *a);
  * Refused (YUMA_CALL_ERR_UNSUPPORTED, counted) outside an enactment. An
  * action that no longer fits the chain (the subnet is gone, the hotkey was
  * taken) returns its error and writes nothing. */
-yuma_call_status eaa_apply(call_ctx *cx, uint16_t netuid, const yuma_gov_action *a, uint8_t before[32],
-                           uint8_t after[32]);
+yuma_call_status eaa_apply(call_ctx *cx, uint64_t proposal_id, uint16_t netuid, const yuma_gov_action *a,
+                           uint8_t before[32], uint8_t after[32]);
 
 /* Brackets an enactment (proposal.c's gov_enact only). */
 void eaa_enact_begin(void);

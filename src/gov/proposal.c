@@ -24,6 +24,7 @@
 #include "chain/subnet_rec.h"
 #include "gov/audit.h"
 #include "gov/eaa.h"
+#include "gov/emergency.h"
 #include "gov/gov.h"
 #include "yuma/emission.h"
 #include "yuma/pool.h"
@@ -246,10 +247,22 @@ static bool drop_escrow(ykv *kv, uint64_t id)
     return ok;
 }
 
+/* The emergency escrows p names: told p's outcome (a failed proposal
+ * lets them be paid back; an enacted one ratified them in gov_enact). */
+static yuma_call_status escrows_failed(call_ctx *cx, const gov_proposal *p)
+{
+    for (uint32_t i = 0; i < p->action_count; i++)
+        if (p->actions[i].kind == EAA_RATIFY_ESCROW &&
+            gov_emergency_ratify(cx->kv, cx->block, p->actions[i].value, p->id, false) == GOV_RATIFY_ERR_NOMEM)
+            return YUMA_CALL_ERR_NOMEM;
+    return YUMA_CALL_OK;
+}
+
 /* Closes p in a final state; a failure of a targeted proposal starts the
  * subnet's cooldown. */
 static yuma_call_status close_proposal(call_ctx *cx, gov_proposal *p, gov_state final, bool cooldown)
 {
+    if (final != GOV_ENACTED && escrows_failed(cx, p) != YUMA_CALL_OK) return YUMA_CALL_ERR_NOMEM;
     p->state = (uint8_t)final;
     p->closed_at = cx->block;
     p->escrow_total = 0;
@@ -335,6 +348,13 @@ yuma_call_status gov_call_propose(call_ctx *cx, const yuma_call *call)
     memcpy(p.actions, call->actions, sizeof p.actions[0] * call->action_count);
     yuma_call_status st = take_deposit(cx, &p, pay);
     if (st != YUMA_CALL_OK) return st;
+    /* An emergency escrow this proposal would ratify waits for it. */
+    for (uint32_t i = 0; i < p.action_count; i++) {
+        if (p.actions[i].kind != EAA_RATIFY_ESCROW) continue;
+        gov_ratify_status rs = gov_emergency_ratify_opened(cx->kv, cx->block, p.actions[i].value, p.id);
+        if (rs == GOV_RATIFY_ERR_NOMEM) return YUMA_CALL_ERR_NOMEM;
+        if (rs != GOV_RATIFY_OK) return YUMA_CALL_ERR_GOV_BAD_ACTIONS;
+    }
     if (p.deposit_total >= required && !give_notice(cx, &p)) return YUMA_CALL_ERR_NOMEM;
     if (targeted) {
         gov_subnet_rec gs = gov_subnet_get(cx->kv, netuid);
@@ -485,7 +505,7 @@ static yuma_call_status gov_enact(call_ctx *cx, gov_proposal *p)
     for (uint32_t i = 0; i < p->action_count && st == YUMA_CALL_OK; i++) {
         uint8_t before[32], after[32];
         size_t mark = ykv_savepoint(cx->kv);
-        yuma_call_status a = eaa_apply(cx, p->netuid, &p->actions[i], before, after);
+        yuma_call_status a = eaa_apply(cx, p->id, p->netuid, &p->actions[i], before, after);
         if (a == YUMA_CALL_ERR_NOMEM) st = a;
         if (a != YUMA_CALL_OK) ykv_rollback(cx->kv, mark);
         else ykv_release(cx->kv, mark);
