@@ -21,7 +21,8 @@ set -u
 yuma=$1
 dir=$(mktemp -d)
 restarted=
-trap '[ -n "$restarted" ] && kill "$restarted" 2>/dev/null; rm -rf "$dir"' EXIT
+# KEEP_TRAIN_DEVNET=1 keeps the directory (logs, stores) for a look afterwards
+trap '[ -n "$restarted" ] && kill "$restarted" 2>/dev/null; [ -n "${KEEP_TRAIN_DEVNET:-}" ] && echo "kept $dir" || rm -rf "$dir"' EXIT
 passed=0 failed=0
 check() { if eval "$2"; then passed=$((passed + 1)); else echo "FAILED: $1"; failed=$((failed + 1)); fi; }
 

@@ -333,11 +333,19 @@ static bool first_window(tn_node *n, uint64_t *w, ts_err *e)
     }
     uint64_t cur = (n->head - n->cfg->start_block) / bpw;
     if (n->cfg->role == YUMA_TRAINNET_MINER) {
-        *w = cur + 1;
-        if (*w >= n->cfg->sim.windows) return true;
-        if (!wait_until(n, after_put(n, cur) + 1, e)) return false;
-        fprintf(n->log, "joining at window %" PRIu64 "\n", *w);
-        return catch_up(n, *w, n->miner.theta, e);
+        /* a catch-up that misses its window (the lead's files not there in
+         * time, a peer unreachable) tries the next one */
+        for (*w = cur + 1; *w < n->cfg->sim.windows; (*w)++) {
+            if (!wait_until(n, after_put(n, *w - 1) + 1, e)) return false;
+            fprintf(n->log, "joining at window %" PRIu64 "\n", *w);
+            char msg[512];
+            ts_err ce = {msg, sizeof msg};
+            if (catch_up(n, *w, n->miner.theta, &ce)) return true;
+            if (*n->stop) return false;
+            fprintf(n->log, "%s; trying the next window\n", msg);
+            fflush(n->log);
+        }
+        return true;
     }
     /* a validator processes window cur - 1 next (its put window has closed or is closing) */
     *w = cur;
