@@ -38,8 +38,8 @@ as() { echo "--wallet keys --hotkey $1 $w"; }
   echo '{"chain_id": 42, "params": {"min_fee": 100000, "fee_per_byte": 100,'
   echo '  "network_rate_limit": 1, "network_min_lock_cost": 100000000000000,'
   echo '  "network_lock_reduction_interval": 100, "admin_freeze_window": 2,'
-  echo '  "gov_notice_blocks": 4, "gov_voting_blocks": 50, "gov_timelock_blocks": 20, "gov_timelock_max_blocks": 80,'
-  echo '  "gov_param_timelock_blocks": 40, "gov_appeal_window_blocks": 10, "gov_appeal_voting_blocks": 50,'
+  echo '  "gov_notice_blocks": 4, "gov_voting_blocks": 100, "gov_timelock_blocks": 30, "gov_timelock_max_blocks": 120,'
+  echo '  "gov_param_timelock_blocks": 60, "gov_appeal_window_blocks": 20, "gov_appeal_voting_blocks": 100,'
   echo '  "gov_topup_window_blocks": 10, "gov_cooldown_blocks": 10, "gov_lock_period_blocks": 200,'
   echo '  "gov_deposit_window_blocks": 60, "gov_seat_warmup_blocks": 6, "gov_builder_min_age_blocks": 10,'
   echo '  "gov_seat_sample_blocks": 2, "gov_owner_term_blocks": 730, "gov_exit_registration_blocks": 60},'
@@ -76,14 +76,28 @@ wait_for() { # wait_for HEIGHT
   for _ in $(seq 300); do h=$(height); [ -n "$h" ] && [ "$h" -ge "$1" ] && return 0; sleep 0.1; done
   return 1
 }
-wait_for 40
-council=$("$yuma" gov council $rpc)
+# The council warms up (seat samples every 2 blocks, warm-up 6, builder age 10).
+for _ in $(seq 300); do council=$("$yuma" gov council $rpc); echo "$council" | grep -q "3 seats" && break; sleep 0.1; done
 check "the council is seated: alice (builder), bob and charlie (economic)" \
   'echo "$council" | grep -q "3 seats (2 economic, 1 builder"'
 
 pool() { "$yuma" subnet show --netuid 1 $rpc | awk -F'[:,]' '/"alpha_out"/ { gsub(/ /, "", $2); print $2; exit }'; }
 emitting() { local a b; a=$(pool); sleep 0.5; b=$(pool); [ "$b" -gt "$a" ]; }
 check "subnet 1 earns emissions" emitting
+
+# The command line refuses malformed requests before anything is sent.
+usage() { "$@" >/dev/null 2>&1; [ $? = 2 ]; }
+check "an unknown gov subcommand: exit 2" 'usage "$yuma" gov frobnicate'
+check "propose needs --netuid or --global: exit 2" 'usage "$yuma" gov propose --action emission=off --rationale x --deposit 100 $(as eve) $rpc'
+check "a subnet action on a global proposal: exit 2" 'usage "$yuma" gov propose --global --action emission=off --rationale x --deposit 100 $(as eve) $rpc'
+check "an unknown action: exit 2" 'usage "$yuma" gov propose --netuid 1 --action frobnicate=1 --rationale x --deposit 100 $(as eve) $rpc'
+check "an unknown chain parameter: exit 2" 'usage "$yuma" gov propose --global --action param:nope=1 --rationale x --deposit 100 $(as eve) $rpc'
+check "two rationales: exit 2" 'usage "$yuma" gov propose --netuid 1 --action emission=off --rationale x --rationale-hash 00 --deposit 100 $(as eve) $rpc'
+check "a vote that is not aye/nay/abstain/veto: exit 2" 'usage "$yuma" gov vote 1 maybe $(as eve) $rpc'
+check "conviction 6: exit 2" 'usage "$yuma" gov vote 1 aye --conviction 6 $(as eve) $rpc'
+check "escrow needs lock or unlock: exit 2" 'usage "$yuma" gov escrow 1 hold --validator ${addr[bob-hotkey]} --amount 1 $(as eve) $rpc'
+check "a proposal that does not exist: the node says so" '"$yuma" gov show 9 $rpc 2>&1 | grep -q "no proposal 9"'
+check "the parameters are listed with their class" '"$yuma" gov params $rpc | grep -q "gov_voting_blocks .* 100  governance"'
 
 # 1. No proposal: every direct route is refused by the chain.
 refused() { # refused "what the chain says" command...
@@ -111,7 +125,7 @@ check "a dry run sends nothing and shows the deposit rule" \
 check "eve proposes the cut (rationale on the node, hash on chain)" \
   '"$yuma" gov propose --netuid 1 --action emission=off --rationale "Gradient validation exploit on subnet 1" --deposit 100 $(as eve) $rpc >/dev/null'
 notice=$("$yuma" gov notices $(as alice) $rpc)
-check "the owner sees the notice" 'echo "$notice" | grep -q "NOTICE: proposal #1 (notice) targets subnet 1, where you are the OWNER"'
+check "the owner sees the notice" 'echo "$notice" | grep -q "NOTICE: proposal #1 (.*) targets subnet 1, where you are the OWNER"'
 check "a staker sees it too" '"$yuma" gov notices $(as ferdie) $rpc | grep -q "where you are a staker"'
 check "the owner's response goes on chain" \
   '"$yuma" gov respond 1 --text "We found no exploit: our validator logs are public" $(as alice) $rpc >/dev/null'

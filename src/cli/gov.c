@@ -427,6 +427,15 @@ static int dry_run(const gopts *o, yuma_rpc_client *rc, const yuma_keypair *kp, 
 static int send(const char *cmd, const gopts *o, yuma_call *c, bool needs_text)
 {
     yuma_keypair kp;
+    int given = (o->text != NULL) + (o->text_file != NULL) + (o->text_hash != NULL);
+    if (needs_text && given != 1)
+        return usage_error(cmd, strcmp(cmd, "propose") == 0
+                                    ? "give exactly one of --rationale, --rationale-file, --rationale-hash"
+                                    : "give exactly one of --text, --text-file, --text-hash",
+                           NULL);
+    uint8_t ignored[32];
+    if (needs_text && o->text_hash && !parse_hex32(o->text_hash, ignored))
+        return usage_error(cmd, "the hash must be 64 hex digits, not", o->text_hash);
     yuma_rpc_client *rc = client(o);
     if (!rc) return 1;
     int st = 1;
