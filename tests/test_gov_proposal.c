@@ -206,6 +206,14 @@ static void test_reject_refund_and_cooldown(void **state)
     yuma_account whale = gn_acc(COLD, WHALE);
     assert_true(gov_vote_get(gn_kv(), id, 0, &whale, &w));
     assert_true(w.weight > cast); /* uncapped, the whale alone outweighs everyone */
+    /* The quorum moved a fifth of the way from 20% to this turnout (an
+     * EMA of turnout, §5.3), within the 10%..40% band. */
+    int64_t turnout = (int64_t)((unsigned __int128)p.tally[0].s_turnout * 1000000 / p.tally[0].s_eligible);
+    int64_t q = 200000 + (turnout - 200000) / 5;
+    if (q > 400000) q = 400000;
+    if (q < 100000) q = 100000;
+    yuma_chain_params prm = gn_params();
+    assert_int_equal(gov_global_get(gn_kv(), &prm.gov).quorum_ppm, q);
     assert_true(gn_audited(id, GOV_AUDIT_ID_REJECTED));
     assert_true(gov_subnet_emits(gn_kv(), 1));
     assert_int_equal(gn_balance(COLD, M1), m1_before - fee);
