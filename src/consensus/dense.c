@@ -26,10 +26,10 @@
  *
  * Passes:
  *   load (row chunks): validate each row, expand the masked weights and
- *     bonds into W and B, keep each weight row's reciprocal.
- *   sweep 1 (column blocks): the voters' normalised weights, as quantile
- *     keys per column; C_j; rank_j and the delta-B sum; YC2's stored-bond
- *     column sums.
+ *     bonds into W and B, keep each weight row's reciprocal; YC2's
+ *     stored-bond column sums.
+ *   sweep 1 (column blocks): the voters' normalised weights; C_j (the
+ *     dense quantile, quantile.c); rank_j and the delta-B sum.
  *   between: incentive and the column divisors.
  *   sweep 2 (column blocks): E per cell and its column sum (and maximum),
  *     each row's trust; then En = E / sum, each row's dividend terms, the
@@ -64,6 +64,7 @@ typedef struct {
     uint32_t nmasked;
     bool *bad;                /* per load task: a malformed row */
     uint32_t *stage;          /* per worker: one zeroed row buffer (np cells) */
+    uint64_t *bsum;           /* per worker: YC2's stored-bond column sums (np) */
     yfx *vstake;              /* voters in R: their normalised stake */
     /* per worker */
     uint64_t *wcache;         /* nvr x DB normalised weights */
@@ -80,11 +81,6 @@ typedef struct {
 static inline size_t tile_at(const dense *d, uint32_t bk, uint32_t r)
 {
     return ((size_t)bk * d->rows + r) * DB;
-}
-
-static inline size_t cell_at(const dense *d, uint32_t r, uint32_t j)
-{
-    return tile_at(d, j / DB, r) + j % DB;
 }
 
 static size_t row_chunks(uint32_t rows)
@@ -289,9 +285,20 @@ static bool load_weights(dense *d, uint32_t r, uint32_t *buf)
     return true;
 }
 
+/* YC2: row r's stored bonds added to a worker's column sums while they
+ * are in cache. */
+static void add_bond_sums(const dense *d, uint32_t r, uint64_t *sums)
+{
+    for (uint32_t bk = 0; bk < d->nblocks; bk++) {
+        const uint16_t *seg = d->b + tile_at(d, bk, r);
+        uint64_t *s = sums + (size_t)bk * DB;
+        for (uint32_t jj = 0; jj < DB; jj++) s[jj] += seg[jj];
+    }
+}
+
 /* Row r's stored bonds: validated, expanded, the recently registered
  * columns dropped (§2.9). */
-static bool load_bonds(dense *d, uint32_t r, uint32_t *buf)
+static bool load_bonds(dense *d, uint32_t r, uint32_t *buf, uint64_t *sums)
 {
     const yuma_sparse_view *bv = &d->c->in->bonds;
     uint32_t i = d->uid[r];
@@ -301,7 +308,9 @@ static bool load_bonds(dense *d, uint32_t r, uint32_t *buf)
     row_cells rc;
     if (!expand(d, r, e, len, false, d->b, buf, &rc, &sum)) return false;
     for (uint32_t q = 0; q < d->nmasked; q++) cell_clear(&rc, d->masked[q]);
-    return finish_row(d, r, &rc, d->b);
+    if (!finish_row(d, r, &rc, d->b)) return false;
+    if (d->yc2 && len) add_bond_sums(d, r, sums);
+    return true;
 }
 
 static void load_task(void *arg, size_t t, uint32_t worker)
@@ -310,8 +319,9 @@ static void load_task(void *arg, size_t t, uint32_t worker)
     uint32_t r0, r1;
     chunk_rows(d, t, &r0, &r1);
     uint32_t *buf = d->stage + (size_t)worker * d->np; /* zero between rows */
+    uint64_t *sums = d->bsum + (size_t)worker * d->np;
     bool ok = true;
-    for (uint32_t r = r0; r < r1 && ok; r++) ok = load_weights(d, r, buf) && load_bonds(d, r, buf);
+    for (uint32_t r = r0; r < r1 && ok; r++) ok = load_weights(d, r, buf) && load_bonds(d, r, buf, sums);
     if (!ok) memset(buf, 0, d->np * sizeof(uint32_t)); /* a refused row may have left marks */
     d->bad[t] = !ok;
 }
@@ -373,12 +383,6 @@ static void sweep1_task(void *arg, size_t bk, uint32_t worker)
         c->incentive[j0 + jj] = (yfx)rank[jj];
         c->sum_db[j0 + jj] = dsum[jj];
     }
-    if (!d->yc2) return;
-    uint64_t sb[DB] = {0};
-    const uint16_t *b = d->b + tile_at(d, (uint32_t)bk, 0);
-    for (uint32_t r = 0; r < d->rows; r++, b += DB)
-        for (uint32_t jj = 0; jj < DB; jj++) sb[jj] += b[jj];
-    for (uint32_t jj = 0; jj < bw; jj++) c->sum_b[j0 + jj] = sb[jj];
 }
 
 /* ---- sweep 2: bond EMA, E's column statistics, trust, dividends, stored bonds ---- */
@@ -554,6 +558,7 @@ static yuma_status alloc_dense(dense *d)
     d->present = WS(c, WS_D_PRESENT, uint64_t, rows * d->nwords, false);
     d->bad = WS(c, WS_D_TASK, bool, row_chunks(d->rows) + 1, false);
     d->stage = WS(c, WS_D_STAGE, uint32_t, (size_t)wk * d->np, true);
+    d->bsum = WS(c, WS_D_BSUM, uint64_t, d->yc2 ? (size_t)wk * d->np : 1, true);
     d->vstake = WS(c, WS_D_VSTAKE, yfx, d->nvr ? d->nvr : 1, false);
     d->wcache = WS(c, WS_D_WCACHE, uint64_t, (size_t)wk * (d->nvr ? d->nvr : 1) * DB, false);
     d->hist = WS(c, WS_HIST, yfx, (size_t)wk * YQ_GROUP * (YQ_MAX_BUCKETS + 16), false);
@@ -566,7 +571,7 @@ static yuma_status alloc_dense(dense *d)
     c->sum_b = WS(c, WS_SUM_B, uint64_t, n, true);
     c->div_b = WS(c, WS_DIV_B, ydiv, n, false);
     c->div_db = WS(c, WS_DIV_DB, ydiv, n, false);
-    if (!d->rd || !d->w || !d->b || !d->s || !d->present || !d->bad || !d->stage || !d->vstake || !d->wcache ||
+    if (!d->rd || !d->w || !d->b || !d->s || !d->present || !d->bad || !d->stage || !d->bsum || !d->vstake || !d->wcache ||
         !d->hist || !d->qtmp || !d->qhead || !d->qnext || !d->e || !d->trust || !d->acc ||
         !c->sum_b || !c->div_b || !c->div_db)
         return YUMA_ERR_NOMEM;
@@ -579,7 +584,16 @@ static yuma_status load(dense *d)
     ypool_run(d->c->pool, tasks, load_task, d);
     for (size_t t = 0; t < tasks; t++)
         if (d->bad[t]) return YUMA_ERR_MATRIX;
-    return other_rows_valid(d) ? YUMA_OK : YUMA_ERR_MATRIX;
+    if (!other_rows_valid(d)) return YUMA_ERR_MATRIX;
+    if (d->yc2) {
+        uint64_t *sum_b = d->c->sum_b;
+        for (uint32_t j = 0; j < d->n; j++) {
+            uint64_t t = 0;
+            for (uint32_t k = 0; k < d->workers; k++) t += d->bsum[(size_t)k * d->np + j];
+            sum_b[j] = t;
+        }
+    }
+    return YUMA_OK;
 }
 
 /* Consensus, rank and the delta-B column sums (YC2: the stored bonds'
@@ -602,11 +616,6 @@ static yuma_status sweep1(dense *d)
     memset(c->consensus, 0, sizeof(yfx) * n);
     memset(c->incentive, 0, sizeof(yfx) * n);
     memset(c->sum_db, 0, sizeof(uint64_t) * n);
-    if (d->yc2) {
-        memset(c->sum_b, 0, sizeof(uint64_t) * n);
-        for (uint32_t r = 0; r < d->rows; r++)
-            for (uint32_t j = 0; j < n; j++) c->sum_b[j] += d->b[cell_at(d, r, j)];
-    }
     return YUMA_OK;
 }
 

@@ -112,14 +112,15 @@ INLINE void vdiv_narrow(vu *q, const vu *a, const vu *f, const vu *len, const vu
 }
 
 /* Lanes' divisors from a block's arrays: the narrow form when the whole
- * block allows it (`narrow`: every d < 2^32; z then holds L). */
-INLINE void vdiv_at(vu *q, const vu *a, const kcols *k, int g)
+ * block allows it (`narrow`, which the caller passes as k->narrow or as a
+ * constant it has checked: every d < 2^32; z then holds L). */
+INLINE void vdiv_at(vu *q, const vu *a, const kcols *k, int g, bool narrow)
 {
     vu vf, vz, vd;
     ld(&vf, k->f + g);
     ld(&vz, k->z + g);
     ld(&vd, k->d + g);
-    if (k->narrow) vdiv_narrow(q, a, &vf, &vz, &vd);
+    if (narrow) vdiv_narrow(q, a, &vf, &vz, &vd);
     else vdiv(q, a, &vf, &vz, &vd);
 }
 
@@ -243,25 +244,38 @@ INLINE void rank_impl(const uint64_t *w, uint64_t as, const kblock *b, const kco
     }
 }
 
+/* The kernels' configuration: the epoch's (YC2 or YC3, beta) and the
+ * block's (which divisors are narrow). The bodies take it as parameters so
+ * that the dispatchers below can pass constants for the common cases and
+ * let the compiler drop every branch on it from the loops. */
+typedef struct {
+    bool yc2;
+    int beta;
+    bool db_narrow, b_narrow, b_exact, e_narrow, m_narrow;
+} kmode;
+
 /* The stored bond's term: YC2 column-normalised, YC3 as a proportion. */
-INLINE void old_value(vu *o, const uint16_t *bv, int g, const kblock *b, const kconst *k)
+INLINE void old_value(vu *o, const uint16_t *bv, int g, const kblock *b, kmode m)
 {
     vu bb;
     ld16(&bb, bv + g);
-    if (!k->yc2) {
+    if (!m.yc2) {
         *o = bb * 65537 - (vu)(bb == 65535);
-    } else if (k->b_exact) {
-        vdiv_at(o, &bb, &b->b, g);
+    } else if (m.b_exact) {
+        vdiv_at(o, &bb, &b->b, g, m.b_narrow);
     } else {
         vu s = bb << 32;
-        vdiv_at(o, &s, &b->b, g);
+        vdiv_at(o, &s, &b->b, g, m.b_narrow);
     }
 }
 
-INLINE uint64_t ema_impl(const uint16_t *v, const uint16_t *bv, const kdiv *rd, uint64_t as,
-                         const kblock *b, const kconst *k, uint64_t *e, uint64_t *sum, uint64_t *max)
+INLINE uint64_t ema_body(const uint16_t *v, const uint16_t *bv, const kdiv *rd, uint64_t as,
+                         const kblock *b, const kconst *k, uint64_t *e, uint64_t *sum, uint64_t *max,
+                         kmode m)
 {
     vu f, len, d, trust = {0};
+    kconst kk = *k;
+    kk.beta_mode = m.beta;
     row_divisor(rd, &f, &len, &d);
     for (int g = 0; g < DB; g += LANES) {
         vu a, w, c, cc, x, fresh, old, o, acc;
@@ -270,16 +284,16 @@ INLINE uint64_t ema_impl(const uint16_t *v, const uint16_t *bv, const kdiv *rd, 
         ld(&c, b->c + g);
         vmin(&cc, &c, &w);
         trust += cc;
-        bond_x(&x, &w, &cc, k);
-        if (k->yc2) {
+        bond_x(&x, &w, &cc, &kk);
+        if (m.yc2) {
             vu dlt, q;
             mul_unit_s(&dlt, as, &x);
-            vdiv_at(&q, &dlt, &b->db, g);
+            vdiv_at(&q, &dlt, &b->db, g, m.db_narrow);
             mul_unit_s(&fresh, k->alpha, &q);
         } else {
             mul_unit_s(&fresh, k->alpha, &x);
         }
-        old_value(&o, bv, g, b, k);
+        old_value(&o, bv, g, b, m);
         mul_unit_s(&old, k->keep, &o);
         fresh += old;
         st(e + g, &fresh);
@@ -293,32 +307,56 @@ INLINE uint64_t ema_impl(const uint16_t *v, const uint16_t *bv, const kdiv *rd, 
     return hsum(&trust);
 }
 
-INLINE uint64_t dividend_impl(const uint64_t *e, const kblock *b, const kconst *k, uint16_t *s,
-                              uint64_t *bits)
+INLINE uint64_t ema_impl(const uint16_t *v, const uint16_t *bv, const kdiv *rd, uint64_t as,
+                         const kblock *b, const kconst *k, uint64_t *e, uint64_t *sum, uint64_t *max)
+{
+    kmode m = {k->yc2, k->beta_mode, b->db.narrow, b->b.narrow, k->b_exact, false, false};
+    if (m.yc2 && m.beta == BETA_ONE && m.db_narrow && m.b_narrow && m.b_exact)
+        return ema_body(v, bv, rd, as, b, k, e, sum, max,
+                        (kmode){true, BETA_ONE, true, true, true, false, false});
+    if (!m.yc2 && m.beta == BETA_ONE)
+        return ema_body(v, bv, rd, as, b, k, e, sum, max,
+                        (kmode){false, BETA_ONE, false, false, false, false, false});
+    return ema_body(v, bv, rd, as, b, k, e, sum, max, m);
+}
+
+INLINE uint64_t dividend_body(const uint64_t *e, const kblock *b, uint16_t *s, uint64_t *bits,
+                              kmode m)
 {
     vu total = {0}, present = {0}, lane_bit;
     for (int l = 0; l < LANES; l++) lane_bit[l] = (uint64_t)1 << l;
     for (int g = 0; g < DB; g += LANES) {
         vu ev, en, inc, t;
         ld(&ev, e + g);
-        vdiv_at(&en, &ev, &b->e, g);
+        vdiv_at(&en, &ev, &b->e, g, m.e_narrow);
         ld(&inc, b->inc + g);
         mul_unit_v(&t, &en, &inc);
         total += t;
         present |= (vu)(ev != 0) & (lane_bit << g);
         if (!s) continue;
-        if (k->yc2) {
+        if (m.yc2) {
             vu y;
-            vdiv_at(&y, &en, &b->m, g);
+            vdiv_at(&y, &en, &b->m, g, m.m_narrow);
             store_u16_prop(s + g, &y);
         } else {
             store_u16_prop(s + g, &ev);
         }
     }
-    uint64_t m = 0;
-    for (int l = 0; l < LANES; l++) m |= present[l];
-    *bits = m;
+    uint64_t any = 0;
+    for (int l = 0; l < LANES; l++) any |= present[l];
+    *bits = any;
     return hsum(&total);
+}
+
+INLINE uint64_t dividend_impl(const uint64_t *e, const kblock *b, const kconst *k, uint16_t *s,
+                              uint64_t *bits)
+{
+    kmode m = {k->yc2, k->beta_mode, false, false, false, b->e.narrow, b->m.narrow};
+    if (m.yc2 && !m.e_narrow && m.m_narrow)
+        return dividend_body(e, b, s, bits, (kmode){true, 0, false, false, false, false, true});
+    if (!m.yc2 && !m.e_narrow)
+        return dividend_body(e, b, s, bits, (kmode){false, 0, false, false, false, false, false});
+    return dividend_body(e, b, s, bits, m);
 }
 
 #define DEFINE_KERNELS(name, attr)                                                                \
