@@ -4,7 +4,7 @@
 set -euo pipefail
 packages=(build-essential cmake pkg-config clang libclang-rt-14-dev
           libjansson-dev libcmocka-dev libsodium-dev libsqlite3-dev
-          libmicrohttpd-dev libcurl4-openssl-dev
+          libmicrohttpd-dev libcurl4-openssl-dev curl
           etcd-server etcd-client      # cluster mode's ordering service (docs/CLUSTER.md)
           bible-kjv bible-kjv-text)    # the training subnet's corpus (scripts/get-corpus.sh)
 missing=()

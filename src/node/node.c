@@ -160,8 +160,14 @@ static json_t *m_genesis(const json_t *params, const yuma_rpc_call *call, yuma_r
 {
     static const char *const none[] = {NULL};
     if (!yuma_rpc_params_only(params, none, err)) return NULL;
+    /* The genesis as the chain took it: every parameter explicit, with the
+     * defaults a hand-written file left out (clients read fees from it). */
+    char *text = yuma_genesis_to_json(&node_of(call)->genesis.genesis);
     json_error_t je;
-    return json_loads(node_of(call)->genesis_json, 0, &je);
+    json_t *r = text ? json_loads(text, 0, &je) : NULL;
+    free(text);
+    if (!r) yuma_rpc_error_set(err, -32603, NULL, "out of memory");
+    return r;
 }
 
 /* The block's encoding (include/yuma/cluster.h) as hex: what a cluster
