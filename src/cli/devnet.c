@@ -467,7 +467,7 @@ static bool start_train_children(const char *dir, const char *url, uint16_t netu
                         key, "--index", idx, "--start-block", start_s, "--windows", windows_s, "--miners", miners_s,
                         "--validators", vals_s, "--corpus", (char *)t->corpus, "--dir", sub,
                         /* a devnet run is short: scores settle within a few windows (trainsim's tests do the same) */
-                        "--binary-alpha", "0.5", "--binary-threshold", "0", NULL};
+                        "--binary-alpha", "0.5", "--binary-threshold", "0", "--heldout", "16", NULL};
         if (start_train_process(dir, file, argv, k) < 0) return false;
     }
     for (int m = 0; m < t->miners; m++) {

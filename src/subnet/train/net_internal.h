@@ -48,9 +48,14 @@ typedef struct {
 /* Real chain block of logical block b (trainsim's blocks count from window 0). */
 uint64_t tn_block(const tn_node *n, uint64_t logical);
 
-/* Copies every file of store/<self>/ not yet in pub/ (or changed) into
- * pub/, stamped with the chain head now. */
+/* Copies every file of store/<self>/ not yet in pub/ into pub/, stamped
+ * with the chain head now, and restamps the store's copy the same way. */
 bool tn_publish(tn_node *n, ts_err *e);
+
+/* Removes from store/<self>/ what was written but never published (a
+ * process killed between writing an upload and its put window): no peer
+ * has it, so this node must not gather it either. */
+bool tn_drop_unpublished(tn_node *n, ts_err *e);
 
 /* Reads the metagraph and the commitments of neurons not known yet. */
 bool tn_refresh_peers(tn_node *n, ts_err *e);

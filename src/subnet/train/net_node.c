@@ -176,6 +176,7 @@ static bool node_init(tn_node *n, const yuma_trainnet_config *c, ts_err *e)
     if (!make_dir(c->dir, e) || !make_dir(n->pub_dir, e)) return false;
     if (!env_init(n, e)) return false;
     if (yuma_astore_open(&n->env.store, n->store_dir, err, sizeof err) != YUMA_ASTORE_OK) return ts_fail(e, "%s", err);
+    if (!tn_drop_unpublished(n, e)) return false;
     if (c->role == YUMA_TRAINNET_MINER) {
         n->adv = (yuma_adversary){.kind = c->kind, .uid = n->self, .from = 0, .until = UINT64_MAX};
         if (!ts_miner_init(&n->env, &n->miner, n->self, c->kind == YUMA_MINER_HONEST ? NULL : &n->adv, n->genesis, e))
@@ -230,25 +231,39 @@ static uint64_t after_put(const tn_node *n, uint64_t w)
     return window_start(n, w + 1) + n->cfg->sim.proto.put_blocks + 1;
 }
 
-/* Catches m up to theta_target from the lead's checkpoint and aggregators
- * (waiting up to a window for the lead to post the newest). */
+/* Catches m up to theta_target: from the lead's newest checkpoint through
+ * its aggregators as far as they go (a slow lead posts them late), then
+ * the remaining windows by gathering the miners' uploads and taking the
+ * outer step, as every honest node does (the same set, so the same model).
+ * Called once the put window of target - 1 has closed. */
 static bool catch_up(tn_node *n, uint64_t target, yuma_gpt *m, ts_err *e)
 {
     char err[512];
-    uint64_t deadline = window_start(n, target + 1);
-    for (;;) {
-        if (!tn_refresh_peers(n, e) || !tn_mirror(n, n->env.lead, e)) return false;
-        uint64_t from;
+    if (!tn_refresh_peers(n, e) || !tn_mirror(n, -1, e)) return false;
+    uint64_t k = target, from = 0;
+    for (;; k--) {
         yuma_artefact_status st =
-            yuma_trainsim_catch_up(&n->env.store, n->env.lead, &n->env.cfg.proto, target, m, &from, err, sizeof err);
-        if (st == YUMA_ARTEFACT_OK) {
-            fprintf(n->log, "caught up to window %" PRIu64 " from checkpoint %" PRIu64 "\n", target, from);
-            return true;
-        }
-        if (st != YUMA_ARTEFACT_ERR_MISSING || n->head >= deadline)
+            yuma_trainsim_catch_up(&n->env.store, n->env.lead, &n->env.cfg.proto, k, m, &from, err, sizeof err);
+        if (st == YUMA_ARTEFACT_OK) break;
+        if (st != YUMA_ARTEFACT_ERR_MISSING || k == 0)
             return ts_fail(e, "catch-up to window %" PRIu64 ": %s", target, err);
-        if (!wait_until(n, n->head + 1, e)) return false;
     }
+    for (uint64_t w = k; w < target; w++) {
+        ts_gather g;
+        if (!ts_gather_run(&n->env, w, &g, e)) {
+            ts_gather_free(&g);
+            return false;
+        }
+        yuma_artefact_status st = yuma_trainsim_outer_step(&n->env.cfg.proto, &n->env.tl, g.ptr, g.n,
+                                                           yuma_gpt_params(m), n->env.scratch);
+        ts_gather_free(&g);
+        if (st != YUMA_ARTEFACT_OK)
+            return ts_fail(e, "catch-up: outer step of window %" PRIu64 ": %s", w, yuma_artefact_strerror(st));
+    }
+    fprintf(n->log, "caught up to window %" PRIu64 " from checkpoint %" PRIu64 " (the lead's aggregators to window %" PRIu64
+                    ", then %" PRIu64 " window(s) gathered)\n",
+            target, from, k, target - k);
+    return true;
 }
 
 static bool miner_window(tn_node *n, uint64_t w, ts_err *e)
@@ -347,12 +362,11 @@ static bool first_window(tn_node *n, uint64_t *w, ts_err *e)
         }
         return true;
     }
-    /* a validator processes window cur - 1 next (its put window has closed or is closing) */
+    /* a validator processes window cur next: its uploads are in by after_put(cur) */
     *w = cur;
     fprintf(n->log, "joining at window %" PRIu64 "\n", *w);
-    if (n->val.index == 0) return catch_up(n, *w, n->val.theta, e); /* the lead replays its own files */
     if (!wait_until(n, after_put(n, *w - 1) + 1, e)) return false;
-    return catch_up(n, *w, n->val.theta, e);
+    return catch_up(n, *w, n->val.theta, e); /* the lead replays its own files */
 }
 
 int yuma_trainnet_run(const yuma_trainnet_config *c, volatile sig_atomic_t *stop, FILE *log, char *err,

@@ -104,13 +104,17 @@ static bool publish_one(tn_node *n, const char *name, ts_err *e)
     yuma_astore_status st = yuma_astore_get(&n->env.store, n->self, name, &data, &len, &stamp, serr, sizeof serr);
     if (st == YUMA_ASTORE_ERR_NOT_FOUND) return true; /* a write in progress */
     if (st != YUMA_ASTORE_OK) return ts_fail(e, "%s", serr);
-    bool ok = write_atomic(n->pub_dir, name, data, len, e);
-    free(data);
-    if (!ok) return false;
     char meta[96], mname[300];
     int mlen = snprintf(meta, sizeof meta, "block %" PRIu64 "\nsize %zu\n", n->head, len);
     snprintf(mname, sizeof mname, "%s.meta", name);
-    if (!write_atomic(n->pub_dir, mname, meta, (size_t)mlen, e)) return false;
+    bool ok = write_atomic(n->pub_dir, name, data, len, e) && write_atomic(n->pub_dir, mname, meta, (size_t)mlen, e);
+    /* this node reads its own file with the stamp its peers see (a late
+     * upload is late for everyone), so its gather is theirs */
+    if (ok && yuma_astore_put(&n->env.store, n->self, name, data, len, logical_of(n, n->head), serr, sizeof serr) !=
+                  YUMA_ASTORE_OK)
+        ok = ts_fail(e, "%s", serr);
+    free(data);
+    if (!ok) return false;
     fprintf(n->log, "published %s block %" PRIu64 " (%zu bytes)\n", name, n->head, len);
     return true;
 }
@@ -135,6 +139,32 @@ bool tn_publish(tn_node *n, ts_err *e)
     }
     closedir(d);
     fflush(n->log);
+    return ok;
+}
+
+bool tn_drop_unpublished(tn_node *n, ts_err *e)
+{
+    char own[4200];
+    snprintf(own, sizeof own, "%s/%u", n->store_dir, (unsigned)n->self);
+    DIR *d = opendir(own);
+    if (!d) return errno == ENOENT ? true : ts_fail(e, "cannot read %s: %s", own, strerror(errno));
+    struct dirent *de;
+    bool ok = true;
+    while (ok && (de = readdir(d))) {
+        size_t l = strlen(de->d_name);
+        if (de->d_name[0] == '.' || l <= 5 || l > 250 || strcmp(de->d_name + l - 5, ".meta") != 0) continue;
+        char name[256], path[8400];
+        memcpy(name, de->d_name, l - 5);
+        name[l - 5] = 0;
+        if (exists(n->pub_dir, name, ".meta")) continue;
+        snprintf(path, sizeof path, "%s/%s", own, de->d_name);
+        ok = unlink(path) == 0 || errno == ENOENT; /* the .meta first: the object is gone for readers at once */
+        snprintf(path, sizeof path, "%s/%s", own, name);
+        ok = ok && (unlink(path) == 0 || errno == ENOENT);
+        if (!ok) ok = ts_fail(e, "cannot remove %s: %s", path, strerror(errno));
+        else fprintf(n->log, "dropped %s: written before a restart, never published\n", name);
+    }
+    closedir(d);
     return ok;
 }
 
@@ -220,7 +250,10 @@ static bool fetch_one(tn_node *n, uint16_t uid, const char *name, ts_err *e)
         refuse(n, uid, name, "a malformed .meta");
         return true;
     }
-    if (block > n->head) {
+    char herr[256];
+    if (block > n->head && !yuma_sdk_head(n->client, &n->head, herr, sizeof herr))
+        return ts_fail(e, "chain head: %s", herr);
+    if (block > n->head) { /* the head now, not when the mirror began: the writer may have seen a newer one */
         snprintf(why, sizeof why, "its .meta claims block %" PRIu64 ", beyond the chain head %" PRIu64, block,
                  n->head);
         refuse(n, uid, name, why);
