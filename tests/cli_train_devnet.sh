@@ -136,6 +136,8 @@ check "the restarted validator ran windows after it rejoined" \
     '[ "$(grep -c "^window [0-9]* model" "$net/validator-charlie.restart.log")" -ge 2 ]'
 # (a fetch cut off by the kills above is a transport failure, retried at the next mirror)
 check "no file was refused for its content" '! grep -hE "^refused .*(claims block|its .meta says|malformed)" "$net"/*.log'
+check "no process failed (exit status) or tripped a sanitizer" \
+    '! grep -qE "exited \(status [1-9]" "$dir/devnet.out" && ! grep -qE "Sanitizer|runtime error" "$net"/*.log'
 check "weights were set by transactions" 'grep -q "weights set at block" "$lead"'
 
 last=$(awk '/^subnet 1, epoch/ { table = "" } { table = table $0 "\n" } END { printf "%s", table }' "$dir/devnet.out")
