@@ -455,12 +455,12 @@ int cmd_subnet_train(int argc, char **argv)
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
+    if (strcmp(argv[1], "miner") == 0 || strcmp(argv[1], "validator") == 0)
+        return cmd_subnet_train_net(argc - 1, argv + 1);
     if (strcmp(argv[1], "sim") != 0) {
         fprintf(stderr, "yuma subnet train: unknown subcommand '%s' (try 'yuma subnet train sim --help')\n", argv[1]);
         return 2;
     }
-    if (strcmp(argv[1], "miner") == 0 || strcmp(argv[1], "validator") == 0)
-        return cmd_subnet_train_net(argc - 1, argv + 1);
     argc--, argv++;
     for (int i = 1; i < argc; i++)
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
