@@ -144,12 +144,7 @@ static uint64_t expand_sorted(const dense *d, uint32_t r, const yuma_entry *e, s
         uint16_t *seg = dst + tile_at(d, bk, r);
         uint32_t j0 = bk * DB;
         if (k + DB <= len && e[k].uid == j0 && e[k + DB - 1].uid == j0 + DB - 1) {
-            uint32_t bs = 0;
-            for (uint32_t jj = 0; jj < DB; jj++) {
-                seg[jj] = e[k + jj].value;
-                bs += e[k + jj].value;
-            }
-            s += bs;
+            s += d->k->copy_values(e + k, seg);
             k += DB;
             continue;
         }
@@ -179,14 +174,8 @@ static uint64_t expand_unsorted(const yuma_entry *e, size_t len, uint32_t *buf)
  * cleared; returns the number of marked cells. */
 static size_t store_unsorted(const dense *d, uint32_t r, uint32_t *buf, uint16_t *dst)
 {
-    size_t marks = 0;
-    for (uint32_t bk = 0; bk < d->nblocks; bk++) {
-        uint16_t *seg = dst ? dst + tile_at(d, bk, r) : NULL;
-        const uint32_t *src = buf + (size_t)bk * DB;
-        for (uint32_t jj = 0; jj < DB; jj++) marks += src[jj] >> 16;
-        if (seg)
-            for (uint32_t jj = 0; jj < DB; jj++) seg[jj] = (uint16_t)src[jj];
-    }
+    size_t marks = d->k->narrow_row(buf, d->nblocks, dst ? dst + tile_at(d, 0, r) : NULL,
+                                    (size_t)d->rows * DB);
     memset(buf, 0, d->np * sizeof(uint32_t));
     return marks;
 }
@@ -289,11 +278,7 @@ static bool load_weights(dense *d, uint32_t r, uint32_t *buf)
  * are in cache. */
 static void add_bond_sums(const dense *d, uint32_t r, uint64_t *sums)
 {
-    for (uint32_t bk = 0; bk < d->nblocks; bk++) {
-        const uint16_t *seg = d->b + tile_at(d, bk, r);
-        uint64_t *s = sums + (size_t)bk * DB;
-        for (uint32_t jj = 0; jj < DB; jj++) s[jj] += seg[jj];
-    }
+    d->k->add_row(d->b + tile_at(d, 0, r), d->nblocks, (size_t)d->rows * DB, sums);
 }
 
 /* Row r's stored bonds: validated, expanded, the recently registered
@@ -461,7 +446,7 @@ static void output_task(void *arg, size_t t, uint32_t worker)
             yuma_entry *o = cur[r - r0];
             uint16_t j0 = (uint16_t)(bk * DB);
             if (m == UINT64_MAX) {
-                for (uint32_t jj = 0; jj < DB; jj++) o[jj] = (yuma_entry){(uint16_t)(j0 + jj), s[jj]};
+                d->k->emit_full(j0, s, o);
                 o += DB;
             } else {
                 for (; m; m &= m - 1) {

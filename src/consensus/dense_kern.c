@@ -35,6 +35,7 @@
 
 typedef uint64_t vu __attribute__((vector_size(64)));
 typedef uint32_t vu32 __attribute__((vector_size(64))); /* sixteen u32 lanes */
+typedef uint16_t vh16 __attribute__((vector_size(32))); /* sixteen u16 lanes */
 
 #define LANES 8
 #define M32 0xffffffffull
@@ -205,6 +206,89 @@ INLINE bool row_check_impl(const yuma_entry *e, size_t len, uint32_t n, bool *un
     return bad == 0;
 }
 
+/* The row helpers read and write yuma_entry as u32 words (column in the
+ * low half on a little-endian machine); elsewhere they use the fields. */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define ENTRY_WORDS 1
+#else
+#define ENTRY_WORDS 0
+#endif
+
+INLINE uint64_t copy_values_impl(const yuma_entry *e, uint16_t *seg)
+{
+    vu32 sum = {0};
+    if (ENTRY_WORDS) {
+        for (int g = 0; g < DB; g += 16) {
+            vu32 x;
+            memcpy(&x, e + g, sizeof x);
+            x >>= 16;
+            sum += x;
+            vh16 h = __builtin_convertvector(x, vh16);
+            memcpy(seg + g, &h, sizeof h);
+        }
+    } else {
+        for (int jj = 0; jj < DB; jj++) {
+            seg[jj] = e[jj].value;
+            sum[0] += e[jj].value;
+        }
+    }
+    uint64_t t = 0;
+    for (int l = 0; l < 16; l++) t += sum[l]; /* 64 values of 16 bits: no overflow */
+    return t;
+}
+
+INLINE size_t narrow_row_impl(const uint32_t *buf, uint32_t blocks, uint16_t *dst, size_t tile)
+{
+    vu32 marks = {0};
+    for (uint32_t bk = 0; bk < blocks; bk++) {
+        const uint32_t *src = buf + (size_t)bk * DB;
+        uint16_t *seg = dst ? dst + (size_t)bk * tile : NULL;
+        for (int g = 0; g < DB; g += 16) {
+            vu32 x;
+            memcpy(&x, src + g, sizeof x);
+            marks += x >> 16;
+            if (seg) {
+                vh16 h = __builtin_convertvector(x, vh16);
+                memcpy(seg + g, &h, sizeof h);
+            }
+        }
+    }
+    size_t t = 0;
+    for (int l = 0; l < 16; l++) t += marks[l];
+    return t;
+}
+
+INLINE void add_row_impl(const uint16_t *src, uint32_t blocks, size_t tile, uint64_t *sums)
+{
+    for (uint32_t bk = 0; bk < blocks; bk++) {
+        const uint16_t *seg = src + (size_t)bk * tile;
+        uint64_t *s = sums + (size_t)bk * DB;
+        for (int g = 0; g < DB; g += LANES) {
+            vu a, acc;
+            ld16(&a, seg + g);
+            ld(&acc, s + g);
+            acc += a;
+            st(s + g, &acc);
+        }
+    }
+}
+
+INLINE void emit_full_impl(uint32_t j0, const uint16_t *s, yuma_entry *o)
+{
+    if (ENTRY_WORDS) {
+        vu32 col;
+        for (int l = 0; l < 16; l++) col[l] = j0 + (uint32_t)l;
+        for (int g = 0; g < DB; g += 16, col += 16) {
+            vh16 h;
+            memcpy(&h, s + g, sizeof h);
+            vu32 x = col | __builtin_convertvector(h, vu32) << 16;
+            memcpy(o + g, &x, sizeof x);
+        }
+    } else {
+        for (int jj = 0; jj < DB; jj++) o[jj] = (yuma_entry){(uint16_t)(j0 + (uint32_t)jj), s[jj]};
+    }
+}
+
 INLINE uint64_t weights_impl(const uint16_t *v, const kdiv *rd, uint64_t *w, uint64_t *count)
 {
     vu f, len, d, top = {0};
@@ -360,6 +444,24 @@ INLINE uint64_t dividend_impl(const uint64_t *e, const kblock *b, const kconst *
 }
 
 #define DEFINE_KERNELS(name, attr)                                                                \
+    attr static uint64_t name##_copy_values(const yuma_entry *e, uint16_t *seg)                   \
+    {                                                                                             \
+        return copy_values_impl(e, seg);                                                          \
+    }                                                                                             \
+    attr static size_t name##_narrow_row(const uint32_t *buf, uint32_t blocks, uint16_t *dst,     \
+                                         size_t tile)                                             \
+    {                                                                                             \
+        return narrow_row_impl(buf, blocks, dst, tile);                                           \
+    }                                                                                             \
+    attr static void name##_add_row(const uint16_t *src, uint32_t blocks, size_t tile,            \
+                                    uint64_t *sums)                                               \
+    {                                                                                             \
+        add_row_impl(src, blocks, tile, sums);                                                    \
+    }                                                                                             \
+    attr static void name##_emit_full(uint32_t j0, const uint16_t *s, yuma_entry *o)              \
+    {                                                                                             \
+        emit_full_impl(j0, s, o);                                                                 \
+    }                                                                                             \
     attr static bool name##_row_check(const yuma_entry *e, size_t len, uint32_t n, bool *unsorted) \
     {                                                                                             \
         return row_check_impl(e, len, n, unsorted);                                               \
@@ -385,7 +487,9 @@ INLINE uint64_t dividend_impl(const uint64_t *e, const kblock *b, const kconst *
     {                                                                                             \
         return dividend_impl(e, b, k, s, bits);                                                   \
     }                                                                                             \
-    static const dense_kernels name##_kernels = {name##_row_check, name##_weights, name##_rank,   \
+    static const dense_kernels name##_kernels = {name##_row_check, name##_copy_values,            \
+                                                 name##_narrow_row, name##_add_row,               \
+                                                 name##_emit_full, name##_weights, name##_rank,   \
                                                  name##_ema, name##_dividend};
 
 DEFINE_KERNELS(base, )

@@ -86,6 +86,16 @@ typedef struct {
     /* epoch_row_in_range: every column below n; *unsorted when the row is
      * not strictly ascending */
     bool (*row_check)(const yuma_entry *e, size_t len, uint32_t n, bool *unsorted);
+    /* the values of DB entries into a segment; returns their sum */
+    uint64_t (*copy_values)(const yuma_entry *e, uint16_t *seg);
+    /* a row buffer of u32 cells (value | mark << 16) into `blocks` segments
+     * of a tiled row (dst: the first, `tile` cells apart; NULL: nowhere);
+     * returns the number of marked cells */
+    size_t (*narrow_row)(const uint32_t *buf, uint32_t blocks, uint16_t *dst, size_t tile);
+    /* a tiled row's `blocks` segments added to column sums */
+    void (*add_row)(const uint16_t *src, uint32_t blocks, size_t tile, uint64_t *sums);
+    /* DB stored entries (j0 + jj, s[jj]) */
+    void (*emit_full)(uint32_t j0, const uint16_t *s, yuma_entry *o);
     /* w_j = floor(v_j * 2^32 / row sum); count_j += (w_j > 0); returns the
      * largest w_j */
     uint64_t (*weights)(const uint16_t *v, const kdiv *rd, uint64_t *w, uint64_t *count);
