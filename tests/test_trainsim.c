@@ -90,7 +90,7 @@ static yuma_trainsim_config small(uint64_t seed)
     assert_true(yuma_trainsim_defaults("T0", &c));
     c.corpus = &corpus;
     c.seed = seed;
-    c.windows = 8;
+    c.windows = 6;
     c.inner_steps = 2;
     c.heldout_windows = 16;
     c.gauntlet.binary_alpha = 0.5; /* scores move within a few windows */
@@ -154,12 +154,11 @@ static void test_emissions(void **state)
     static record r;
     yuma_trainsim_config c = small(5);
     c.validators = 2;
-    c.windows = 10;
     run(&c, &r);
     uint64_t w = c.windows - 1;
-    /* the chain is at block start(10) + put + 1 = 103: epochs at 20, 40, ..., 100 */
-    assert_int_equal(r.epochs[w], 5);
-    uint64_t due = 5ull * c.tempo * c.emission_per_block, paid = 0;
+    /* the chain is at block start(6) + put + 1 = 63: epochs at 20, 40 and 60 */
+    assert_int_equal(r.epochs[w], 3);
+    uint64_t due = 3ull * c.tempo * c.emission_per_block, paid = 0;
     for (size_t u = 0; u < r.miners; u++) paid += r.m[w][u].emission;
     for (uint32_t j = 0; j < c.validators; j++) {
         assert_true(r.val_emission[w][j] > 0); /* both validators earn dividends */
@@ -206,12 +205,6 @@ static void test_baselines(void **state)
     for (uint64_t w = 0; w < c.windows; w++) assert_true(fabs(dense.heldout[w] - single.heldout[w]) < 1e-3);
     assert_true(single.heldout[c.windows - 1] < single.heldout[0]);
     assert_int_equal(single.miners, 0); /* the baselines have no scores */
-    /* four miners averaged densely beat one alone on the same rounds */
-    c.miners = 4;
-    run(&c, &dense);
-    c.mode = YUMA_SIM_CENTRAL;
-    run(&c, &central);
-    assert_true(isfinite(dense.heldout[c.windows - 1]) && isfinite(central.heldout[c.windows - 1]));
 }
 
 int main(void)

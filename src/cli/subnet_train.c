@@ -411,7 +411,11 @@ static int run(sim_opts *o, yuma_trainsim *s, FILE *csv, const char *store)
             return 1;
         }
         print_window(o, r);
-        if (csv) csv_rows(csv, r);
+        fflush(stdout); /* a long run shows (and keeps) every window as it ends */
+        if (csv) {
+            csv_rows(csv, r);
+            fflush(csv);
+        }
         for (size_t i = 0; i < r->miner_count; i++)
             if (r->m[i].upload_bytes && r->m[i].kind == YUMA_MINER_HONEST) {
                 t.upload_bytes += r->m[i].upload_bytes;
