@@ -99,16 +99,18 @@ INLINE void vdiv(vu *q, const vu *a, const vu *f, const vu *z, const vu *d)
     *q -= (vu)(rho >= *d);         /* a true compare is -1: q + 1 */
 }
 
-/* The same for d < 2^32, whose reciprocal is divide.h's narrow one
- * (f < 2^33, a * f < 2^64), shifted right by L = 64 - z: the products
- * a * f and q * d (q <= 2^32) split at bit 32 of f or q, whose high part
- * is 0 or 1, and need no 64 x 64 multiply. */
-INLINE void vdiv_narrow(vu *q, const vu *a, const vu *f, const vu *len, const vu *d)
+/* The same for d < 2^32, whose reciprocal is divide.h's narrow one,
+ * f = floor((2^(32+L) - 1) / d) with 2^(L-1) <= d < 2^L: then
+ * 2^32 <= f < 2^33 (d = 2^L - 1 gives at least 2^32, d = 2^(L-1) gives
+ * 2^33 - 1), so a * f = a * fl + (a << 32) with fl = f - 2^32 (passed
+ * here), and a * f < 2^64 (divide.h). The estimate is shifted right by
+ * L = 64 - z; q <= 2^32 splits the same way for q * d. */
+INLINE void vdiv_narrow(vu *q, const vu *a, const vu *fl, const vu *len, const vu *d)
 {
-    vu p = *a * (*f & M32) + ((*a << 32) & -(*f >> 32));
-    vu e = p >> *len;
+    vu a32 = *a << 32;
+    vu e = (*a * *fl + a32) >> *len;
     vu qd = (e & M32) * *d + ((*d << 32) & -(e >> 32));
-    vu rho = (*a << 32) - qd;
+    vu rho = a32 - qd;
     *q = e - (vu)(rho >= *d);
 }
 
@@ -165,9 +167,9 @@ INLINE void store_u16_prop(uint16_t *s, const vu *y)
 }
 
 /* A weight row's divisor (its u16 sum, below 2^31: always narrow). */
-INLINE void row_divisor(const kdiv *rd, vu *f, vu *len, vu *d)
+INLINE void row_divisor(const kdiv *rd, vu *fl, vu *len, vu *d)
 {
-    splat(f, rd->f);
+    splat(fl, rd->f & M32);
     splat(len, 64 - rd->z);
     splat(d, rd->d);
 }

@@ -45,7 +45,8 @@ typedef struct {
 } kconst;
 
 /* One divisor per column of a block (SoA). When every d < 2^32 the block
- * is `narrow` and z holds L = 64 - clz(d), the shift of the narrow form. */
+ * is `narrow`: z holds L = 64 - clz(d), the shift of the narrow form, and
+ * f its low 32 bits (a narrow f lies in [2^32, 2^33), dense_kern.c). */
 typedef struct {
     _Alignas(64) uint64_t f[DB];
     _Alignas(64) uint64_t z[DB];
@@ -78,8 +79,11 @@ static inline void kcols_finish(kcols *k)
     bool narrow = true;
     for (uint32_t jj = 0; jj < DB; jj++) narrow &= k->d[jj] < ((uint64_t)1 << 32);
     k->narrow = narrow;
-    if (narrow)
-        for (uint32_t jj = 0; jj < DB; jj++) k->z[jj] = 64 - k->z[jj];
+    if (!narrow) return;
+    for (uint32_t jj = 0; jj < DB; jj++) {
+        k->z[jj] = 64 - k->z[jj];
+        k->f[jj] &= 0xffffffffu;
+    }
 }
 
 typedef struct {

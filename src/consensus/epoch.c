@@ -2,6 +2,10 @@
  * epoch.c - the sparse Yuma Consensus epoch (subtensor's epoch_mechanism),
  * bit-exact with the reference. Spec: ../shared/specs/yuma-consensus.md §2.
  *
+ * After the permits, dense_chosen (dense.c) may hand the weights and bonds
+ * to the dense layout instead, which computes the same values; what
+ * follows is the sparse layout's data flow.
+ *
  * Data flow of one epoch. O(n) steps bracket three streaming passes over
  * the rows of weights and bonds and one over the consensus columns:
  *
