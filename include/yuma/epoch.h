@@ -105,7 +105,8 @@ typedef enum {
 const char *yuma_status_str(yuma_status s);
 
 /* Scratch memory reused across epochs (optional: pass NULL to allocate per
- * call). Holds no state that influences results. */
+ * call). Holds no state that influences results. One epoch at a time may
+ * use a workspace. */
 typedef struct yuma_workspace yuma_workspace;
 yuma_workspace *yuma_workspace_new(void);
 void yuma_workspace_free(yuma_workspace *ws);
