@@ -76,10 +76,14 @@ adversaries() {
 # One run: MODE SEED LR -> $out/MODE-sSEED-lrLR.csv (and .out).
 one_run() {
   local mode=$1 seed=$2 lr=$3 name="$out/$1-s$2-lr$3"
-  # 4 honest miners (the single miner is miner 0); the validator measures a
-  # random 32 of each 160-sequence pool (calibration box: "or a random 32")
+  # 4 honest miners (the single miner is miner 0); at T1 the validator
+  # measures a random 32 of each 160-sequence pool (calibration box: "or a
+  # random 32"), at T0 the whole 40. With 4 honest miners and a gather list
+  # of 4 every miner is always gathered, so scoring never changes the model.
+  local eown=32
+  [ "$config" = T0 ] && eown=0
   "$yuma" subnet train sim --config "$config" --mode "$mode" --miners 4 --seed "$seed" --lr "$lr" \
-    --windows "$windows" --heldout-every "$every" --e-own 32 --threads 1 --quiet --csv "$name.csv" >"$name.out" 2>&1 ||
+    --windows "$windows" --heldout-every "$every" --e-own $eown --threads 1 --quiet --csv "$name.csv" >"$name.out" 2>&1 ||
     echo "run $name failed: $(tail -n 2 "$name.out")" >&2
 }
 export -f one_run
@@ -100,7 +104,7 @@ end_loss() { awk -F, 'NR > 1 && $2 != "" { l = $2; w = $1 } END { if (l != "") p
 summary() {
   local table="$out/summary.txt"
   {
-    echo "# T1 held-out loss (nats/byte) at the end: mean [min..max] over seeds, by mode and inner lr"
+    echo "# $config held-out loss (nats/byte) at the end: mean [min..max] over seeds, by mode and inner lr"
     for mode in $modes; do
       for lr in $lrs; do
         local vals="" n=0 w=""
@@ -128,8 +132,8 @@ summary() {
   d=$(awk '$1 == "dense" { print $3 }' "$out/tuned.txt")
   g=$(awk '$1 == "single" { print $3 }' "$out/tuned.txt")
   c=$(awk '$1 == "central" { print $3 }' "$out/tuned.txt")
-  [ -n "$s" ] && [ -n "$d" ] && awk -v s="$s" -v d="$d" 'BEGIN { printf "subnet - dense averaging: %+.4f nats (gate <= +0.03: %s)\n", s - d, s - d <= 0.03 ? "pass" : "FAIL" }'
-  [ -n "$s" ] && [ -n "$g" ] && awk -v s="$s" -v g="$g" 'BEGIN { printf "single miner - subnet: %+.4f nats (gate >= 0.05: %s)\n", g - s, g - s >= 0.05 ? "pass" : "FAIL" }'
+  [ -n "$s" ] && [ -n "$d" ] && awk -v s="$s" -v d="$d" 'BEGIN { printf "subnet - dense averaging: %+.4f nats (gate <= +0.03: %s)\n", s - d, (s - d <= 0.03) ? "pass" : "FAIL" }'
+  [ -n "$s" ] && [ -n "$g" ] && awk -v s="$s" -v g="$g" 'BEGIN { printf "single miner - subnet: %+.4f nats (gate >= 0.05: %s)\n", g - s, (g - s >= 0.05) ? "pass" : "FAIL" }'
   [ -n "$s" ] && [ -n "$c" ] && awk -v s="$s" -v c="$c" 'BEGIN { printf "subnet / centralized: %.4fx (%+.4f nats; reported, not gated; prototype 1.079x)\n", s / c, s - c }'
   # bytes per honest miner per window, and the dense update (4 bytes per parameter)
   local f
@@ -152,7 +156,10 @@ summary() {
   done
   mv "$out/curve-lrs.txt.new" "$out/curve-lrs.txt"
   if command -v gnuplot >/dev/null; then
-    gnuplot -e "outfile='$plot'; dir='$out'" bench/train_subnet.gp && echo "plot: $plot"
+    local label="$config, 4 miners, H $([ "$config" = T0 ] && echo 5 || echo 10), B $([ "$config" = T0 ] && echo 8 || echo 16), $nseeds seed$([ "$nseeds" = 1 ] || echo s)"
+    local yr="ymin=1.4; ymax=3.2"
+    [ "$config" = T0 ] && yr="ymin=2.0; ymax=3.6"
+    gnuplot -e "outfile='$plot'; dir='$out'; label='$label'; $yr" bench/train_subnet.gp && echo "plot: $plot"
   else
     echo "gnuplot not found: no plot"
   fi

@@ -390,9 +390,10 @@ typedef struct {
 static int run(sim_opts *o, yuma_trainsim *s, FILE *csv, const char *store)
 {
     const yuma_trainsim_config *c = &o->cfg;
-    printf("# yuma subnet train sim: %s (%zu parameters), mode %s, %u miners (%u honest", c->config_name,
-           yuma_gpt_num_params(yuma_trainsim_model(s)), yuma_sim_mode_name(c->mode), c->miners,
-           c->miners - (uint32_t)c->n_adversaries);
+    uint32_t miners = c->mode == YUMA_SIM_SINGLE ? 1 : c->miners; /* single: miner 0 alone */
+    printf("# yuma subnet train sim: %s (%zu parameters), mode %s, %u miner%s (%u honest", c->config_name,
+           yuma_gpt_num_params(yuma_trainsim_model(s)), yuma_sim_mode_name(c->mode), miners, miners == 1 ? "" : "s",
+           miners - (uint32_t)c->n_adversaries);
     for (size_t i = 0; i < c->n_adversaries; i++)
         printf("; %s %u", yuma_miner_kind_name(c->adversaries[i].kind), c->adversaries[i].uid);
     printf("), %u validator%s, %llu windows, H %u, B %u, lr %g, seed %llu\n", c->validators,

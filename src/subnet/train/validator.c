@@ -208,7 +208,9 @@ static bool measure(ts_env *env, ts_validator *v, uint16_t u, uint64_t w, const 
     return true;
 }
 
-static double honest_overlap(ts_env *env, ts_validator *v, const yuma_miner_kind *kinds, const ts_fetched **up)
+/* The largest 2-D overlap between two honest uploads (the copy detector's
+ * margin, calibration box: below 0.3); -1 when fewer than two. */
+static double honest_overlap(const ts_env *env, const yuma_miner_kind *kinds, const ts_fetched **up)
 {
     double max = -1;
     for (uint32_t a = 0; a < env->cfg.miners; a++)
@@ -218,7 +220,6 @@ static double honest_overlap(ts_env *env, ts_validator *v, const yuma_miner_kind
             double ov;
             if (yuma_update_overlap(&up[a]->upd, &up[b]->upd, false, &ov) == YUMA_GAUNTLET_OK && ov > max) max = ov;
         }
-    (void)v;
     return max;
 }
 
@@ -274,7 +275,7 @@ bool ts_validator_process(ts_env *env, ts_validator *v, uint64_t w, const yuma_m
         active[u] = v->last_seen[u] > 0 && v->last_seen[u] - 1 + c->proto.recent_windows >= w;
         candidate_u[u] = v->ev[u].gathered || (active[u] && v->peers[u].banned_until <= w);
     }
-    if (v->index == 0) v->honest_overlap_max = honest_overlap(env, v, kinds, up);
+    if (v->index == 0) v->honest_overlap_max = honest_overlap(env, kinds, up);
 
     /* copies among the gathered and evaluated uploads, then the pre-eval slashes */
     if (!copy_check(env, v, w, up, candidate_u, e)) return false;
