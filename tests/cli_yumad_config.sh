@@ -47,7 +47,7 @@ port=$((20000 + RANDOM % 20000)); other=$((port + 1))
 printf '{"data": "%s/node", "dev": true, "rpc_port": %d, "block_ms": 50, "max_block_txs": 500}' "$dir" $port >"$dir/ok.json"
 "$yumad" --config "$dir/ok.json" --rpc-port $other >"$dir/log" 2>&1 &
 node=$!
-for _ in $(seq 50); do "$yuma" block --rpc "http://127.0.0.1:$other/" >/dev/null 2>&1 && break; sleep 0.1; done
+for _ in $(seq 200); do "$yuma" block --rpc "http://127.0.0.1:$other/" >/dev/null 2>&1 && break; sleep 0.1; done
 check "the node serves on the flag's port" '"$yuma" block --rpc "http://127.0.0.1:$other/" >/dev/null 2>&1'
 check "not on the file's port" '! "$yuma" block --rpc "http://127.0.0.1:$port/" >/dev/null 2>&1'
 check "the data dir comes from the file" '[ -s "$dir/node/yuma.db" ]'
@@ -58,7 +58,7 @@ kill $node; wait $node 2>/dev/null; node=
 printf '{"chain_id": 5, "params": {"network_rate_limit": 3}, "balances": []}' >"$dir/genesis.json"
 "$yumad" --data "$dir/g" --genesis "$dir/genesis.json" --rpc-port $port --block-ms 1000 >"$dir/glog" 2>&1 &
 node=$!
-for _ in $(seq 50); do "$yuma" block --rpc "http://127.0.0.1:$port/" >/dev/null 2>&1 && break; sleep 0.1; done
+for _ in $(seq 200); do "$yuma" block --rpc "http://127.0.0.1:$port/" >/dev/null 2>&1 && break; sleep 0.1; done
 gen=$(curl -s -d '{"jsonrpc":"2.0","method":"chain_genesis","id":1}' "http://127.0.0.1:$port/")
 check "chain_genesis has the default min_fee ($gen)" 'echo "$gen" | grep -q "\"min_fee\": *100000"'
 check "and the file's own parameter" 'echo "$gen" | grep -q "\"network_rate_limit\": *3"'
