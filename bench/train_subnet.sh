@@ -134,7 +134,9 @@ summary() {
   c=$(awk '$1 == "central" { print $3 }' "$out/tuned.txt")
   [ -n "$s" ] && [ -n "$d" ] && awk -v s="$s" -v d="$d" 'BEGIN { printf "subnet - dense averaging: %+.4f nats (gate <= +0.03: %s)\n", s - d, (s - d <= 0.03) ? "pass" : "FAIL" }'
   [ -n "$s" ] && [ -n "$g" ] && awk -v s="$s" -v g="$g" 'BEGIN { printf "single miner - subnet: %+.4f nats (gate >= 0.05: %s)\n", g - s, (g - s >= 0.05) ? "pass" : "FAIL" }'
-  [ -n "$s" ] && [ -n "$c" ] && awk -v s="$s" -v c="$c" 'BEGIN { printf "subnet / centralized: %.4fx (%+.4f nats; reported, not gated; prototype 1.079x)\n", s / c, s - c }'
+  local proto="1.079x at T1, one seed, both at lr 4e-3"
+  [ "$config" = T0 ] && proto="1.004x at T0, mean of 3 seeds"
+  [ -n "$s" ] && [ -n "$c" ] && awk -v s="$s" -v c="$c" -v p="$proto" 'BEGIN { printf "subnet / centralized: %.4fx (%+.4f nats; reported, not gated; prototype %s)\n", s / c, s - c, p }'
   # bytes per honest miner per window, and the dense update (4 bytes per parameter)
   local f
   f=$(ls "$out"/sparse-s*-lr*.csv 2>/dev/null | head -n 1 || true)

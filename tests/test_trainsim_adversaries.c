@@ -420,10 +420,14 @@ static void a7_desync(verdicts *v, const trace *t)
     bool zero = true;
     for (uint64_t w = DESYNC_FROM + 1; w <= DESYNC_UNTIL; w++)
         zero = zero && t->m[w][t->r->desync].F == 0 && !(t->m[w][t->r->desync].sync_x <= 3);
-    bool back = t->m[DESYNC_UNTIL][t->r->desync].in_sync && t->m[DESYNC_UNTIL + 1][t->r->desync].sync == 1.0;
+    /* §7.5 step 1: back to honest, it finds its hash differing from the
+     * lead's at window UNTIL and catches up, once */
+    bool back = t->m[DESYNC_UNTIL][t->r->desync].in_sync && t->m[DESYNC_UNTIL + 1][t->r->desync].sync == 1.0 &&
+                t->m[DESYNC_UNTIL - 1][t->r->desync].catch_ups == 0 && t->m[t->windows - 1][t->r->desync].catch_ups == 1;
+    for (int i = 0; i < NH; i++) back = back && t->m[t->windows - 1][t->r->honest[i]].catch_ups == 0;
     check(v, zero && back,
-          "A7 desync: x > 3 and F = 0 in windows %d-%d; catches up from the checkpoint at window %d, sync %.2f one "
-          "window later",
+          "A7 desync: x > 3 and F = 0 in windows %d-%d; finds its hash differing from the lead's at window %d and "
+          "catches up from the checkpoint and the aggregators (once; honest miners never), sync %.2f one window later",
           (int)DESYNC_FROM + 1, (int)DESYNC_UNTIL, (int)DESYNC_UNTIL, t->m[DESYNC_UNTIL + 1][t->r->desync].sync);
 }
 

@@ -283,6 +283,7 @@ typedef struct {
     yuma_copy_level copy;            /* this window's verdict as an offender */
     double copy_overlap;
     bool in_sync;                    /* its model hash after the window equals the lead validator's */
+    uint32_t catch_ups;              /* times it found its model differing from the lead's and caught up */
     uint64_t emission;               /* rao received so far */
 } yuma_trainsim_miner_report;
 

@@ -202,14 +202,46 @@ bool ts_miner_sync(ts_env *env, ts_miner *m, uint64_t w, ts_err *e)
     return ts_write_debug(env, m->uid, w, m->theta, block, e);
 }
 
-bool ts_miner_catch_up(ts_env *env, ts_miner *m, uint64_t w, ts_err *e)
+/* The lead validator's published hash of theta_w (its debug-(w-1)); false
+ * when it has not published one (nothing to check against). */
+static bool lead_hash(ts_env *env, uint64_t w, uint8_t hash[32], ts_err *e, bool *failed)
 {
-    if (!m->desynced || !m->adv || m->adv->until != w) return true;
+    char name[64], serr[256];
+    snprintf(name, sizeof name, "debug-%llu-%u.bin", (unsigned long long)(w - 1), (unsigned)env->lead);
+    uint8_t *data;
+    size_t len;
+    uint64_t stamp;
+    yuma_astore_status st = yuma_astore_get(&env->store, env->lead, name, &data, &len, &stamp, serr, sizeof serr);
+    *failed = st != YUMA_ASTORE_OK && st != YUMA_ASTORE_ERR_NOT_FOUND && st != YUMA_ASTORE_ERR_META;
+    if (*failed) ts_fail(e, "%s", serr);
+    if (st != YUMA_ASTORE_OK) return false;
+    yuma_debug_record rec;
+    bool ok = yuma_debug_decode(data, len, w - 1, env->lead, (uint32_t)env->n_dbg, &rec) == YUMA_ARTEFACT_OK;
+    free(data);
+    if (ok) memcpy(hash, rec.hash, 32);
+    yuma_debug_record_free(&rec);
+    return ok;
+}
+
+bool ts_miner_check_sync(ts_env *env, ts_miner *m, uint64_t w, ts_err *e)
+{
+    /* a desynced miner skips the check: that is its misbehaviour */
+    if (w == 0 || ts_kind_at(m->adv, w) == YUMA_MINER_DESYNC) return true;
+    uint8_t want[32], have[32];
+    bool failed;
+    if (!lead_hash(env, w, want, e, &failed)) return !failed;
+    yuma_gpt_hash(m->theta, have);
+    if (memcmp(want, have, 32) == 0) return true;
     char err[512];
     uint64_t from;
     yuma_artefact_status st =
         yuma_trainsim_catch_up(&env->store, env->lead, &env->cfg.proto, w, m->theta, &from, err, sizeof err);
     if (st != YUMA_ARTEFACT_OK) return ts_fail(e, "miner %u: %s", m->uid, err);
+    yuma_gpt_hash(m->theta, have);
+    if (memcmp(want, have, 32) != 0)
+        return ts_fail(e, "miner %u: caught up to window %llu from checkpoint %llu but the model differs from the lead's",
+                       m->uid, (unsigned long long)w, (unsigned long long)from);
     m->desynced = false;
+    m->caught_up++;
     return true;
 }

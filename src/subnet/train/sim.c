@@ -407,7 +407,7 @@ static bool sparse_window(yuma_trainsim *s, uint64_t w, ts_err *e)
     const yuma_trainsim_config *c = &env->cfg;
     for (uint32_t u = 0; u < c->miners; u++) s->kinds[u] = ts_kind_at(s->miners[u].adv, w);
     for (uint32_t u = 0; u < c->miners; u++)
-        if (!ts_miner_catch_up(env, &s->miners[u], w, e)) return false;
+        if (!ts_miner_check_sync(env, &s->miners[u], w, e)) return false;
     for (uint32_t u = 0; u < c->miners; u++)
         if (!ts_miner_work(env, &s->miners[u], w, e)) return false;
     for (uint32_t u = 0; u < c->miners; u++) /* copiers read the others' uploads */
@@ -509,7 +509,7 @@ static void fill_report(yuma_trainsim *s, uint64_t w)
             .i_rand = ev->i_rand, .b = ev->b, .B = p->B, .F = p->F, .weight = lead->weights[u], .sync = ev->sync,
             .sync_x = ev->sync_x, .ordinal = yuma_openskill_ordinal(&lead->gp, p->mu, p->sigma),
             .copy = ev->copy.level, .copy_overlap = ev->copy.overlap, .in_sync = memcmp(h, r->model_hash, 32) == 0,
-            .emission = s->chain.emission[u]};
+            .catch_ups = s->miners[u].caught_up, .emission = s->chain.emission[u]};
         if (!s->miners[u].desynced) {
             r->nodes++;
             r->nodes_in_sync += m->in_sync;

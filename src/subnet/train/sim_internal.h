@@ -116,6 +116,7 @@ typedef struct {
     yuma_sparse_update kept;       /* stale: the update it re-sends */
     bool have_kept;
     bool desynced;                 /* trains on its own model, ignores the aggregate */
+    uint32_t caught_up;            /* catch-ups so far */
     size_t upload_bytes;           /* this window's upload (0: none) */
 } ts_miner;
 
@@ -128,8 +129,10 @@ bool ts_miner_work(ts_env *env, ts_miner *m, uint64_t w, ts_err *e);
 bool ts_miner_copy(ts_env *env, ts_miner *m, uint64_t w, ts_err *e);
 /* §7.5 steps 7-8: gather, outer step, debug-<w>-<uid>. */
 bool ts_miner_sync(ts_env *env, ts_miner *m, uint64_t w, ts_err *e);
-/* Catch-up before window w's work (a desynced miner whose `until` is w). */
-bool ts_miner_catch_up(ts_env *env, ts_miner *m, uint64_t w, ts_err *e);
+/* §7.5 step 1 before window w's work: the model's hash against the lead
+ * validator's published one; on a mismatch, catch-up from the checkpoint
+ * and the aggregators (§3.7). */
+bool ts_miner_check_sync(ts_env *env, ts_miner *m, uint64_t w, ts_err *e);
 
 /* ---- validators (validator.c) -------------------------------------------- */
 
