@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/args.h"
 #include "cli/commands.h"
 #include "yuma/chain.h"
 #include "yuma/store.h"
@@ -180,10 +181,8 @@ static double apply_all(yuma_chain *c, const tx_set *set, const chain_opts *o, b
 
 static bool parse_size(const char *s, size_t lo, size_t hi, size_t *out)
 {
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end || *s == '-' || v < lo || v > hi) return false;
+    uint64_t v;
+    if (!cli_parse_uint(s, lo, hi, &v)) return false;
     *out = (size_t)v;
     return true;
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli/args.h"
 #include "cli/commands.h"
 #include "yuma/chain.h"
 #include "yuma/tx.h"
@@ -106,10 +107,8 @@ static double seal(builder *b)
 
 static bool parse_u32(const char *s, uint32_t lo, uint32_t hi, uint32_t *out)
 {
-    char *end;
-    errno = 0;
-    unsigned long v = strtoul(s, &end, 10);
-    if (errno || *end || *s == '-' || v < lo || v > hi) return false;
+    uint64_t v;
+    if (!cli_parse_uint(s, lo, hi, &v)) return false;
     *out = (uint32_t)v;
     return true;
 }

@@ -37,6 +37,7 @@
 
 #include <curl/curl.h>
 
+#include "cli/args.h"
 #include "cli/cluster_cli.h"
 #include "cli/commands.h"
 #include "yuma/cluster.h"
@@ -63,16 +64,6 @@ static uint64_t now_ms(void)
 }
 
 /* ---- options and the saved configuration ---- */
-
-static bool parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)
-{
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end || *s == '-' || !*s || v < min || v > max) return false;
-    *out = v;
-    return true;
-}
 
 /* Flags shared by the subcommands; given[] says which were on the command line. */
 int cluster_parse(int argc, char **argv, int first, cluster_opts *o, const char *const *extra, const char **extra_val)
@@ -111,7 +102,7 @@ int cluster_parse(int argc, char **argv, int first, cluster_opts *o, const char 
         while (k < 4 && strcmp(a, nums[k].flag) != 0) k++;
         uint64_t x;
         if (k == 4) return fprintf(stderr, "yuma cluster: unknown option %s\n", a), 2;
-        if (!parse_uint(v, nums[k].min, nums[k].max, &x))
+        if (!cli_parse_uint(v, nums[k].min, nums[k].max, &x))
             return fprintf(stderr, "yuma cluster: %s must be %" PRIu64 "..%" PRIu64 ", not '%s'\n", a, nums[k].min,
                            nums[k].max, v),
                    2;
@@ -466,7 +457,7 @@ static void print_endpoints(const cluster_opts *o)
 static int cluster_up(int argc, char **argv)
 {
     uint64_t n;
-    if (argc < 3 || !parse_uint(argv[2], 1, MAX_NODES, &n)) {
+    if (argc < 3 || !cli_parse_uint(argv[2], 1, MAX_NODES, &n)) {
         fprintf(stderr, "yuma cluster up: N, the number of nodes, must be 1..%d\n", MAX_NODES);
         return 2;
     }

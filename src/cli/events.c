@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/args.h"
 #include "cli/commands.h"
 #include "yuma/chain.h"
 #include "yuma/rpc_client.h"
@@ -31,7 +32,8 @@ static void on_signal(int sig)
 
 static int usage_error(const char *what, const char *value)
 {
-    fprintf(stderr, "yuma events: %s%s%s\n", what, value ? " " : "", value ? value : "");
+    if (value) fprintf(stderr, "yuma events: %s '%s'\n", what, value);
+    else fprintf(stderr, "yuma events: %s\n", what);
     fprintf(stderr, "usage: yuma events [--from HEIGHT] [--to HEIGHT] [--netuid N] [--account ADDRESS] [--limit N] "
                     "[--follow] [--json] [--rpc URL]\n");
     return 2;
@@ -39,11 +41,9 @@ static int usage_error(const char *what, const char *value)
 
 static bool parse_number(const char *s, long long max, long long *out)
 {
-    char *end;
-    if (!s || !*s || *s == '-') return false;
-    long long v = strtoll(s, &end, 10);
-    if (*end || v < 0 || v > max) return false;
-    *out = v;
+    uint64_t v;
+    if (!cli_parse_uint(s, 0, (uint64_t)max, &v)) return false;
+    *out = (long long)v;
     return true;
 }
 

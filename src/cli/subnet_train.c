@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/args.h"
 #include "cli/commands.h"
 #include "yuma/trainsim.h"
 
@@ -85,28 +86,6 @@ static int usage_error(const char *fmt, ...)
     return 2;
 }
 
-static bool parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
-{
-    if (!s || !*s || *s == '-' || *s == '+' || *s == ' ') return false;
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end || v < lo || v > hi) return false;
-    *out = v;
-    return true;
-}
-
-static bool parse_real(const char *s, double lo_excl, double hi, double *out)
-{
-    if (!s || !*s) return false;
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || *end || !(v > lo_excl && v <= hi)) return false;
-    *out = v;
-    return true;
-}
-
 /* One --adversary: a kind, uids (explicit or auto), a window range. */
 typedef struct {
     yuma_miner_kind kind;
@@ -126,7 +105,7 @@ static int parse_adversary(const char *v, adv_spec *a)
         *at++ = '\0';
         char *dash = strchr(at, '-');
         if (dash) *dash++ = '\0';
-        if (!parse_u64(at, 0, 1000000, &a->from) || (dash && !parse_u64(dash, 1, 1000000, &a->until)) ||
+        if (!cli_parse_uint(at, 0, 1000000, &a->from) || (dash && !cli_parse_uint(dash, 1, 1000000, &a->until)) ||
             a->from >= a->until)
             return usage_error("--adversary '%s': the window range must be @FROM or @FROM-UNTIL with FROM < UNTIL", v);
     }
@@ -135,7 +114,7 @@ static int parse_adversary(const char *v, adv_spec *a)
         *colon++ = '\0';
         for (char *tok = strtok(colon, ","); tok; tok = strtok(NULL, ",")) {
             uint64_t u;
-            if (!parse_u64(tok, 0, 15, &u)) return usage_error("--adversary '%s': uid '%s' is not 0..15", v, tok);
+            if (!cli_parse_uint(tok, 0, 15, &u)) return usage_error("--adversary '%s': uid '%s' is not 0..15", v, tok);
             if (a->n_uids == 16) return usage_error("--adversary '%s': too many uids", v);
             a->uids[a->n_uids++] = (uint16_t)u;
         }
@@ -237,22 +216,22 @@ static int parse_opts(int argc, char **argv, sim_opts *o)
         if (strcmp(a, "--config") == 0) {
             continue;
         } else if (strcmp(a, "--windows") == 0) {
-            if (!parse_u64(v, 1, 100000, &c->windows)) return usage_error("--windows must be 1..100000, not '%s'", v);
+            if (!cli_parse_uint(v, 1, 100000, &c->windows)) return usage_error("--windows must be 1..100000, not '%s'", v);
         } else if (strcmp(a, "--miners") == 0) {
-            if (!parse_u64(v, 0, 16, &x)) return usage_error("--miners must be 0..16, not '%s'", v);
+            if (!cli_parse_uint(v, 0, 16, &x)) return usage_error("--miners must be 0..16, not '%s'", v);
             o->honest = (uint32_t)x;
         } else if (strcmp(a, "--validators") == 0) {
-            if (!parse_u64(v, 1, YUMA_TRAINSIM_MAX_VALIDATORS, &x)) return usage_error("--validators must be 1..8, not '%s'", v);
+            if (!cli_parse_uint(v, 1, YUMA_TRAINSIM_MAX_VALIDATORS, &x)) return usage_error("--validators must be 1..8, not '%s'", v);
             c->validators = (uint32_t)x;
         } else if (strcmp(a, "--seed") == 0) {
-            if (!parse_u64(v, 0, UINT64_MAX, &c->seed)) return usage_error("--seed must be an integer 0..2^64-1, not '%s'", v);
+            if (!cli_parse_uint(v, 0, UINT64_MAX, &c->seed)) return usage_error("--seed must be an integer 0..2^64-1, not '%s'", v);
         } else if (strcmp(a, "--adversary") == 0) {
             if (o->n_adv == 16) return usage_error("at most 16 --adversary flags");
             int rc = parse_adversary(v, &o->adv[o->n_adv]);
             if (rc) return rc;
             o->n_adv++;
         } else if (strcmp(a, "--victim") == 0) {
-            if (!parse_u64(v, 0, 15, &x)) return usage_error("--victim must be a uid 0..15, not '%s'", v);
+            if (!cli_parse_uint(v, 0, 15, &x)) return usage_error("--victim must be a uid 0..15, not '%s'", v);
             o->victim = (int64_t)x;
         } else if (strcmp(a, "--mode") == 0) {
             if (strcmp(v, "sparse") == 0) c->mode = YUMA_SIM_SPARSE;
@@ -266,41 +245,41 @@ static int parse_opts(int argc, char **argv, sim_opts *o)
             if (!*v) return usage_error("--store needs a directory");
             o->store = v;
         } else if (strcmp(a, "--threads") == 0) {
-            if (!parse_u64(v, 1, 64, &x)) return usage_error("--threads must be 1..64, not '%s'", v);
+            if (!cli_parse_uint(v, 1, 64, &x)) return usage_error("--threads must be 1..64, not '%s'", v);
             c->threads = (uint32_t)x;
         } else if (strcmp(a, "--csv") == 0) {
             if (!*v) return usage_error("--csv needs a file name");
             o->csv = v;
         } else if (strcmp(a, "--lr") == 0) {
-            if (!parse_real(v, 0, 1, &c->inner_lr)) return usage_error("--lr must be a number in (0, 1], not '%s'", v);
+            if (!cli_parse_real(v, 0, 1, &c->inner_lr)) return usage_error("--lr must be a number in (0, 1], not '%s'", v);
         } else if (strcmp(a, "--inner-steps") == 0) {
-            if (!parse_u64(v, 1, 10000, &x)) return usage_error("--inner-steps must be 1..10000, not '%s'", v);
+            if (!cli_parse_uint(v, 1, 10000, &x)) return usage_error("--inner-steps must be 1..10000, not '%s'", v);
             c->inner_steps = (uint32_t)x;
         } else if (strcmp(a, "--batch") == 0) {
-            if (!parse_u64(v, 1, 4096, &x)) return usage_error("--batch must be 1..4096, not '%s'", v);
+            if (!cli_parse_uint(v, 1, 4096, &x)) return usage_error("--batch must be 1..4096, not '%s'", v);
             c->batch = (uint32_t)x;
         } else if (strcmp(a, "--alpha") == 0) {
-            if (!parse_real(v, 0, 1, &d)) return usage_error("--alpha must be a number in (0, 1], not '%s'", v);
+            if (!cli_parse_real(v, 0, 1, &d)) return usage_error("--alpha must be a number in (0, 1], not '%s'", v);
             c->gauntlet.binary_alpha = d;
         } else if (strcmp(a, "--e-own") == 0) {
-            if (!parse_u64(v, 0, 1000000, &x)) return usage_error("--e-own must be 0..1000000, not '%s'", v);
+            if (!cli_parse_uint(v, 0, 1000000, &x)) return usage_error("--e-own must be 0..1000000, not '%s'", v);
             c->e_own = (uint32_t)x;
         } else if (strcmp(a, "--e-rand") == 0) {
-            if (!parse_u64(v, 32, 4096, &x)) return usage_error("--e-rand must be 32..4096, not '%s'", v);
+            if (!cli_parse_uint(v, 32, 4096, &x)) return usage_error("--e-rand must be 32..4096, not '%s'", v);
             c->e_rand = (uint32_t)x;
         } else if (strcmp(a, "--eval-factor") == 0) {
-            if (!parse_real(v, 0, 10, &c->eval_lr_factor)) return usage_error("--eval-factor must be in (0, 10], not '%s'", v);
+            if (!cli_parse_real(v, 0, 10, &c->eval_lr_factor)) return usage_error("--eval-factor must be in (0, 10], not '%s'", v);
         } else if (strcmp(a, "--gather") == 0) {
-            if (!parse_u64(v, 1, 16, &x)) return usage_error("--gather must be 1..16, not '%s'", v);
+            if (!cli_parse_uint(v, 1, 16, &x)) return usage_error("--gather must be 1..16, not '%s'", v);
             c->proto.gather = (uint32_t)x;
         } else if (strcmp(a, "--tempo") == 0) {
-            if (!parse_u64(v, 1, 65535, &x)) return usage_error("--tempo must be 1..65535, not '%s'", v);
+            if (!cli_parse_uint(v, 1, 65535, &x)) return usage_error("--tempo must be 1..65535, not '%s'", v);
             c->tempo = (uint32_t)x;
         } else if (strcmp(a, "--heldout-every") == 0) {
-            if (!parse_u64(v, 0, 1000000, &x)) return usage_error("--heldout-every must be 0..1000000, not '%s'", v);
+            if (!cli_parse_uint(v, 0, 1000000, &x)) return usage_error("--heldout-every must be 0..1000000, not '%s'", v);
             c->heldout_every = (uint32_t)x;
         } else {
-            if (!parse_u64(v, 1, 256, &x)) return usage_error("--heldout-windows must be 1..256, not '%s'", v);
+            if (!cli_parse_uint(v, 1, 256, &x)) return usage_error("--heldout-windows must be 1..256, not '%s'", v);
             c->heldout_windows = (uint32_t)x;
         }
     }

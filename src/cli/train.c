@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/args.h"
 #include "cli/commands.h"
 #include "yuma/corpus.h"
 #include "yuma/gpt.h"
@@ -82,17 +83,6 @@ static int usage_error(const char *fmt, ...)
     return 2;
 }
 
-static bool parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
-{
-    if (!s || !*s || *s == '-' || *s == '+' || *s == ' ') return false;
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end || v < lo || v > hi) return false;
-    *out = v;
-    return true;
-}
-
 static double now_s(void)
 {
     struct timespec ts;
@@ -130,13 +120,13 @@ static int parse_opts(int argc, char **argv, int first, train_opts *o, bool benc
             if (!yuma_gpt_config_named(v, &o->cfg)) return usage_error("--config must be T0, T1 or T2, not '%s'", v);
             o->config_name = v;
         } else if (strcmp(a, "--steps") == 0) {
-            if (!parse_u64(v, 1, 10000000, &o->steps)) return usage_error("--steps must be 1..10000000, not '%s'", v);
+            if (!cli_parse_uint(v, 1, 10000000, &o->steps)) return usage_error("--steps must be 1..10000000, not '%s'", v);
         } else if (strcmp(a, "--batch") == 0) {
-            if (!parse_u64(v, 1, 4096, &x)) return usage_error("--batch must be 1..4096, not '%s'", v);
+            if (!cli_parse_uint(v, 1, 4096, &x)) return usage_error("--batch must be 1..4096, not '%s'", v);
             o->batch = (uint32_t)x;
             batch_set = true;
         } else if (strcmp(a, "--threads") == 0) {
-            if (!parse_u64(v, 1, 64, &x)) return usage_error("--threads must be 1..64, not '%s'", v);
+            if (!cli_parse_uint(v, 1, 64, &x)) return usage_error("--threads must be 1..64, not '%s'", v);
             o->threads = (uint32_t)x;
         } else if (strcmp(a, "--lr") == 0) {
             char *end;
@@ -145,11 +135,11 @@ static int parse_opts(int argc, char **argv, int first, train_opts *o, bool benc
             if (errno || end == v || *end || !(o->lr > 0 && o->lr <= 1))
                 return usage_error("--lr must be a number in (0, 1], not '%s'", v);
         } else if (strcmp(a, "--seed") == 0) {
-            if (!parse_u64(v, 0, UINT64_MAX, &o->seed)) return usage_error("--seed must be an integer 0..2^64-1, not '%s'", v);
+            if (!cli_parse_uint(v, 0, UINT64_MAX, &o->seed)) return usage_error("--seed must be an integer 0..2^64-1, not '%s'", v);
         } else if (strcmp(a, "--corpus") == 0) {
             o->corpus = v;
         } else if (strcmp(a, "--eval-every") == 0) {
-            if (!parse_u64(v, 0, 10000000, &o->eval_every))
+            if (!cli_parse_uint(v, 0, 10000000, &o->eval_every))
                 return usage_error("--eval-every must be 0..10000000, not '%s'", v);
         } else {
             if (!*v) return usage_error("--csv needs a file name");

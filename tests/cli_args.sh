@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# cli_args.sh - every command that takes a numeric option parses it the same
+# strict way (src/cli/args.c): a sign, a leading space, the empty string,
+# hex, trailing junk and overflow are refused with exit status 2, a one-line
+# message naming the option and the value, nothing on stdout, and nothing
+# started (each command below would otherwise run or connect).
+#
+# usage: bash tests/cli_args.sh PATH/TO/yuma SOURCE_DIR
+set -u
+
+YUMA=${1:?usage: cli_args.sh PATH/TO/yuma SOURCE_DIR}
+YUMA=$(cd "$(dirname "$YUMA")" && pwd)/$(basename "$YUMA")
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+cd "$TMP" || exit 1
+
+pass=0
+fail=0
+bad() {
+    fail=$((fail + 1))
+    echo "FAIL: $*"
+}
+
+# refused WANT ARGS...: status 2, empty stdout, WANT in stderr's first line.
+refused() {
+    local want=$1
+    shift
+    "$YUMA" "$@" >out 2>err </dev/null
+    local rc=$?
+    if [ "$rc" -ne 2 ]; then
+        bad "yuma $*: exit status $rc, want 2"
+    elif [ -s out ]; then
+        bad "yuma $*: wrote to stdout: $(head -c 200 out)"
+    elif ! head -n 1 err | grep -qF -- "$want"; then
+        bad "yuma $*: stderr '$(head -n 1 err)' lacks '$want'"
+    else
+        pass=$((pass + 1))
+    fi
+}
+
+spellings=("-1" "+5" " 5" "" "0x10" "5x" "18446744073709551616" "99999999999999999999999")
+for v in "${spellings[@]}"; do
+    refused "--steps must be 1..10000000, not '$v'" train --steps "$v"
+    refused "--windows must be 1..100000, not '$v'" subnet train sim --windows "$v"
+    refused "--lr must be a number in (0, 1], not '$v'" subnet train sim --lr "$v"
+    refused "--limit must be 1..10000, not '$v'" events --limit "$v"
+    refused "--netuid must be 0..65534, not '$v'" events --netuid "$v"
+    refused "bad option '--blocks'" bench chain --blocks "$v"
+    refused "bad option '--uids'" bench chain-epochs --uids "$v"
+    refused "N, the number of nodes, must be 1..20" cluster up "$v"
+done
+# the range ends are inclusive, one past them is refused
+refused "--limit must be 1..10000, not '0'" events --limit 0
+refused "--limit must be 1..10000, not '10001'" events --limit 10001
+refused "--netuid must be 0..65534, not '65535'" events --netuid 65535
+refused "--windows must be 1..100000, not '100001'" subnet train sim --windows 100001
+refused "--lr must be a number in (0, 1], not '0'" subnet train sim --lr 0
+refused "--lr must be a number in (0, 1], not 'nan'" subnet train sim --lr nan
+refused "--lr must be a number in (0, 1], not '1.0000001'" subnet train sim --lr 1.0000001
+refused "N, the number of nodes, must be 1..20" cluster up 21
+
+echo "cli_args: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
