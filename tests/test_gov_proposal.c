@@ -393,7 +393,7 @@ static void test_escrow_stretch_and_rage_exit(void **state)
     gn_send(COLD, WHALE, unstake(V1, 1, whale), YUMA_CALL_ERR_GOV_STAKE_LOCKED);
     gn_send(COLD, WHALE, escrow(id, V1, part + 1, 1), YUMA_CALL_ERR_GOV_NOT_ESCROWED);
     gn_send(COLD, WHALE, escrow(id, V1, whale, 0), YUMA_CALL_ERR_NOT_ENOUGH_STAKE);
-    gn_send(COLD, WHALE, escrow(id, V1, 1, 2), YUMA_CALL_ERR_GOV_BAD_CHOICE);
+    gn_send(COLD, WHALE, escrow(id, V1, 1, 3), YUMA_CALL_ERR_GOV_BAD_CHOICE);
     /* The whale escrows everything: R > 25%, the timelock is at its maximum. */
     gn_send(COLD, WHALE, escrow(id, V1, whale - part, 0), YUMA_CALL_OK);
     p = gn_proposal(id);
@@ -561,7 +561,7 @@ static void test_refused_calls_change_nothing(void **state)
     gn_try(COLD, WHALE, escrow(id, V1, TAO, 0), YUMA_CALL_ERR_GOV_WRONG_STATE);
     gn_try(COLD, S1, topup(id, TAO), YUMA_CALL_ERR_GOV_WRONG_STATE); /* the deposit is complete */
     gn_try(COLD, WHALE, gn_id_call(YUMA_CALL_GOV_WITHDRAW, id), YUMA_CALL_ERR_GOV_NOT_PROPOSER);
-    gn_try(COLD, WHALE, respond(id, 1), YUMA_CALL_ERR_NOT_OWNER);
+    gn_try(COLD, WHALE, respond(id, 1), YUMA_CALL_ERR_GOV_NOT_RESPONDER);
     gn_try(COLD, OWNER, ot, YUMA_CALL_ERR_GOV_NO_EXIT_RIGHT);
     gn_try(COLD, OWNER, respond(id, 1), YUMA_CALL_OK);
     gn_try(COLD, OWNER, respond(id, 2), YUMA_CALL_OK); /* the one amendment */

@@ -67,6 +67,7 @@ typedef struct {
     uint32_t seat_ema_ppm;                /* 20000: alpha of the 30-day EMA per sample */
     uint64_t owner_term_blocks;           /* the lock refund is pro rata to what remains of it */
     uint64_t exit_registration_blocks;    /* neurons keep a free registration for 30 d */
+    uint32_t exit_slippage_ppm;           /* rage exit through the AMM: the sale may move the price at most this */
 } yuma_gov_params;
 
 /* Mainnet values (§5.9) and the devnet preset (one "day" = 4 blocks). */
@@ -265,6 +266,7 @@ typedef enum {
     YUMA_CALL_ERR_GUARDIAN_SAFE_MODE_STATE, /* safe mode already on, or not on / already extended */
     YUMA_CALL_ERR_GUARDIAN_RATIONALE,    /* posted already, window closed, or the action never took effect */
     YUMA_CALL_ERR_GUARDIAN_TOO_MANY_OPEN,
+    YUMA_CALL_ERR_GOV_NOT_RESPONDER,     /* gov_respond: not the target's owner coldkey nor a top-3 validator hotkey */
 } yuma_call_status;
 
 const char *yuma_call_strerror(yuma_call_status s);

@@ -155,8 +155,8 @@ const char *yuma_call_strerror(yuma_call_status s)
     case YUMA_CALL_ERR_GOV_COOLDOWN: return "the subnet is in its cooldown after a failed proposal";
     case YUMA_CALL_ERR_GOV_DEPOSIT_TOO_LOW: return "the initial deposit is below its minimum share of the required deposit";
     case YUMA_CALL_ERR_GOV_WRONG_STATE: return "the proposal is not in a state (or window) that allows this";
-    case YUMA_CALL_ERR_GOV_RESPONSE_LIMIT: return "the owner already filed a response and its one amendment";
-    case YUMA_CALL_ERR_GOV_BAD_CHOICE: return "choice must be 1 aye, 2 nay, 3 abstain or 4 no_with_veto (escrow: 0 lock, 1 unlock)";
+    case YUMA_CALL_ERR_GOV_RESPONSE_LIMIT: return "this responder (the owner, or a top validator) already filed a response and its one amendment";
+    case YUMA_CALL_ERR_GOV_BAD_CHOICE: return "choice must be 1 aye, 2 nay, 3 abstain or 4 no_with_veto (escrow: 0 lock, 1 unlock, 2 lock with an AMM exit)";
     case YUMA_CALL_ERR_GOV_BAD_CONVICTION: return "conviction must be 0..5";
     case YUMA_CALL_ERR_GOV_RECUSED: return "the target subnet's owner and the proposer are recused from this vote";
     case YUMA_CALL_ERR_GOV_ALREADY_VOTED: return "this coldkey already voted in this round";
@@ -180,6 +180,7 @@ const char *yuma_call_strerror(yuma_call_status s)
     case YUMA_CALL_ERR_GUARDIAN_SAFE_MODE_STATE: return "safe mode is already on (or, to extend it: not on, or already extended once)";
     case YUMA_CALL_ERR_GUARDIAN_RATIONALE: return "a rationale can be posted once, within the rationale window, for an action that took effect";
     case YUMA_CALL_ERR_GUARDIAN_TOO_MANY_OPEN: return "too many emergency actions are open at once";
+    case YUMA_CALL_ERR_GOV_NOT_RESPONDER: return "only the target subnet's owner coldkey or the hotkey of one of its top-3 validators (permit holders by alpha stake) may respond";
     }
     return "unknown call status";
 }

@@ -35,5 +35,10 @@ enum { CLI_NO_WAIT = 1, CLI_JSON = 2, CLI_QUIET = 4 };
 int cli_send(yuma_rpc_client *rc, const yuma_keypair *kp, const yuma_call *c, unsigned flags);
 /* Calls method (params stolen); NULL after printing the error to stderr. */
 json_t *cli_call(yuma_rpc_client *c, const char *method, json_t *params);
+/* gov.c: the notice lines (§5.2) `yuma subnet show`, `yuma balance` and
+ * `yuma stake list` print on stderr: the open proposals that target
+ * subnet netuid (netuid >= 0), or that concern address (its owner or
+ * staker role; netuid < 0). Silent when there are none. */
+void cli_gov_notice_lines(yuma_rpc_client *rc, long netuid, const char *address);
 
 #endif

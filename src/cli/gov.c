@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "gov/eaa.h"
 #include "yuma/chain.h"
 #include "yuma/keys.h"
 #include "yuma/rpc_client.h"
@@ -47,11 +48,12 @@ static const char *const USAGE =
     "         SPEC: emission=off|on  registration=off|on  owner-cut=0..65535|default  owner=SS58  dissolve\n"
     "               kappa=N  weights-rate-limit=N  max-validators=N          (targeted, --netuid N)\n"
     "               param:NAME=VALUE   (global, --global; `yuma gov params` lists the names)\n"
+    "               guardian-add=SS58:ORG  guardian-remove=SS58   (global: the guardian's election, House C decides)\n"
     "       yuma gov topup ID --amount TAO --wallet W\n"
-    "       yuma gov respond ID (--text TEXT | --text-file F | --text-hash HEX) --wallet W\n"
+    "       yuma gov respond ID (--text TEXT | --text-file F | --text-hash HEX) --wallet W [--hotkey NAME]\n"
     "       yuma gov vote ID aye|nay|abstain|veto [--conviction 0-5] --wallet W\n"
     "       yuma gov appeal ID --wallet W\n"
-    "       yuma gov escrow ID lock|unlock --validator SS58 --amount ALPHA --wallet W\n"
+    "       yuma gov escrow ID lock|lock-amm|unlock --validator SS58 --amount ALPHA --wallet W\n"
     "       yuma gov withdraw ID --wallet W\n"
     "       yuma gov owner-transfer --netuid N --dest SS58 --dest-hotkey SS58 --wallet W\n"
     "       yuma gov show ID | list [--netuid N] [--state open|closed|all] [--mine --wallet W | --address SS58]\n"
@@ -337,6 +339,23 @@ static bool parse_action(const char *spec, bool global, yuma_gov_action *a, char
         *a = (yuma_gov_action){.kind = 20, .param = (uint16_t)id, .value = (uint64_t)n};
         return true;
     }
+    if (strcmp(key, "guardian-add") == 0 || strcmp(key, "guardian-remove") == 0) {
+        bool add = strcmp(key, "guardian-add") == 0;
+        if (!global) return snprintf(why, why_len, "%s is a global action: use --global", key), false;
+        char addr[128];
+        const char *colon = val ? strchr(val, ':') : NULL;
+        size_t alen = colon ? (size_t)(colon - val) : (val ? strlen(val) : 0);
+        if (!val || alen >= sizeof addr || (add != (colon != NULL)))
+            return snprintf(why, why_len, add ? "guardian-add=SS58:ORG (ORG: 1-8 printable characters, no space)"
+                                              : "guardian-remove=SS58"), false;
+        memcpy(addr, val, alen);
+        addr[alen] = 0;
+        a->kind = add ? EAA_GUARDIAN_ADD : EAA_GUARDIAN_REMOVE;
+        if (!parse_address(addr, &a->account)) return snprintf(why, why_len, "%s: not an SS58 address", key), false;
+        if (add && !eaa_org_pack(colon + 1, &a->value))
+            return snprintf(why, why_len, "guardian-add: the organisation must be 1-8 printable characters, no space"), false;
+        return true;
+    }
     if (global) return snprintf(why, why_len, "%s acts on one subnet: use --netuid N, not --global", key), false;
     if (strcmp(key, "emission") == 0 || strcmp(key, "registration") == 0) {
         if (!val || (strcmp(val, "on") && strcmp(val, "off")))
@@ -508,8 +527,9 @@ static int cmd_with_id(const char *cmd, yuma_call_kind kind, int argc, char **ar
     }
     case YUMA_CALL_GOV_ESCROW: {
         const char *dir = o.npos > 1 ? o.pos[1] : "";
-        if (strcmp(dir, "lock") && strcmp(dir, "unlock")) return usage_error(cmd, "lock or unlock, not", dir);
-        c.choice = strcmp(dir, "unlock") == 0;
+        if (strcmp(dir, "lock") && strcmp(dir, "unlock") && strcmp(dir, "lock-amm"))
+            return usage_error(cmd, "lock, lock-amm or unlock, not", dir);
+        c.choice = strcmp(dir, "unlock") == 0 ? 1 : strcmp(dir, "lock-amm") == 0 ? 2 : 0;
         if (!parse_address(o.validator, &c.hotkey)) return usage_error(cmd, "--validator SS58 (the hotkey your stake is on), not", o.validator ? o.validator : "missing");
         if (!parse_amount(o.amount, &c.amount)) return usage_error(cmd, "--amount ALPHA is required, not", o.amount ? o.amount : "missing");
         break;
@@ -559,6 +579,13 @@ static void print_proposal(const json_t *p, bool full)
                json_is_string(json_object_get(p, "response")) ? ": " : "",
                json_is_string(json_object_get(p, "response")) ? str(p, "response") : "");
     else printf("  owner's response: none yet\n");
+    const json_t *vr = json_object_get(p, "validator_responses");
+    for (size_t i = 0; i < json_array_size(vr); i++) {
+        const json_t *r = json_array_get(vr, i);
+        printf("  validator %s's response (%lld filed) %s%s%s\n", str(r, "hotkey"), num(r, "count"), str(r, "hash"),
+               json_is_string(json_object_get(r, "text")) ? ": " : "",
+               json_is_string(json_object_get(r, "text")) ? str(r, "text") : "");
+    }
     printf("  deposit %lld of %lld rao; submitted at %lld; voting from %lld to %lld\n", num(p, "deposit_total"),
            num(p, "deposit_required"), num(p, "submitted_at"), num(p, "voting_start"), num(p, "round_end"));
     const json_t *tl = json_object_get(p, "timelock_end");
@@ -657,6 +684,51 @@ static int cmd_list(int argc, char **argv)
         json_object_set_new(params, "address", json_string(addr));
     }
     return read_cmd("list", &o, "gov_proposals", params, true, false);
+}
+
+/* One notice line of §5.2 for an open targeted proposal: what it does,
+ * where it stands, and where to read the rationale and the responses. */
+static void notice_line(const json_t *p, const char *role)
+{
+    char acts[160] = "";
+    const json_t *a = json_object_get(p, "actions");
+    for (size_t i = 0; i < json_array_size(a); i++) {
+        size_t used = strlen(acts);
+        snprintf(acts + used, sizeof acts - used, "%s%s=%lld", i ? ", " : "", str(json_array_get(a, i), "kind"),
+                 num(json_array_get(a, i), "value"));
+    }
+    const char *st = str(p, "state");
+    char when[160];
+    if (strcmp(st, "pending_deposit") == 0)
+        snprintf(when, sizeof when, "awaiting its deposit until block %lld", num(p, "deposit_deadline"));
+    else if (strcmp(st, "notice") == 0)
+        snprintf(when, sizeof when, "hearing open, voting opens at block %lld", num(p, "voting_start"));
+    else if (strcmp(st, "voting") == 0)
+        snprintf(when, sizeof when, "voting until block %lld", num(p, "round_end"));
+    else if (strcmp(st, "appeal") == 0)
+        snprintf(when, sizeof when, "appeal vote until block %lld", num(p, "round_end"));
+    else
+        snprintf(when, sizeof when, "passed, takes effect at block %lld (stakers may escrow or leave before)",
+                 num(p, "timelock_end"));
+    fprintf(stderr, "notice: governance proposal #%lld targets subnet %lld (%s)%s%s%s: %s; read it: yuma gov show %lld\n",
+            num(p, "id"), num(p, "netuid"), acts, role ? " [you: " : "", role ? role : "", role ? "]" : "", when,
+            num(p, "id"));
+}
+
+void cli_gov_notice_lines(yuma_rpc_client *rc, long netuid, const char *address)
+{
+    yuma_rpc_client_error err;
+    json_t *params = netuid >= 0 ? json_pack("{s:i, s:s}", "netuid", (int)netuid, "state", "open")
+                                 : json_pack("{s:s}", "address", address);
+    json_t *r = yuma_rpc_client_call(rc, netuid >= 0 ? "gov_proposals" : "gov_notices", params, &err);
+    json_decref(params);
+    if (!r) return; /* a node without governance: nothing to show */
+    for (size_t i = 0; i < json_array_size(r); i++) {
+        const json_t *p = json_array_get(r, i);
+        if (!json_is_integer(json_object_get(p, "netuid"))) continue;
+        notice_line(p, json_string_value(json_object_get(p, "role")));
+    }
+    json_decref(r);
 }
 
 /* The notice of §5.2: what an owner or staker of a targeted subnet must see. */

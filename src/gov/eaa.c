@@ -58,6 +58,8 @@ const char *eaa_kind_name(uint16_t kind)
     case EAA_HYPERPARAM: return "hyperparameter";
     case EAA_RATIFY_ESCROW: return "ratify_escrow";
     case EAA_CHAIN_PARAM: return "chain_param";
+    case EAA_GUARDIAN_ADD: return "guardian_add";
+    case EAA_GUARDIAN_REMOVE: return "guardian_remove";
     }
     return "unknown";
 }
@@ -65,6 +67,50 @@ const char *eaa_kind_name(uint16_t kind)
 bool eaa_is_targeted(uint16_t kind)
 {
     return kind >= EAA_EMISSION && kind <= EAA_RATIFY_ESCROW;
+}
+
+static bool is_guardian_kind(uint16_t kind)
+{
+    return kind == EAA_GUARDIAN_ADD || kind == EAA_GUARDIAN_REMOVE;
+}
+
+bool eaa_guardian_election(const yuma_gov_action *a, uint32_t count)
+{
+    if (count == 0) return false;
+    for (uint32_t i = 0; i < count; i++)
+        if (!is_guardian_kind(a[i].kind)) return false;
+    return true;
+}
+
+bool eaa_org_pack(const char *name, uint64_t *value)
+{
+    size_t n = strlen(name);
+    if (n == 0 || n > 8) return false;
+    uint64_t v = 0;
+    for (size_t i = 0; i < 8; i++) {
+        uint8_t c = i < n ? (uint8_t)name[i] : 0;
+        if (i < n && (c < 0x21 || c > 0x7e)) return false;
+        v = v << 8 | c;
+    }
+    *value = v;
+    return true;
+}
+
+bool eaa_org_unpack(uint64_t value, char out[9])
+{
+    size_t n = 0;
+    bool ended = false;
+    for (int i = 0; i < 8; i++) {
+        uint8_t c = (uint8_t)(value >> (56 - 8 * i));
+        if (c == 0) {
+            ended = true;
+            continue;
+        }
+        if (ended || c < 0x21 || c > 0x7e) return false; /* a gap, or not printable */
+        out[n++] = (char)c;
+    }
+    out[n] = 0;
+    return n > 0;
 }
 
 bool eaa_changes_governance(const yuma_gov_action *a)
@@ -88,8 +134,8 @@ yuma_call_status eaa_check(const call_ctx *cx, uint16_t netuid, const yuma_gov_a
     bool global = netuid == GOV_NETUID_GLOBAL;
     /* A subnet's action belongs to a targeted proposal, a chain parameter
      * to a global one. */
-    if (a->kind == EAA_CHAIN_PARAM ? !global : (!eaa_is_targeted(a->kind) || global))
-        return YUMA_CALL_ERR_GOV_BAD_ACTIONS;
+    bool global_kind = a->kind == EAA_CHAIN_PARAM || is_guardian_kind(a->kind);
+    if (global_kind ? !global : (!eaa_is_targeted(a->kind) || global)) return YUMA_CALL_ERR_GOV_BAD_ACTIONS;
     subnet_rec s;
     bool have = !global && subnet_get(cx->kv, netuid, &s);
     switch ((eaa_kind)a->kind) {
@@ -109,6 +155,17 @@ yuma_call_status eaa_check(const call_ctx *cx, uint16_t netuid, const yuma_gov_a
     case EAA_HYPERPARAM:
         return hyperparam_in_range(a->param, a->value, have ? &s : NULL) ? YUMA_CALL_OK
                                                                          : YUMA_CALL_ERR_GOV_BAD_ACTIONS;
+    case EAA_GUARDIAN_ADD:
+    case EAA_GUARDIAN_REMOVE: {
+        /* Whether the set still fits the lane's rules (how many, per
+         * organisation) is checked at enactment, against the set then. */
+        static const yuma_account zero;
+        char org[9];
+        if (memcmp(a->account.bytes, zero.bytes, 32) == 0 || a->param != 0) return YUMA_CALL_ERR_GOV_BAD_ACTIONS;
+        if (a->kind == EAA_GUARDIAN_ADD ? !eaa_org_unpack(a->value, org) : a->value != 0)
+            return YUMA_CALL_ERR_GOV_BAD_ACTIONS;
+        return YUMA_CALL_OK;
+    }
     case EAA_CHAIN_PARAM: {
         const yuma_param_info *f = yuma_param_info_of(a->param);
         yuma_chain_params p = *cx->params;
@@ -149,6 +206,23 @@ static void hash_params(const ykv *kv, uint8_t out[32])
     uint8_t buf[CHAIN_PARAMS_MAX];
     size_t n = chain_params_load(kv, &p) ? chain_params_encode(&p, buf) : 0;
     gov_audit_param_hash(buf, n, out);
+}
+
+static void hash_guardians(const ykv *kv, uint8_t out[32])
+{
+    gov_guardian_rec g[GOV_GUARDIAN_MAX];
+    memset(g, 0, sizeof g);
+    for (uint8_t i = 0; i < GOV_GUARDIAN_MAX; i++)
+        if (!gov_guardian_get(kv, i, &g[i])) memset(&g[i], 0, sizeof g[i]);
+    /* The accounts, organisations and whether each is active. */
+    uint8_t buf[GOV_GUARDIAN_MAX * (32 + YUMA_GUARDIAN_ORG_LEN + 1)];
+    for (size_t i = 0; i < GOV_GUARDIAN_MAX; i++) {
+        uint8_t *b = buf + i * (32 + YUMA_GUARDIAN_ORG_LEN + 1);
+        memcpy(b, g[i].account.bytes, 32);
+        memcpy(b + 32, g[i].org, YUMA_GUARDIAN_ORG_LEN);
+        b[32 + YUMA_GUARDIAN_ORG_LEN] = g[i].active;
+    }
+    gov_audit_param_hash(buf, sizeof buf, out);
 }
 
 /* ---- setters ---- */
@@ -218,6 +292,43 @@ static yuma_call_status ratify(call_ctx *cx, uint64_t proposal_id, uint64_t acti
     return st == GOV_RATIFY_OK ? YUMA_CALL_OK : YUMA_CALL_ERR_GOV_BAD_ACTIONS;
 }
 
+/* One seat of the guardian elected or vacated: the new set is the active
+ * signers (struck ones leave at an election) with this one added (or its
+ * organisation updated) or removed, under the lane's rules
+ * (gov_guardians_replace: how many, how many per organisation). */
+static yuma_call_status set_guardian(call_ctx *cx, uint64_t proposal_id, const yuma_gov_action *a)
+{
+    yuma_guardian g[GOV_GUARDIAN_MAX + 1];
+    size_t n = 0;
+    bool found = false, add = a->kind == EAA_GUARDIAN_ADD;
+    char org[9];
+    if (add && !eaa_org_unpack(a->value, org)) return YUMA_CALL_ERR_GOV_BAD_ACTIONS;
+    memset(g, 0, sizeof g);
+    for (uint8_t i = 0; i < GOV_GUARDIAN_MAX; i++) {
+        gov_guardian_rec m;
+        if (!gov_guardian_get(cx->kv, i, &m) || !m.active) continue;
+        bool it = memcmp(m.account.bytes, a->account.bytes, 32) == 0;
+        found |= it;
+        if (it && !add) continue;
+        g[n].account = m.account;
+        memcpy(g[n].org, m.org, YUMA_GUARDIAN_ORG_LEN);
+        if (it) {
+            memset(g[n].org, 0, YUMA_GUARDIAN_ORG_LEN);
+            memcpy(g[n].org, org, strlen(org));
+        }
+        n++;
+    }
+    if (!add && !found) return YUMA_CALL_ERR_NOT_GUARDIAN;
+    if (add && !found) {
+        g[n].account = a->account;
+        memcpy(g[n].org, org, strlen(org));
+        n++;
+    }
+    const char *why = NULL;
+    if (gov_guardians_replace(cx->kv, cx->block, proposal_id, g, n, &why)) return YUMA_CALL_OK;
+    return why && strcmp(why, "out of memory") == 0 ? YUMA_CALL_ERR_NOMEM : YUMA_CALL_ERR_GOV_BAD_ACTIONS;
+}
+
 yuma_call_status eaa_apply(call_ctx *cx, uint64_t proposal_id, uint16_t netuid, const yuma_gov_action *a,
                            uint8_t before[32], uint8_t after[32])
 {
@@ -226,8 +337,9 @@ yuma_call_status eaa_apply(call_ctx *cx, uint64_t proposal_id, uint16_t netuid, 
         return YUMA_CALL_ERR_UNSUPPORTED;
     }
     atomic_fetch_add(&enacted_calls, 1);
-    bool global = a->kind == EAA_CHAIN_PARAM;
-    if (global) hash_params(cx->kv, before);
+    bool global = a->kind == EAA_CHAIN_PARAM, guardians = is_guardian_kind(a->kind);
+    if (guardians) hash_guardians(cx->kv, before);
+    else if (global) hash_params(cx->kv, before);
     else hash_subnet_state(cx->kv, netuid, before);
     yuma_call_status st;
     switch ((eaa_kind)a->kind) {
@@ -241,9 +353,12 @@ yuma_call_status eaa_apply(call_ctx *cx, uint64_t proposal_id, uint16_t netuid, 
     case EAA_HYPERPARAM: st = set_hyperparam(cx, netuid, a->param, a->value); break;
     case EAA_RATIFY_ESCROW: st = ratify(cx, proposal_id, a->value); break;
     case EAA_CHAIN_PARAM: st = set_chain_param(cx, a->param, a->value); break;
+    case EAA_GUARDIAN_ADD:
+    case EAA_GUARDIAN_REMOVE: st = set_guardian(cx, proposal_id, a); break;
     default: st = YUMA_CALL_ERR_GOV_BAD_ACTIONS; break;
     }
-    if (global) hash_params(cx->kv, after);
+    if (guardians) hash_guardians(cx->kv, after);
+    else if (global) hash_params(cx->kv, after);
     else hash_subnet_state(cx->kv, netuid, after);
     return st;
 }

@@ -35,7 +35,23 @@ typedef enum {
     EAA_RATIFY_ESCROW = 7,   /* value: an emergency escrow's action id (src/gov/emergency.h): confirm it */
     /* global: every subnet */
     EAA_CHAIN_PARAM = 20,    /* param: id in the parameter table (1..yuma_param_count()); value */
+    /* the guardian's election (§5.7: "members are elected by House C"):
+     * global, decided by House C alone when every action of the proposal
+     * is one of these (docs/GOVERNANCE_AUDIT.md) */
+    EAA_GUARDIAN_ADD = 21,   /* account: the signer; value: its organisation, 1-8 printable ASCII bytes
+                                packed first byte highest, zero padded (eaa_org_pack) */
+    EAA_GUARDIAN_REMOVE = 22,/* account: the signer */
 } eaa_kind;
+
+/* An organisation name of 1-8 printable ASCII bytes (no space) <-> the
+ * action's value. Pack returns false for a name that does not fit;
+ * unpack writes a NUL-terminated name and returns false for a value that
+ * is not one. */
+bool eaa_org_pack(const char *name, uint64_t *value);
+bool eaa_org_unpack(uint64_t value, char out[9]);
+/* Whether every action of the list is a guardian election action (House C
+ * alone decides such a proposal). */
+bool eaa_guardian_election(const yuma_gov_action *a, uint32_t count);
 
 const char *eaa_kind_name(uint16_t kind);
 bool eaa_is_targeted(uint16_t kind);

@@ -78,22 +78,48 @@ static size_t escrow_key(uint8_t k[41], uint64_t id, const yuma_account *coldkey
     return 41;
 }
 
-uint64_t gov_escrow_get(const ykv *kv, uint64_t id, const yuma_account *coldkey, const yuma_account *hotkey)
+/* The value: coldkey, hotkey, alpha (u64 BE), then the exit the position
+ * chose (GOV_EXIT_PRICE or GOV_EXIT_AMM; a 72-byte value is the price exit). */
+static bool escrow_read(const ykv *kv, uint64_t id, const yuma_account *coldkey, const yuma_account *hotkey,
+                        uint64_t *amount, uint8_t *mode)
 {
     uint8_t key[41];
     size_t vlen;
     const uint8_t *v = ykv_get(kv, key, escrow_key(key, id, coldkey, hotkey), &vlen);
-    return v && vlen == 72 ? get_u64(v + 64) : 0;
+    *amount = 0;
+    *mode = GOV_EXIT_PRICE;
+    if (!v || (vlen != 72 && vlen != 73)) return false;
+    *amount = get_u64(v + 64);
+    if (vlen == 73) *mode = v[72];
+    return true;
 }
 
-static bool escrow_put(ykv *kv, uint64_t id, const yuma_account *coldkey, const yuma_account *hotkey, uint64_t amount)
+uint64_t gov_escrow_get(const ykv *kv, uint64_t id, const yuma_account *coldkey, const yuma_account *hotkey)
 {
-    uint8_t key[41], v[72];
+    uint64_t amount;
+    uint8_t mode;
+    escrow_read(kv, id, coldkey, hotkey, &amount, &mode);
+    return amount;
+}
+
+uint8_t gov_escrow_exit(const ykv *kv, uint64_t id, const yuma_account *coldkey, const yuma_account *hotkey)
+{
+    uint64_t amount;
+    uint8_t mode;
+    escrow_read(kv, id, coldkey, hotkey, &amount, &mode);
+    return mode;
+}
+
+static bool escrow_put(ykv *kv, uint64_t id, const yuma_account *coldkey, const yuma_account *hotkey, uint64_t amount,
+                       uint8_t mode)
+{
+    uint8_t key[41], v[73];
     size_t klen = escrow_key(key, id, coldkey, hotkey);
     if (amount == 0) return ykv_del(kv, key, klen);
     memcpy(v, coldkey->bytes, 32);
     memcpy(v + 32, hotkey->bytes, 32);
     put_u64(v + 64, amount);
+    v[72] = mode;
     return ykv_put(kv, key, klen, v, sizeof v);
 }
 
@@ -130,20 +156,26 @@ uint32_t gov_escrow_ratio_ppm(const ykv *kv, const gov_proposal *p)
     return r > 1000000u ? 1000000u : (uint32_t)r;
 }
 
+/* choice 0 locks for the exit at the pre-proposal price, 2 locks for the
+ * exit through the AMM (§5.5's alternative); the latest lock sets the
+ * position's exit. 1 unlocks (the exit chosen stays for what is left). */
 yuma_call_status gov_call_escrow(call_ctx *cx, const yuma_call *call)
 {
     gov_proposal p;
     if (!gov_proposal_get(cx->kv, call->proposal_id, &p)) return YUMA_CALL_ERR_GOV_NO_PROPOSAL;
     if (p.netuid == GOV_NETUID_GLOBAL) return YUMA_CALL_ERR_GOV_NOT_TARGETED;
-    if (call->choice > 1) return YUMA_CALL_ERR_GOV_BAD_CHOICE;
+    if (call->choice > 2) return YUMA_CALL_ERR_GOV_BAD_CHOICE;
     if (p.state != GOV_TIMELOCK && p.state != GOV_APPEAL) return YUMA_CALL_ERR_GOV_WRONG_STATE;
     if (call->amount == 0) return YUMA_CALL_ERR_ZERO_AMOUNT;
-    uint64_t have = gov_escrow_get(cx->kv, p.id, cx->signer, &call->hotkey);
-    if (call->choice == 0) {
+    uint64_t have;
+    uint8_t mode;
+    escrow_read(cx->kv, p.id, cx->signer, &call->hotkey, &have, &mode);
+    if (call->choice != 1) {
         uint64_t stake = stake_of(cx->kv, &call->hotkey, cx->signer, p.netuid);
         if (call->amount > stake || have > stake - call->amount) return YUMA_CALL_ERR_NOT_ENOUGH_STAKE;
         have += call->amount;
         p.escrow_total += call->amount;
+        mode = call->choice == 2 ? GOV_EXIT_AMM : GOV_EXIT_PRICE;
     } else {
         if (call->amount > have) return YUMA_CALL_ERR_GOV_NOT_ESCROWED;
         have -= call->amount;
@@ -153,7 +185,7 @@ yuma_call_status gov_call_escrow(call_ctx *cx, const yuma_call *call)
      * shorten a timelock others relied on. */
     uint32_t r = gov_escrow_ratio_ppm(cx->kv, &p);
     if (r > p.escrow_peak_ppm) p.escrow_peak_ppm = r;
-    if (!escrow_put(cx->kv, p.id, cx->signer, &call->hotkey, have) || !gov_proposal_put(cx->kv, &p))
+    if (!escrow_put(cx->kv, p.id, cx->signer, &call->hotkey, have, mode) || !gov_proposal_put(cx->kv, &p))
         return YUMA_CALL_ERR_NOMEM;
     return YUMA_CALL_OK;
 }
@@ -163,6 +195,7 @@ yuma_call_status gov_call_escrow(call_ctx *cx, const yuma_call *call)
 typedef struct {
     yuma_account coldkey, hotkey;
     uint64_t alpha, tao;
+    uint8_t mode;
 } exit_entry;
 
 typedef struct {
@@ -175,7 +208,7 @@ static bool collect_exit(const uint8_t *key, size_t klen, const uint8_t *val, si
 {
     exit_scan *sc = ctx;
     (void)key;
-    if (klen != 41 || vlen != 72) return true;
+    if (klen != 41 || (vlen != 72 && vlen != 73)) return true;
     if (sc->n == sc->cap) {
         size_t ncap = sc->cap ? sc->cap * 2 : 32;
         exit_entry *nv = realloc(sc->v, ncap * sizeof *nv);
@@ -188,6 +221,7 @@ static bool collect_exit(const uint8_t *key, size_t klen, const uint8_t *val, si
     memcpy(e->hotkey.bytes, val + 32, 32);
     e->alpha = get_u64(val + 64);
     e->tao = 0;
+    e->mode = vlen == 73 ? val[72] : GOV_EXIT_PRICE;
     return true;
 }
 
@@ -197,6 +231,70 @@ static yuma_call_status credit(call_ctx *cx, const yuma_account *who, uint64_t a
     account_rec a = account_get(cx->kv, who);
     a.balance += amount; /* bounded by the supply cap */
     return account_put(cx->kv, who, a) ? YUMA_CALL_OK : YUMA_CALL_ERR_NOMEM;
+}
+
+/* The price exits: each position at the pre-proposal price, but never
+ * more than its pro-rata share of the pool's TAO (what dissolving the
+ * subnet would pay it), so leaving never takes TAO that backs the others'
+ * alpha. If the pool still cannot pay them all (it keeps its minimum
+ * reserve), all are cut pro rata. */
+static yuma_call_status exit_at_price(call_ctx *cx, const gov_proposal *p, subnet_rec *s, exit_entry *v, size_t n)
+{
+    unsigned __int128 owed = 0, issued = (unsigned __int128)s->pool.alpha_in + s->alpha_out;
+    for (size_t i = 0; i < n; i++) {
+        if (v[i].mode == GOV_EXIT_AMM) continue;
+        yu128 t, share;
+        if (!yu128_mul_div(v[i].alpha, p->pre_price, YU96F32_ONE, &t) || t > UINT64_MAX) t = UINT64_MAX;
+        if (!yu128_mul_div(s->pool.tao, v[i].alpha, issued, &share)) share = 0;
+        v[i].tao = (uint64_t)(t < share ? t : share);
+        owed += v[i].tao;
+    }
+    uint64_t avail = s->pool.tao > YUMA_POOL_MIN_RESERVE ? s->pool.tao - YUMA_POOL_MIN_RESERVE : 0;
+    for (size_t i = 0; i < n; i++) {
+        exit_entry *e = &v[i];
+        if (e->mode == GOV_EXIT_AMM) continue;
+        if (owed > avail) e->tao = (uint64_t)((unsigned __int128)e->tao * avail / owed);
+        if (e->alpha && stake_remove(cx->kv, &e->hotkey, &e->coldkey, p->netuid, e->alpha) != STAKE_OK)
+            return YUMA_CALL_ERR_NOMEM;
+        s->pool.alpha_in += e->alpha;
+        s->alpha_out -= e->alpha;
+        s->pool.tao -= e->tao;
+        yuma_call_status st = credit(cx, &e->coldkey, e->tao);
+        if (st != YUMA_CALL_OK) return st;
+    }
+    return YUMA_CALL_OK;
+}
+
+/* The AMM exits (§5.5's alternative), after the price exits, in key
+ * order: each position is sold into the pool without a fee, down to a
+ * price at most exit_slippage_ppm below the spot price before its sale;
+ * what the ceiling leaves unsold stays staked (out of the escrow). */
+static yuma_call_status exit_through_amm(call_ctx *cx, const gov_proposal *p, subnet_rec *s, exit_entry *v, size_t n)
+{
+    uint32_t slip = cx->params->gov.exit_slippage_ppm;
+    for (size_t i = 0; i < n; i++) {
+        exit_entry *e = &v[i];
+        if (e->mode != GOV_EXIT_AMM || e->alpha == 0) continue;
+        /* The floor in rao, rounded up (towards the spot price), so the
+         * sale never goes past the ceiling; a ceiling of 0 sells nothing. */
+        yu128 floor_rao;
+        if (!yu128_mul_div_ceil(yuma_pool_price(&s->pool), (yu128)(1000000u - slip) * YUMA_RAO_PER_TAO,
+                                ((yu128)1 << 64) * 1000000u, &floor_rao) ||
+            floor_rao > UINT64_MAX)
+            continue;
+        uint64_t limit = floor_rao > YUMA_POOL_MIN_PRICE_RAO ? (uint64_t)floor_rao : YUMA_POOL_MIN_PRICE_RAO;
+        yuma_swap_result r;
+        if (yuma_pool_swap(&s->pool, YUMA_SWAP_SELL, e->alpha, limit, 0, true, &r) != YUMA_POOL_OK) continue;
+        if (yuma_pool_apply_swap(&s->pool, YUMA_SWAP_SELL, &r) != YUMA_POOL_OK) continue;
+        if (stake_remove(cx->kv, &e->hotkey, &e->coldkey, p->netuid, r.delta_in) != STAKE_OK)
+            return YUMA_CALL_ERR_NOMEM;
+        s->alpha_out -= r.delta_in;
+        e->tao = r.delta_out;
+        e->alpha = r.delta_in;
+        yuma_call_status st = credit(cx, &e->coldkey, r.delta_out);
+        if (st != YUMA_CALL_OK) return st;
+    }
+    return YUMA_CALL_OK;
 }
 
 yuma_call_status gov_rage_exit(call_ctx *cx, gov_proposal *p)
@@ -213,36 +311,15 @@ yuma_call_status gov_rage_exit(call_ctx *cx, gov_proposal *p)
     }
     uint8_t before[32], after[32];
     gov_audit_param_hash(&s.pool, sizeof s.pool, before);
-    /* Each position at the pre-proposal price, but never more than its
-     * pro-rata share of the pool's TAO (what dissolving the subnet would
-     * pay it), so leaving never takes TAO that backs the others' alpha. If
-     * the pool still cannot pay them all (it keeps its minimum reserve),
-     * all are cut pro rata. */
-    unsigned __int128 owed = 0, issued = (unsigned __int128)s.pool.alpha_in + s.alpha_out;
     for (size_t i = 0; i < sc.n; i++) {
         uint64_t held = stake_of(cx->kv, &sc.v[i].hotkey, &sc.v[i].coldkey, p->netuid);
         if (sc.v[i].alpha > held) sc.v[i].alpha = held;
-        yu128 t, share;
-        if (!yu128_mul_div(sc.v[i].alpha, p->pre_price, YU96F32_ONE, &t) || t > UINT64_MAX) t = UINT64_MAX;
-        if (!yu128_mul_div(s.pool.tao, sc.v[i].alpha, issued, &share)) share = 0;
-        sc.v[i].tao = (uint64_t)(t < share ? t : share);
-        owed += sc.v[i].tao;
     }
-    uint64_t avail = s.pool.tao > YUMA_POOL_MIN_RESERVE ? s.pool.tao - YUMA_POOL_MIN_RESERVE : 0;
-    yuma_call_status st = YUMA_CALL_OK;
-    for (size_t i = 0; i < sc.n && st == YUMA_CALL_OK; i++) {
-        exit_entry *e = &sc.v[i];
-        if (owed > avail) e->tao = (uint64_t)((unsigned __int128)e->tao * avail / owed);
-        if (e->alpha && stake_remove(cx->kv, &e->hotkey, &e->coldkey, p->netuid, e->alpha) != STAKE_OK) {
-            st = YUMA_CALL_ERR_NOMEM;
-            break;
-        }
-        s.pool.alpha_in += e->alpha;
-        s.alpha_out -= e->alpha;
-        s.pool.tao -= e->tao;
-        st = credit(cx, &e->coldkey, e->tao);
-        if (st == YUMA_CALL_OK && !escrow_put(cx->kv, p->id, &e->coldkey, &e->hotkey, 0)) st = YUMA_CALL_ERR_NOMEM;
-    }
+    yuma_call_status st = exit_at_price(cx, p, &s, sc.v, sc.n);
+    if (st == YUMA_CALL_OK) st = exit_through_amm(cx, p, &s, sc.v, sc.n);
+    /* Every position leaves the escrow, sold or not. */
+    for (size_t i = 0; i < sc.n && st == YUMA_CALL_OK; i++)
+        if (!escrow_put(cx->kv, p->id, &sc.v[i].coldkey, &sc.v[i].hotkey, 0, 0)) st = YUMA_CALL_ERR_NOMEM;
     free(sc.v);
     if (st != YUMA_CALL_OK) return st;
     p->escrow_total = 0;

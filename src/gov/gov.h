@@ -24,6 +24,7 @@
  *   0x29 + id + round + coldkey            -> council seats of one coldkey in that round
  *   0x2A + hotkey                          -> free registration (exit right) until block
  *   0x2B                                   -> ids of the open proposals, ascending
+ *   0x2C + id + hotkey                     -> a top validator's response: hash, count, block
  */
 #ifndef YUMA_GOV_GOV_H
 #define YUMA_GOV_GOV_H
@@ -51,6 +52,7 @@ enum {
     REC_GOV_SEATS = 0x29,
     REC_GOV_REG_CREDIT = 0x2A,
     REC_GOV_OPEN = 0x2B,
+    REC_GOV_VALIDATOR_RESPONSE = 0x2C,
 };
 
 #define GOV_NETUID_GLOBAL 0xFFFFu
@@ -202,6 +204,26 @@ yuma_call_status gov_call_escrow(call_ctx *cx, const yuma_call *call);
 yuma_call_status gov_call_withdraw(call_ctx *cx, const yuma_call *call);
 yuma_call_status gov_call_owner_transfer(call_ctx *cx, const yuma_call *call);
 
+/* ---- responses of the target's top validators (§5.2) ---- */
+
+/* Besides the owner, the target subnet's top validators may each file a
+ * response (and one amendment) in the hearing, signed by their hotkey. */
+#define GOV_RESPONDING_VALIDATORS 3
+
+typedef struct {
+    yuma_account hotkey;
+    uint8_t hash[32];                /* BLAKE2b-256 of the response text */
+    uint8_t count;                   /* 1, or 2 with the amendment */
+    uint64_t block;                  /* when the last one was filed */
+} gov_validator_response;
+
+/* The subnet's top validators now: neurons with a validator permit ranked
+ * by alpha stake on it (ties: the lower hotkey first), at most 3. */
+size_t gov_top_validators(const ykv *kv, uint16_t netuid, yuma_account out[GOV_RESPONDING_VALIDATORS]);
+/* The validators' responses to proposal id (ordered by hotkey); returns
+ * how many there are, fills at most cap. */
+size_t gov_validator_responses(const ykv *kv, uint64_t id, gov_validator_response *out, size_t cap);
+
 /* ---- the deposit account ---- */
 
 /* Deposits and appeal bonds are held as the balance of this account (no
@@ -278,11 +300,17 @@ uint32_t gov_nakamoto_half(uint64_t *weights, size_t n);
 bool gov_lock_add(ykv *kv, const yuma_account *coldkey, const yuma_account *hotkey, uint16_t netuid, uint64_t amount,
                   uint64_t until);
 uint64_t gov_escrow_get(const ykv *kv, uint64_t id, const yuma_account *coldkey, const yuma_account *hotkey);
+/* How an escrowed position leaves at a rage exit (gov_escrow choice 0 or 2). */
+enum { GOV_EXIT_PRICE = 0, GOV_EXIT_AMM = 1 };
+uint8_t gov_escrow_exit(const ykv *kv, uint64_t id, const yuma_account *coldkey, const yuma_account *hotkey);
 /* R now: escrowed alpha over the alpha the subnet's stakers hold, ppm. */
 uint32_t gov_escrow_ratio_ppm(const ykv *kv, const gov_proposal *p);
 /* At the end of a timelock stretched to the maximum with R at or above the
- * rage seal: every escrowed position is unstaked at the pre-proposal
- * price, paid from the pool (pro rata if the pool cannot pay all). */
+ * rage seal: every escrowed position is unstaked, those that chose it at
+ * the pre-proposal price, paid from the pool (capped at their pro-rata
+ * share of the pool's TAO, and pro rata if the pool cannot pay all), then
+ * those that chose the AMM sold into the pool down to exit_slippage_ppm
+ * below the spot price before each sale (the rest stays staked). */
 yuma_call_status gov_rage_exit(call_ctx *cx, gov_proposal *p);
 /* The exit rights of §5.6 when a disabling EAA is enacted: the owner's
  * lock refund and the neurons' free registration. */
@@ -305,6 +333,7 @@ enum {
     GOV_AUDIT_ID_EXPIRED = 0x8004,
     GOV_AUDIT_ID_PASSED = 0x8005,        /* both houses passed: timelock starts */
     GOV_AUDIT_ID_RESPONSE = 0x8006,      /* the owner's response filed */
+    GOV_AUDIT_ID_VALIDATOR_RESPONSE = 0x8007, /* a top validator's response (before: its hotkey, after: the hash) */
     GOV_AUDIT_ID_APPEAL_FILED = 0x8010,
     GOV_AUDIT_ID_APPEAL_LOST = 0x8011,   /* the EAA was confirmed: timelock resumes */
     GOV_AUDIT_ID_APPEAL_WON = 0x8012,    /* the EAA is reversed */
@@ -322,7 +351,8 @@ enum {
     GOV_EVENT_NOTICE = 512, GOV_EVENT_REJECTED, GOV_EVENT_VETOED, GOV_EVENT_WITHDRAWN, GOV_EVENT_EXPIRED,
     GOV_EVENT_PASSED, GOV_EVENT_RESPONSE, GOV_EVENT_APPEAL_FILED, GOV_EVENT_APPEAL_LOST, GOV_EVENT_APPEAL_WON,
     GOV_EVENT_RAGE_EXIT, GOV_EVENT_LOCK_REFUND, GOV_EVENT_OWNER_TRANSFER, GOV_EVENT_ENACTED, GOV_EVENT_ACTION_FAILED,
-    GOV_EVENT_LAST = GOV_EVENT_ACTION_FAILED,
+    GOV_EVENT_VALIDATOR_RESPONSE,
+    GOV_EVENT_LAST = GOV_EVENT_VALIDATOR_RESPONSE,
 };
 
 /* "gov_notice", ... for the kinds above; NULL otherwise. */

@@ -465,6 +465,7 @@ bool gov_audit_proposal(call_ctx *cx, const gov_proposal *p, uint8_t class_, uin
     case GOV_AUDIT_ID_EXPIRED: kind = GOV_EVENT_EXPIRED; break;
     case GOV_AUDIT_ID_PASSED: kind = GOV_EVENT_PASSED; break;
     case GOV_AUDIT_ID_RESPONSE: kind = GOV_EVENT_RESPONSE; break;
+    case GOV_AUDIT_ID_VALIDATOR_RESPONSE: kind = GOV_EVENT_VALIDATOR_RESPONSE; break;
     case GOV_AUDIT_ID_APPEAL_FILED: kind = GOV_EVENT_APPEAL_FILED; break;
     case GOV_AUDIT_ID_APPEAL_LOST: kind = GOV_EVENT_APPEAL_LOST; break;
     case GOV_AUDIT_ID_APPEAL_WON: kind = GOV_EVENT_APPEAL_WON; break;
@@ -485,7 +486,7 @@ const char *gov_event_name(uint16_t kind)
     static const char *const names[] = {"gov_notice", "gov_rejected", "gov_vetoed", "gov_withdrawn", "gov_expired",
                                         "gov_passed", "gov_response", "gov_appeal_filed", "gov_appeal_lost",
                                         "gov_appeal_won", "gov_rage_exit", "gov_lock_refund", "gov_owner_transfer",
-                                        "gov_enacted", "gov_action_failed"};
+                                        "gov_enacted", "gov_action_failed", "gov_validator_response"};
     if (kind < GOV_EVENT_NOTICE || kind > GOV_EVENT_LAST) return NULL;
     return names[kind - GOV_EVENT_NOTICE];
 }
@@ -500,6 +501,7 @@ const char *gov_audit_id_name(uint16_t call_id)
     case GOV_AUDIT_ID_EXPIRED: return "expired";
     case GOV_AUDIT_ID_PASSED: return "passed";
     case GOV_AUDIT_ID_RESPONSE: return "response";
+    case GOV_AUDIT_ID_VALIDATOR_RESPONSE: return "validator_response";
     case GOV_AUDIT_ID_APPEAL_FILED: return "appeal_filed";
     case GOV_AUDIT_ID_APPEAL_LOST: return "appeal_lost";
     case GOV_AUDIT_ID_APPEAL_WON: return "appeal_won";

@@ -57,6 +57,9 @@ yuma_gov_params yuma_gov_params_default(void)
         .seat_ema_ppm = 20000,
         .owner_term_blocks = 365 * DAY,
         .exit_registration_blocks = 30 * DAY,
+        /* §5.5 names an AMM exit "with a slippage ceiling" but no value:
+         * 5% is our choice (a sale that moves the price further waits). */
+        .exit_slippage_ppm = 50000,
     };
     return g;
 }
@@ -168,6 +171,8 @@ static const yuma_param_info TABLE[] = {
     AP(ratify_window_blocks, 8, 1, YEAR), AP(approval_window_blocks, 8, 1, 30 * DAY),
     AP(quarter_blocks, 8, 1, 10 * YEAR), AP(guardian_actions_per_quarter, 1, 1, 255),
     AP(guardian_max_strikes, 1, 1, 255),
+    /* Added later: at the end, so the ids above stay. */
+    GP(exit_slippage_ppm, 4, 0, 1000000),
 };
 
 #define COUNT (sizeof TABLE / sizeof TABLE[0])

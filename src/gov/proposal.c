@@ -390,13 +390,143 @@ static bool target_owner(const ykv *kv, const gov_proposal *p, yuma_account *own
     return true;
 }
 
+/* ---- the target's top validators (§5.2: they may respond as the owner may) ---- */
+
+static size_t vresp_key(uint8_t k[41], uint64_t id, const yuma_account *hotkey)
+{
+    k[0] = REC_GOV_VALIDATOR_RESPONSE;
+    for (int i = 0; i < 8; i++) k[1 + i] = (uint8_t)(id >> (56 - 8 * i));
+    memcpy(k + 9, hotkey->bytes, 32);
+    return 41;
+}
+
+static bool vresp_decode(const uint8_t *key, const uint8_t *v, size_t vlen, gov_validator_response *out)
+{
+    if (vlen != 41) return false;
+    memcpy(out->hotkey.bytes, key + 9, 32);
+    memcpy(out->hash, v, 32);
+    out->count = v[32];
+    out->block = get_u64(v + 33);
+    return true;
+}
+
+static bool vresp_get(const ykv *kv, uint64_t id, const yuma_account *hotkey, gov_validator_response *out)
+{
+    uint8_t key[41];
+    size_t vlen;
+    const uint8_t *v = ykv_get(kv, key, vresp_key(key, id, hotkey), &vlen);
+    return v && vresp_decode(key, v, vlen, out);
+}
+
+static bool vresp_put(ykv *kv, uint64_t id, const gov_validator_response *r)
+{
+    uint8_t key[41], v[41];
+    memcpy(v, r->hash, 32);
+    v[32] = r->count;
+    put_u64(v + 33, r->block);
+    return ykv_put(kv, key, vresp_key(key, id, &r->hotkey), v, sizeof v);
+}
+
+typedef struct {
+    gov_validator_response *out;
+    size_t n, cap;
+} vresp_scan;
+
+static bool collect_vresp(const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen, void *ctx)
+{
+    vresp_scan *sc = ctx;
+    gov_validator_response r;
+    if (klen == 41 && vresp_decode(key, val, vlen, &r)) {
+        if (sc->n < sc->cap) sc->out[sc->n] = r;
+        sc->n++;
+    }
+    return true;
+}
+
+size_t gov_validator_responses(const ykv *kv, uint64_t id, gov_validator_response *out, size_t cap)
+{
+    uint8_t prefix[9];
+    prefix[0] = REC_GOV_VALIDATOR_RESPONSE;
+    for (int i = 0; i < 8; i++) prefix[1 + i] = (uint8_t)(id >> (56 - 8 * i));
+    vresp_scan sc = {out, 0, cap};
+    ykv_scan_prefix(kv, prefix, sizeof prefix, collect_vresp, &sc);
+    return sc.n;
+}
+
+/* Whether a ranks before b: more alpha stake, then the lower hotkey (a
+ * total order, so every node picks the same three). */
+static bool ranks_before(uint64_t sa, const yuma_account *a, uint64_t sb, const yuma_account *b)
+{
+    return sa != sb ? sa > sb : memcmp(a->bytes, b->bytes, 32) < 0;
+}
+
+size_t gov_top_validators(const ykv *kv, uint16_t netuid, yuma_account out[GOV_RESPONDING_VALIDATORS])
+{
+    subnet_rec s;
+    uint64_t stake[GOV_RESPONDING_VALIDATORS];
+    size_t n = 0;
+    if (netuid == GOV_NETUID_GLOBAL || !subnet_get(kv, netuid, &s)) return 0;
+    for (uint16_t uid = 0; uid < s.n; uid++) {
+        neuron_rec nr;
+        if (!neuron_get(kv, netuid, uid, &nr) || !nr.validator_permit) continue;
+        uint64_t st = stake_total(kv, &nr.hotkey, netuid);
+        if (st == 0) continue;
+        /* Insertion into the sorted top list. */
+        size_t at = n;
+        while (at > 0 && ranks_before(st, &nr.hotkey, stake[at - 1], &out[at - 1])) at--;
+        if (at >= GOV_RESPONDING_VALIDATORS) continue;
+        size_t last = n < GOV_RESPONDING_VALIDATORS ? n : GOV_RESPONDING_VALIDATORS - 1;
+        for (size_t j = last; j > at; j--) {
+            out[j] = out[j - 1];
+            stake[j] = stake[j - 1];
+        }
+        out[at] = nr.hotkey;
+        stake[at] = st;
+        if (n < GOV_RESPONDING_VALIDATORS) n++;
+    }
+    return n;
+}
+
+static bool top_validator(const ykv *kv, uint16_t netuid, const yuma_account *hotkey)
+{
+    yuma_account top[GOV_RESPONDING_VALIDATORS];
+    size_t n = gov_top_validators(kv, netuid, top);
+    for (size_t i = 0; i < n; i++)
+        if (same(&top[i], hotkey)) return true;
+    return false;
+}
+
+/* A top validator's response: signed by its hotkey (the key that names
+ * the validator on chain), once with one amendment, in the same window as
+ * the owner's. Who ranks is read when it files: a validator that ranked
+ * when it filed keeps its response. */
+static yuma_call_status validator_respond(call_ctx *cx, gov_proposal *p, const yuma_call *call)
+{
+    if (!top_validator(cx->kv, p->netuid, cx->signer)) return YUMA_CALL_ERR_GOV_NOT_RESPONDER;
+    if (p->state != GOV_PENDING_DEPOSIT && p->state != GOV_NOTICE && p->state != GOV_VOTING)
+        return YUMA_CALL_ERR_GOV_WRONG_STATE;
+    gov_validator_response r;
+    if (!vresp_get(cx->kv, p->id, cx->signer, &r)) r = (gov_validator_response){.hotkey = *cx->signer};
+    if (r.count >= 2) return YUMA_CALL_ERR_GOV_RESPONSE_LIMIT;
+    memcpy(r.hash, call->doc_hash, 32);
+    r.count++;
+    r.block = cx->block;
+    if (!vresp_put(cx->kv, p->id, &r)) return YUMA_CALL_ERR_NOMEM;
+    /* The entry names the validator (before: its hotkey) and its text's
+     * hash (after); the owner's response stays in response_hash. */
+    return gov_audit_proposal(cx, p, audit_class(p), GOV_AUDIT_ID_VALIDATOR_RESPONSE, cx->signer->bytes, r.hash)
+               ? YUMA_CALL_OK
+               : YUMA_CALL_ERR_NOMEM;
+}
+
 yuma_call_status gov_call_respond(call_ctx *cx, const yuma_call *call)
 {
     gov_proposal p;
     yuma_account owner;
     if (!gov_proposal_get(cx->kv, call->proposal_id, &p)) return YUMA_CALL_ERR_GOV_NO_PROPOSAL;
     if (p.netuid == GOV_NETUID_GLOBAL) return YUMA_CALL_ERR_GOV_NOT_TARGETED;
-    if (!target_owner(cx->kv, &p, &owner) || !same(&owner, cx->signer)) return YUMA_CALL_ERR_NOT_OWNER;
+    if (!target_owner(cx->kv, &p, &owner)) return YUMA_CALL_ERR_GOV_NOT_RESPONDER;
+    if (!same(&owner, cx->signer)) return validator_respond(cx, &p, call);
     /* The hearing opens at submission and closes with the vote. */
     if (p.state != GOV_PENDING_DEPOSIT && p.state != GOV_NOTICE && p.state != GOV_VOTING)
         return YUMA_CALL_ERR_GOV_WRONG_STATE;
@@ -547,7 +677,10 @@ static yuma_call_status end_vote(call_ctx *cx, gov_proposal *p)
         if (st == YUMA_CALL_OK) st = close_proposal(cx, p, GOV_VETOED, targeted);
         return st == YUMA_CALL_OK && !audit(cx, p, audit_class(p), GOV_AUDIT_ID_VETOED) ? YUMA_CALL_ERR_NOMEM : st;
     }
-    if (!t->s_pass || !t->c_pass) {
+    /* §5.7: the guardian's members are elected by House C; House S's
+     * tally stands on record (and its veto still burns). */
+    bool passed = eaa_guardian_election(p->actions, p->action_count) ? t->c_pass : t->s_pass && t->c_pass;
+    if (!passed) {
         st = settle_deposit(cx, p, 0);
         if (st == YUMA_CALL_OK) st = close_proposal(cx, p, GOV_REJECTED, targeted);
         return st == YUMA_CALL_OK && !audit(cx, p, audit_class(p), GOV_AUDIT_ID_REJECTED) ? YUMA_CALL_ERR_NOMEM : st;

@@ -165,7 +165,10 @@ static json_t *action_json(const yuma_gov_action *a)
         const yuma_param_info *f = yuma_param_info_of(a->param);
         json_object_set_new(j, "param_name", f ? json_string(f->name) : json_null());
     }
-    if (a->kind == EAA_OWNER_CHANGE) json_object_set_new(j, "account", node_address_json(&a->account));
+    if (a->kind == EAA_OWNER_CHANGE || a->kind == EAA_GUARDIAN_ADD || a->kind == EAA_GUARDIAN_REMOVE)
+        json_object_set_new(j, "account", node_address_json(&a->account));
+    char org[9];
+    if (a->kind == EAA_GUARDIAN_ADD && eaa_org_unpack(a->value, org)) json_object_set_new(j, "org", json_string(org));
     return j;
 }
 
@@ -213,6 +216,22 @@ static json_t *proposal_json(const yuma_node *n, const ykv *kv, const yuma_chain
                                                    : json_null());
     json_object_set_new(j, "closed_at", gov_state_open(p->state) ? json_null() : json_integer((json_int_t)p->closed_at));
     json_object_set_new(j, "tally", json_pack("[o, o]", tally_json(&p->tally[0]), tally_json(&p->tally[1])));
+    /* The top validators' responses beside the owner's (§5.2), and who may
+     * still file one. */
+    json_t *vr = json_array();
+    gov_validator_response r[GOV_RESPONDING_VALIDATORS * 4];
+    size_t nr = gov_validator_responses(kv, p->id, r, sizeof r / sizeof r[0]);
+    for (size_t i = 0; i < nr && i < sizeof r / sizeof r[0]; i++)
+        json_array_append_new(vr, json_pack("{s:o, s:o, s:o, s:i, s:I}", "hotkey", node_address_json(&r[i].hotkey),
+                                            "hash", node_hex_json(r[i].hash, 32), "text", doc_or_null(n, r[i].hash),
+                                            "count", r[i].count, "block", (json_int_t)r[i].block));
+    json_object_set_new(j, "validator_responses", vr);
+    json_object_set_new(j, "house_c_alone", json_boolean(eaa_guardian_election(p->actions, p->action_count)));
+    json_t *top = json_array();
+    yuma_account tv[GOV_RESPONDING_VALIDATORS];
+    size_t nt = targeted ? gov_top_validators(kv, p->netuid, tv) : 0;
+    for (size_t i = 0; i < nt; i++) json_array_append_new(top, node_address_json(&tv[i]));
+    json_object_set_new(j, "top_validators", top);
     return j;
 }
 
