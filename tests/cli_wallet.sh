@@ -97,5 +97,9 @@ refused 2 "unknown option --colour" wallet list --colour red
 refused 2 "--netuid must be 0..65535, not 70000" metagraph --netuid 70000 --rpc "$RPC"
 refused 2 "option --wallet needs a value" wallet show --wallet
 
+# --help on a chain command prints the usage page, exit 0
+"$YUMA" wallet --help >out 2>err && grep -q "wallet create|regen|list|show" out && [ ! -s err ] && good ||
+    bad "wallet --help: $(cat out err | head -n 3)"
+
 echo "cli_wallet: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

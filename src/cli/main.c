@@ -60,8 +60,16 @@ int main(int argc, char **argv)
     static const char *const chain_cmds[] = {"wallet", "transfer", "subnet", "register", "stake", "weights",
                                              "metagraph", "block", "tx", "balance", "serve", "commit",
                                              "delegate", "children", NULL};
-    for (int i = 0; chain_cmds[i]; i++)
-        if (strcmp(cmd, chain_cmds[i]) == 0) return cmd_chain(argc - 1, argv + 1);
+    for (int i = 0; chain_cmds[i]; i++) {
+        if (strcmp(cmd, chain_cmds[i]) != 0) continue;
+        /* The chain commands share one usage: this page. */
+        for (int k = 2; k < argc; k++)
+            if (strcmp(argv[k], "--help") == 0 || strcmp(argv[k], "-h") == 0) {
+                usage(stdout);
+                return 0;
+            }
+        return cmd_chain(argc - 1, argv + 1);
+    }
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         usage(stdout);
         return 0;
