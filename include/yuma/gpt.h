@@ -183,6 +183,14 @@ bool yuma_adamw_copy(yuma_adamw *dst, const yuma_adamw *src);
 /* Zero moments, step count 0. */
 void yuma_adamw_reset(yuma_adamw *o);
 uint64_t yuma_adamw_steps(const yuma_adamw *o);
+/* The whole state, for saving and restoring it across a restart (the
+ * training subnet's processes): both moments (yuma_adamw_size() floats
+ * each), the step count and the running products beta1^steps, beta2^steps
+ * (kept, not recomputed, so a restored optimiser takes the same steps bit
+ * for bit). yuma_adamw_set refuses powers outside [0, 1]. */
+size_t yuma_adamw_size(const yuma_adamw *o);
+void yuma_adamw_get(const yuma_adamw *o, float *m, float *v, uint64_t *steps, double beta_pow[2]);
+bool yuma_adamw_set(yuma_adamw *o, const float *m, const float *v, uint64_t steps, const double beta_pow[2]);
 
 /* One step at learning rate lr, PyTorch's AdamW order: the global L2 norm
  * of grads (squares summed in double over fixed chunks of 16,384

@@ -63,8 +63,15 @@ bool yuma_trainnet_config_check(const yuma_trainnet_config *c, char *err, size_t
  * and refused, and for the lead validator "heldout W <nats/byte>". A
  * process started after window 0 began (a restart) catches up from the
  * lead validator's checkpoint and aggregators and joins the next window.
+ * After every window the process saves its state to <dir>/state.bin
+ * (a miner's optimiser, error feedback and random stream, a validator's
+ * ratings and moving scores; logged "state saved window W <checksum>") and
+ * a restart restores it first ("state restored window W <checksum>").
  * Returns 0 when done or stopped, 1 with err on a failure it cannot get
- * past (the node gone, the store unwritable).
+ * past (the node gone, the store unwritable), 2 with err when the saved
+ * state cannot be trusted (damaged, truncated, another version, another
+ * node's or run's): nothing was started, and moving the file away starts
+ * the node cold.
  */
 int yuma_trainnet_run(const yuma_trainnet_config *c, volatile sig_atomic_t *stop, FILE *log, char *err,
                       size_t errlen);

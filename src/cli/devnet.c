@@ -19,13 +19,18 @@
  *   yuma devnet --subnet train [--kinds K,K,K,K] [--windows N] [--corpus PATH] ...
  *                                    the training subnet (docs/TRAINING_NET.md): the same
  *                                    keys, each miner and validator a `yuma subnet train`
- *                                    process; the table adds each miner's kind, the total
- *                                    it earned and the lead validator's held-out loss
+ *                                    process signing with a hotkey of its own wallet (made
+ *                                    in DIR/wallets from the same keys, plaintext hotkeys as
+ *                                    unattended neurons keep them); the table adds each
+ *                                    miner's kind, the total it earned and the lead
+ *                                    validator's held-out loss
  *   yuma devnet setup --rpc URL      the same subnet on a node already running --dev
  *   yuma devnet epoch --rpc URL --netuid N   bring the next epoch forward and wait for it
  */
+#define _XOPEN_SOURCE 700 /* nftw */
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
@@ -41,6 +46,7 @@
 #include "yuma/genesis.h"
 #include "yuma/sdk_client.h"
 #include "yuma/trainsim.h"
+#include "yuma/wallet.h"
 
 #define MINERS 4
 #define VALIDATORS 2
@@ -445,7 +451,70 @@ static pid_t start_train_process(const char *dir, const char *file, char *const 
     return k->pid;
 }
 
-static bool start_train_children(const char *dir, const char *url, uint16_t netuid, const train_run *t, child *kids)
+/* The hotkey `hotkey_dev` (a development key) as hotkey "default" of
+ * wallet `wallet` under root: the path a real neuron takes. Plaintext, as
+ * the reference keeps hotkeys for unattended restarts (docs/WALLETS.md);
+ * a wallet left by an earlier run is reused when it holds the same key. */
+static bool make_wallet(yuma_wallets *w, const char *wallet, const char *hotkey_dev, const yuma_keypair *want)
+{
+    char mnemonic[YUMA_MNEMONIC_MAX];
+    yuma_pubkey pub;
+    yuma_dev_mnemonic(hotkey_dev, mnemonic);
+    yuma_wallet_err e = yuma_wallet_regen_key(w, wallet, "default", mnemonic, NULL, NULL, YUMA_WALLET_PLAINTEXT, &pub);
+    if (e == YUMA_WALLET_EEXIST) e = yuma_wallet_pubkey(w, wallet, "default", &pub, NULL);
+    if (e != YUMA_WALLET_OK) {
+        fprintf(stderr, "yuma devnet: %s\n", yuma_wallets_error(w));
+        return false;
+    }
+    if (memcmp(pub.bytes, want->pub.bytes, 32) != 0) {
+        fprintf(stderr, "yuma devnet: wallet %s's hotkey is not %s: remove the wallet and run again\n", wallet,
+                hotkey_dev);
+        return false;
+    }
+    return true;
+}
+
+static bool make_train_wallets(const devnet *d, const char *dir, const train_run *t, char *root, size_t rootlen)
+{
+    snprintf(root, rootlen, "%s/wallets", dir);
+    yuma_wallets w;
+    if (yuma_wallets_open(&w, root) != YUMA_WALLET_OK) {
+        fprintf(stderr, "yuma devnet: %s\n", yuma_wallets_error(&w));
+        return false;
+    }
+    char dev[64], name[64];
+    for (int v = 0; v < VALIDATORS; v++) {
+        snprintf(dev, sizeof dev, "%s-hotkey", validator_names[v]);
+        if (!make_wallet(&w, validator_names[v], dev, &d->val_hot[v])) return false;
+    }
+    for (int m = 0; m < t->miners; m++) {
+        snprintf(name, sizeof name, "miner-%d", m);
+        snprintf(dev, sizeof dev, "miner-%d-hotkey", m);
+        if (!make_wallet(&w, name, dev, &d->miner_hot[m])) return false;
+    }
+    return true;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st, (void)flag, (void)ftw;
+    return remove(path) == 0 || errno == ENOENT ? 0 : -1;
+}
+
+/* An earlier run's stores, published files and saved state belong to
+ * another chain: each run starts its processes from nothing. */
+static bool clear_process_dir(const char *dir, const char *file)
+{
+    char path[4300];
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    if (access(path, F_OK) != 0) return true;
+    if (nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS) == 0) return true;
+    fprintf(stderr, "yuma devnet: cannot clear %s (an earlier run's files): %s\n", path, strerror(errno));
+    return false;
+}
+
+static bool start_train_children(const char *dir, const char *url, uint16_t netuid, const train_run *t,
+                                 const char *wallets, child *kids)
 {
     char exe[4200], netuid_s[16], start_s[32], windows_s[32], miners_s[16], vals_s[16];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -457,14 +526,15 @@ static bool start_train_children(const char *dir, const char *url, uint16_t netu
     snprintf(vals_s, sizeof vals_s, "%d", VALIDATORS);
     for (int v = 0; v < VALIDATORS; v++) {
         child *k = &kids[t->miners + v];
-        char key[64], idx[16], sub[4300], file[64];
-        snprintf(key, sizeof key, "%s-hotkey", validator_names[v]);
+        char idx[16], sub[4300], file[64];
         snprintf(idx, sizeof idx, "%d", v);
         snprintf(file, sizeof file, "validator-%s", validator_names[v]);
         snprintf(sub, sizeof sub, "%s/%s", dir, file);
         snprintf(k->name, sizeof k->name, "validator %s", validator_names[v]);
-        char *argv[] = {exe, "subnet", "train", "validator", "--rpc", (char *)url, "--netuid", netuid_s, "--dev-key",
-                        key, "--index", idx, "--start-block", start_s, "--windows", windows_s, "--miners", miners_s,
+        if (!clear_process_dir(dir, file)) return false;
+        char *argv[] = {exe, "subnet", "train", "validator", "--rpc", (char *)url, "--netuid", netuid_s, "--wallet",
+                        (char *)validator_names[v], "--hotkey", "default", "--wallet-path", (char *)wallets,
+                        "--index", idx, "--start-block", start_s, "--windows", windows_s, "--miners", miners_s,
                         "--validators", vals_s, "--corpus", (char *)t->corpus, "--dir", sub,
                         /* a devnet run is short: scores settle within a few windows (trainsim's tests do the same) */
                         "--binary-alpha", "0.5", "--binary-threshold", "0", "--heldout", "16", NULL};
@@ -472,14 +542,15 @@ static bool start_train_children(const char *dir, const char *url, uint16_t netu
     }
     for (int m = 0; m < t->miners; m++) {
         child *k = &kids[m];
-        char key[64], idx[16], sub[4300], file[64];
-        snprintf(key, sizeof key, "miner-%d-hotkey", m);
+        char idx[16], sub[4300], file[64];
         snprintf(idx, sizeof idx, "%d", m);
         snprintf(file, sizeof file, "miner-%d", m);
         snprintf(sub, sizeof sub, "%s/%s", dir, file);
         snprintf(k->name, sizeof k->name, "miner %d", m);
-        char *argv[] = {exe, "subnet", "train", "miner", "--rpc", (char *)url, "--netuid", netuid_s, "--dev-key", key,
-                        "--index", idx, "--kind", (char *)yuma_miner_kind_name(t->kinds[m]), "--start-block", start_s,
+        if (!clear_process_dir(dir, file)) return false;
+        char *argv[] = {exe, "subnet", "train", "miner", "--rpc", (char *)url, "--netuid", netuid_s, "--wallet", file,
+                        "--hotkey", "default", "--wallet-path", (char *)wallets, "--index", idx, "--kind",
+                        (char *)yuma_miner_kind_name(t->kinds[m]), "--start-block", start_s,
                         "--windows", windows_s, "--miners", miners_s, "--validators", vals_s, "--corpus",
                         (char *)t->corpus, "--dir", sub, NULL};
         if (start_train_process(dir, file, argv, k) < 0) return false;
@@ -599,7 +670,9 @@ static int run_train(devnet *d, const char *dir, const char *url, long epochs, t
     for (int m = 0; m < t->miners; m++) printf("%s%s", m ? ", " : "", yuma_miner_kind_name(t->kinds[m]));
     printf("), validators bob (the lead) and charlie; %llu windows of 10 blocks from block %llu\n",
            (unsigned long long)t->windows, (unsigned long long)t->start_block);
-    if (!start_train_children(dir, url, d->netuid, t, kids)) {
+    char wallets[4200];
+    if (!make_train_wallets(d, dir, t, wallets, sizeof wallets) ||
+        !start_train_children(dir, url, d->netuid, t, wallets, kids)) {
         fprintf(stderr, "yuma devnet: cannot start the training processes\n");
         return 1;
     }

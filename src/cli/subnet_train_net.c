@@ -5,18 +5,28 @@
  * until the last window or SIGINT/SIGTERM; killed and started again with
  * the same --dir, it catches up and rejoins.
  *
- * Exit status: 0 done or stopped, 1 runtime failure, 2 usage error.
+ * Keys: --wallet W --hotkey H [--wallet-path D] signs with a hotkey of the
+ * project's wallets (docs/WALLETS.md; an encrypted one's password from
+ * $YUMA_PASSWORD or the terminal, as every yuma command), which must be
+ * registered on the subnet already; --dev-key NAME uses a development key
+ * (a devnet's well-known keys) and registers it with NAME's coldkey.
+ *
+ * Exit status: 0 done or stopped, 1 runtime failure, 2 usage error (a bad
+ * flag, a wallet that cannot be loaded, a hotkey not registered): nothing
+ * started.
  */
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "cli/commands.h"
 #include "yuma/corpus.h"
 #include "yuma/genesis.h"
+#include "yuma/sdk_wallet.h"
 #include "yuma/trainnet.h"
 
 static volatile sig_atomic_t stop_requested;
@@ -29,11 +39,14 @@ static void on_signal(int sig)
 static void usage(FILE *f, const char *role)
 {
     fprintf(f,
-            "usage: yuma subnet train %s --netuid N --dev-key NAME --start-block B [options]\n"
+            "usage: yuma subnet train %s --netuid N (--wallet W --hotkey H | --dev-key NAME) --start-block B [options]\n"
             "  --rpc URL            the node (default $YUMA_RPC or http://127.0.0.1:9944/)\n"
             "  --netuid N           the subnet (1..65534)\n"
-            "  --dev-key NAME       the hotkey (a development key, e.g. miner-0-hotkey); the coldkey that pays a\n"
-            "                       registration is NAME without -hotkey\n"
+            "  --wallet W --hotkey H  sign with hotkey H of wallet W (registered on the subnet already: yuma\n"
+            "                       register); an encrypted hotkey's password from $YUMA_PASSWORD or the terminal\n"
+            "  --wallet-path DIR    the wallets (default $YUMA_WALLET_PATH or ~/.yuma/wallets)\n"
+            "  --dev-key NAME       instead of a wallet: a development key (e.g. miner-0-hotkey), registered if\n"
+            "                       needed with the coldkey NAME without -hotkey (devnets only: the keys are public)\n"
             "  --index I            miner: its training uid 0..miners-1; validator: 0 (the lead) .. validators-1\n"
             "                       (default 0)\n"
             "  --kind KIND          miner: honest (default), noise, noise100, lazy, freerider, stale, zero, late,\n"
@@ -64,6 +77,14 @@ static int usage_error(const char *role, const char *fmt, ...)
     return 2;
 }
 
+/* A refusal that is not about the flags' spelling: a wallet that cannot
+ * be loaded, a hotkey not registered. Exit 2, nothing started. */
+static int refuse(const char *role, const char *msg)
+{
+    fprintf(stderr, "yuma subnet train %s: %s\n", role, msg);
+    return 2;
+}
+
 static bool parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
 {
     if (!s || !*s || *s == '-' || *s == '+') return false;
@@ -76,7 +97,7 @@ static bool parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
 
 typedef struct {
     yuma_trainnet_config c;
-    const char *corpus_path, *dev_key;
+    const char *corpus_path, *dev_key, *wallet, *hotkey, *wallet_path;
     char dir[256];
     bool have_start;
 } net_opts;
@@ -102,6 +123,9 @@ static int parse(int argc, char **argv, net_opts *o)
         else if (strcmp(a, "--netuid") == 0) {
             if (!parse_u64(v, 1, 65534, &netuid)) return usage_error(role, "--netuid must be 1..65534, not '%s'", v);
         } else if (strcmp(a, "--dev-key") == 0) o->dev_key = v;
+        else if (strcmp(a, "--wallet") == 0) o->wallet = v;
+        else if (strcmp(a, "--hotkey") == 0) o->hotkey = v;
+        else if (strcmp(a, "--wallet-path") == 0) o->wallet_path = v;
         else if (strcmp(a, "--index") == 0) {
             if (!parse_u64(v, 0, 15, &index)) return usage_error(role, "--index must be 0..15, not '%s'", v);
         } else if (strcmp(a, "--kind") == 0) {
@@ -143,7 +167,11 @@ static int parse(int argc, char **argv, net_opts *o)
     }
     if (!yuma_trainsim_defaults(config, &c->sim)) return usage_error(role, "--config must be T0, T1 or T2, not '%s'", config);
     if (!netuid) return usage_error(role, "--netuid is required");
-    if (!o->dev_key || !*o->dev_key) return usage_error(role, "--dev-key is required");
+    if (o->dev_key && (o->wallet || o->hotkey || o->wallet_path))
+        return usage_error(role, "--dev-key and --wallet/--hotkey/--wallet-path exclude each other");
+    if (!o->dev_key && (!o->wallet || !o->hotkey))
+        return usage_error(role, "--wallet NAME and --hotkey NAME are required (or --dev-key NAME on a devnet)");
+    if (o->dev_key && !*o->dev_key) return usage_error(role, "--dev-key needs a key name");
     if (!o->have_start) return usage_error(role, "--start-block is required (every process of a run must agree)");
     if (alpha > 0) c->sim.gauntlet.binary_alpha = alpha;
     if (threshold >= -1) c->sim.gauntlet.binary_threshold = threshold;
@@ -158,6 +186,7 @@ static int parse(int argc, char **argv, net_opts *o)
     else snprintf(o->dir, sizeof o->dir, "yuma-train-%s-%u", role, c->index);
     c->dir = o->dir;
     c->sim.store_dir = o->dir;
+    if (!o->dev_key) return 0; /* the wallet's hotkey is loaded after parsing */
     yuma_dev_keypair(o->dev_key, &c->hotkey);
     char cold[128];
     size_t l = strlen(o->dev_key);
@@ -168,6 +197,44 @@ static int parse(int argc, char **argv, net_opts *o)
         c->have_coldkey = true;
     }
     return 0;
+}
+
+/* The password: $YUMA_PASSWORD, else asked on the terminal without echo
+ * (what every yuma command that unlocks a key does, src/cli/chain_cmds.c). */
+static bool read_password(const char *prompt, char *buf, size_t len)
+{
+    const char *env = getenv("YUMA_PASSWORD");
+    if (env) {
+        snprintf(buf, len, "%s", env);
+        return true;
+    }
+    if (!isatty(STDIN_FILENO)) return false;
+    struct termios old, quiet;
+    fprintf(stderr, "%s", prompt);
+    tcgetattr(STDIN_FILENO, &old);
+    quiet = old;
+    quiet.c_lflag &= (tcflag_t)~ECHO;
+    tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+    bool ok = fgets(buf, (int)len, stdin) != NULL;
+    tcsetattr(STDIN_FILENO, TCSANOW, &old);
+    fputc('\n', stderr);
+    if (ok) buf[strcspn(buf, "\n")] = 0;
+    return ok;
+}
+
+/* The wallet's hotkey into o->c.hotkey: plaintext as it is, encrypted
+ * with the password; a one-line reason when it cannot be had. */
+static bool load_wallet_hotkey(net_opts *o, char *err, size_t errlen)
+{
+    yuma_wallet_err e = yuma_sdk_load_hotkey(o->wallet_path, o->wallet, o->hotkey, NULL, &o->c.hotkey, err, errlen);
+    if (e == YUMA_WALLET_ENOPASS) {
+        char password[256], prompt[160];
+        snprintf(prompt, sizeof prompt, "password for hotkey %s: ", o->hotkey);
+        if (!read_password(prompt, password, sizeof password)) return false; /* err says how to give one */
+        e = yuma_sdk_load_hotkey(o->wallet_path, o->wallet, o->hotkey, password, &o->c.hotkey, err, errlen);
+        memset(password, 0, sizeof password);
+    }
+    return e == YUMA_WALLET_OK;
 }
 
 int cmd_subnet_train_net(int argc, char **argv)
@@ -181,8 +248,9 @@ int cmd_subnet_train_net(int argc, char **argv)
     net_opts o;
     int rc = parse(argc, argv, &o);
     if (rc) return rc;
+    char err[1024];
+    if (!o.dev_key && !load_wallet_hotkey(&o, err, sizeof err)) return refuse(role, err);
     yuma_corpus corpus;
-    char err[512];
     if (!yuma_corpus_load(o.corpus_path, &corpus, err, sizeof err)) {
         if (access(o.corpus_path, F_OK) != 0) return usage_error(role, "%s (make it with scripts/get-corpus.sh)", err);
         return usage_error(role, "%s", err);
@@ -190,7 +258,22 @@ int cmd_subnet_train_net(int argc, char **argv)
     o.c.sim.corpus = &corpus;
     if (!yuma_trainnet_config_check(&o.c, err, sizeof err)) {
         yuma_corpus_free(&corpus);
+        yuma_keypair_wipe(&o.c.hotkey);
         return usage_error(role, "%s", err);
+    }
+    if (!o.dev_key) {
+        /* a wallet's neuron has no coldkey here to register with: it must be registered already */
+        yuma_sdk_client *client =
+            yuma_sdk_client_new(&(yuma_sdk_config){.url = o.c.rpc_url}, err, sizeof err);
+        int reg = client ? yuma_sdk_hotkey_registered(client, o.c.netuid, &o.c.hotkey.pub, NULL, err, sizeof err) : -1;
+        yuma_sdk_client_free(client);
+        if (reg != 1) {
+            yuma_corpus_free(&corpus);
+            yuma_keypair_wipe(&o.c.hotkey);
+            if (reg == 0) return refuse(role, err);
+            fprintf(stderr, "yuma subnet train %s: %s\n", role, err);
+            return 1;
+        }
     }
     struct sigaction sa = {.sa_handler = on_signal};
     sigaction(SIGINT, &sa, NULL);
@@ -199,5 +282,7 @@ int cmd_subnet_train_net(int argc, char **argv)
     rc = yuma_trainnet_run(&o.c, &stop_requested, stdout, err, sizeof err);
     if (rc) fprintf(stderr, "yuma subnet train %s: %s\n", role, err);
     yuma_corpus_free(&corpus);
+    yuma_keypair_wipe(&o.c.hotkey);
+    yuma_keypair_wipe(&o.c.coldkey);
     return rc;
 }

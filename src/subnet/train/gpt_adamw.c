@@ -102,6 +102,33 @@ uint64_t yuma_adamw_steps(const yuma_adamw *o)
     return o->steps;
 }
 
+size_t yuma_adamw_size(const yuma_adamw *o)
+{
+    return o->n;
+}
+
+void yuma_adamw_get(const yuma_adamw *o, float *m, float *v, uint64_t *steps, double beta_pow[2])
+{
+    memcpy(m, o->m, o->n * sizeof(float));
+    memcpy(v, o->v, o->n * sizeof(float));
+    *steps = o->steps;
+    beta_pow[0] = o->beta1_pow;
+    beta_pow[1] = o->beta2_pow;
+}
+
+bool yuma_adamw_set(yuma_adamw *o, const float *m, const float *v, uint64_t steps, const double beta_pow[2])
+{
+    /* beta^steps lies in [0, 1]; anything else would divide by zero or worse in the bias correction */
+    for (int i = 0; i < 2; i++)
+        if (!(beta_pow[i] >= 0 && beta_pow[i] <= 1)) return false;
+    memcpy(o->m, m, o->n * sizeof(float));
+    memcpy(o->v, v, o->n * sizeof(float));
+    o->steps = steps;
+    o->beta1_pow = beta_pow[0];
+    o->beta2_pow = beta_pow[1];
+    return true;
+}
+
 /* Work is cut into fixed chunks of parameters (never by thread count): each
  * chunk's squared-gradient sum is taken in index order, and the norm adds
  * the chunks' sums in chunk order, so the result is the same on any pool. */

@@ -4,9 +4,10 @@
  * publishes its commitment, then follows the chain's blocks window by
  * window, running trainsim's miner or validator step at the blocks the
  * protocol fixes, publishing and mirroring artefacts (net_store.c), and,
- * for validators, setting weights by transactions. A process that starts
- * after window 0 began catches up from the lead's checkpoint and
- * aggregators and joins the next window.
+ * for validators, setting weights by transactions. After every window it
+ * saves its state (net_state.c); a process that starts after window 0
+ * began restores that state, catches its model up from the lead's
+ * checkpoint and aggregators and joins the next window.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -159,6 +160,67 @@ static bool join(tn_node *n, ts_err *e)
     return true;
 }
 
+/* ---- state across restarts ------------------------------------------------------ */
+
+static void hex32(const uint8_t h[32], char out[65])
+{
+    for (int i = 0; i < 32; i++) snprintf(out + 2 * i, 3, "%02x", h[i]);
+}
+
+static void state_id_init(tn_node *n)
+{
+    const yuma_trainnet_config *c = n->cfg;
+    const ts_env *env = &n->env;
+    n->state_id = (tn_state_id){.role = c->role,
+                                .self = n->self,
+                                .miners = c->sim.miners,
+                                .validators = c->sim.validators,
+                                .seed = c->sim.seed,
+                                .start_block = c->start_block,
+                                .n_params = env->n_params,
+                                .n_norms = env->tl.n,
+                                .n_dbg = env->n_dbg,
+                                .tl = &env->tl,
+                                .chunk = env->cfg.proto.compress.chunk,
+                                .topk = env->cfg.proto.compress.topk};
+}
+
+/* Loads <dir>/state.bin when there is one. The line it logs carries the
+ * checksum of the state as it now is in memory (encoded again), which
+ * must be the file's: a restart resumes from exactly what was saved. */
+static bool restore_state(tn_node *n, ts_err *e)
+{
+    state_id_init(n);
+    uint64_t w;
+    uint8_t file_sum[32];
+    int st = tn_state_load(n->cfg->dir, &n->state_id, &w, n->miner_ready ? &n->miner : NULL,
+                           n->val_ready ? &n->val : NULL, file_sum, e);
+    if (st < 0) n->state_refused = true;
+    if (st <= 0) return st == 0;
+    uint8_t *again;
+    size_t len;
+    if (!tn_state_encode(&n->state_id, w, &n->miner, &n->val, &again, &len, e)) return false;
+    bool same = memcmp(again + len - 32, file_sum, 32) == 0;
+    char hex[65];
+    hex32(again + len - 32, hex);
+    free(again);
+    if (!same) return ts_fail(e, "the state restored from %s/" TN_STATE_FILE " does not encode back to it", n->cfg->dir);
+    fprintf(n->log, "state restored window %" PRIu64 " %s\n", w, hex);
+    fflush(n->log);
+    return true;
+}
+
+static bool save_state(tn_node *n, uint64_t w, ts_err *e)
+{
+    uint8_t sum[32];
+    if (!tn_state_save(n->cfg->dir, &n->state_id, w, &n->miner, &n->val, sum, e)) return false;
+    char hex[65];
+    hex32(sum, hex);
+    fprintf(n->log, "state saved window %" PRIu64 " %s\n", w, hex);
+    fflush(n->log);
+    return true;
+}
+
 /* ---- set-up ----------------------------------------------------------------- */
 
 static bool node_init(tn_node *n, const yuma_trainnet_config *c, ts_err *e)
@@ -186,6 +248,7 @@ static bool node_init(tn_node *n, const yuma_trainnet_config *c, ts_err *e)
         if (!ts_validator_init(&n->env, &n->val, n->self, c->index, n->genesis, e)) return false;
         n->val_ready = true;
     }
+    if (!restore_state(n, e)) return false;
     n->client = yuma_sdk_client_new(&(yuma_sdk_config){.url = c->rpc_url, .wait_blocks = 200}, err, sizeof err);
     if (!n->client) return ts_fail(e, "%s", err);
     yuma_metagraph_init(&n->mg, c->netuid);
@@ -279,7 +342,7 @@ static bool miner_window(tn_node *n, uint64_t w, ts_err *e)
     if (!tn_refresh_peers(n, e) || !tn_mirror(n, -1, e)) return false;
     if (!ts_miner_sync(&n->env, &n->miner, w, e) || !tn_publish(n, e)) return false;
     log_model(n, w, n->miner.theta);
-    return true;
+    return save_state(n, w, e);
 }
 
 /* set_weights from the validator's scores, mapped to chain uids. A rate
@@ -331,7 +394,7 @@ static bool validator_window(tn_node *n, uint64_t w, uint64_t *retry_at, bool *p
                 yuma_gpt_eval(n->env.ws, n->val.theta, n->heldout, n->n_heldout, NULL));
     fflush(n->log);
     if (w % n->cfg->sim.windows_per_weights == 0) set_weights(n, w, retry_at, pending);
-    return true;
+    return save_state(n, w, e);
 }
 
 /* The first window this process takes part in: 0 before window 0 starts;
@@ -402,7 +465,8 @@ int yuma_trainnet_run(const yuma_trainnet_config *c, volatile sig_atomic_t *stop
         fprintf(log, "done: %" PRIu64 " files mirrored, %" PRIu64 " refused\n", n->fetched, n->refused);
         fflush(log);
     }
+    int rc = ok || *stop ? 0 : n->state_refused ? 2 : 1;
     node_free(n);
     free(n);
-    return ok || *stop ? 0 : 1;
+    return rc;
 }
