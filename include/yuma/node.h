@@ -7,7 +7,10 @@
  * RPC server; yuma_node_produce() makes one block from the mempool,
  * persists it and announces it; yuma_node_run() calls it every interval
  * until asked to stop. One lock guards the chain: RPC readers take it
- * briefly, the producer holds it while applying and committing a block.
+ * briefly, the producer holds it while applying a block and staging its
+ * changes, then (alone, not in cluster mode) lets go of it while the store
+ * writes and syncs the block; chain_head answers with the persisted block
+ * meanwhile, and the block is announced only once it is persisted.
  */
 #ifndef YUMA_NODE_H
 #define YUMA_NODE_H

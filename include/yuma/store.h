@@ -14,9 +14,12 @@
  * hash, chain id and the node's own genesis document (opaque bytes: the
  * node owns that format) and refuses another genesis afterwards.
  *
- * A yuma_store handle is used by one thread at a time. Several handles
- * (threads or processes) may read the same file while one writes (WAL),
- * but only one may commit blocks.
+ * A yuma_store handle is used by one thread at a time, with one exception:
+ * yuma_store_write_staged() writes through a connection of its own and may
+ * run beside any other call but the commit functions (queries then see the
+ * blocks committed before it). Several handles (threads or processes) may
+ * read the same file while one writes (WAL), but only one may commit
+ * blocks.
  */
 #ifndef YUMA_STORE_H
 #define YUMA_STORE_H
@@ -83,6 +86,22 @@ uint64_t yuma_store_height(const yuma_store *s);
  * safe reaction: a restart loads the last committed block. */
 yuma_store_status yuma_store_commit_block(yuma_store *s, yuma_chain *chain, const yuma_block *block,
                                           const yuma_block_result *result);
+
+/* yuma_store_commit_block in two steps, so that a node can let other
+ * threads use the chain and query the store while the block is written and
+ * synced. Stage checks the block (as commit does) and takes its state
+ * changes from the chain: call it with the chain just as commit needs it.
+ * Write then commits the staged block in one SQLite transaction without
+ * touching the chain; block and result (with the chain-owned arrays in
+ * result) must stay as they were, so the chain must not apply another block
+ * until write returns. Write fails with YUMA_STORE_ERR_SEQUENCE unless
+ * block is the staged one; on a failure the changes stay staged and write
+ * may be repeated. Its failures are described by yuma_store_write_message
+ * (not yuma_store_message, which queries running beside it reset). */
+yuma_store_status yuma_store_stage_block(yuma_store *s, yuma_chain *chain, const yuma_block *block,
+                                         const yuma_block_result *result);
+yuma_store_status yuma_store_write_staged(yuma_store *s, const yuma_block *block, const yuma_block_result *result);
+const char *yuma_store_write_message(const yuma_store *s);
 
 /* A new chain at the last committed block: created from g (which must be
  * the bound genesis), its state replaced by the stored records, and the

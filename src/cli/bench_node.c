@@ -5,9 +5,15 @@
  * "load-1", ...) funded first by alice's development key, so it runs
  * against `yumad --dev`.
  *
- *   yuma bench node [--rpc URL] [--senders N] [--per-sender K] [--batch B]
+ * Like a real client that pipelines, it keeps --in-flight batches (default
+ * 2) outstanding, each on its own connection, so that the node verifies one
+ * batch while the next is on the wire and being parsed.
+ *
+ *   yuma bench node [--rpc URL] [--senders N] [--per-sender K] [--batch B] [--in-flight F]
  */
 #include <jansson.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,18 +66,73 @@ static char *sign_hex(ctx *c, const yuma_keypair *kp, uint64_t nonce, const yuma
     return hex;
 }
 
-/* Submits txs (hex strings, stolen) in batches; returns how many were accepted. */
-static size_t submit(ctx *c, json_t *txs, size_t batch)
+/* Submits txs[from..to) (hex strings) in batches on c; returns how many were accepted. */
+static size_t submit_range(ctx *c, json_t *txs, size_t from, size_t to, size_t batch)
 {
-    size_t accepted = 0, n = json_array_size(txs);
-    for (size_t i = 0; i < n; i += batch) {
+    size_t accepted = 0;
+    for (size_t i = from; i < to; i += batch) {
         json_t *part = json_array();
-        for (size_t k = i; k < n && k < i + batch; k++) json_array_append(part, json_array_get(txs, k));
+        for (size_t k = i; k < to && k < i + batch; k++) json_array_append(part, json_array_get(txs, k));
         json_t *r = call(c, "tx_submitBatch", json_pack("{s:o}", "txs", part));
         size_t j;
         json_t *e;
         json_array_foreach(r, j, e) accepted += json_is_true(json_object_get(e, "accepted"));
         json_decref(r);
+    }
+    return accepted;
+}
+
+/* Submits txs (hex strings, stolen) in batches; returns how many were accepted. */
+static size_t submit(ctx *c, json_t *txs, size_t batch)
+{
+    size_t accepted = submit_range(c, txs, 0, json_array_size(txs), batch);
+    json_decref(txs);
+    return accepted;
+}
+
+/* One of the pipelined submitters: takes the next batch until none is
+ * left, on a connection of its own. */
+typedef struct {
+    ctx c;
+    json_t *txs;
+    size_t batch, accepted;
+    atomic_size_t *next;
+} lane;
+
+static void *lane_main(void *arg)
+{
+    lane *l = arg;
+    size_t n = json_array_size(l->txs);
+    for (size_t i; (i = atomic_fetch_add(l->next, l->batch)) < n;)
+        l->accepted += submit_range(&l->c, l->txs, i, i + l->batch < n ? i + l->batch : n, l->batch);
+    return NULL;
+}
+
+/* Submits txs (hex strings, stolen) with `lanes` batches in flight. */
+static size_t submit_pipelined(ctx *c, yuma_rpc_client_config *cfg, json_t *txs, size_t batch, size_t lanes)
+{
+    lane l[8];
+    pthread_t th[8];
+    atomic_size_t next;
+    atomic_init(&next, 0);
+    size_t started = 0, accepted = 0;
+    for (size_t i = 0; i < lanes; i++) {
+        l[i] = (lane){.c = *c, .txs = txs, .batch = batch, .next = &next};
+        l[i].c.rc = i == 0 ? c->rc : yuma_rpc_client_new(cfg);
+        if (!l[i].c.rc) break;
+        if (i > 0 && pthread_create(&th[i], NULL, lane_main, &l[i]) != 0) {
+            yuma_rpc_client_free(l[i].c.rc);
+            break;
+        }
+        started++;
+    }
+    lane_main(&l[0]); /* this thread is the first lane */
+    for (size_t i = 0; i < started; i++) {
+        if (i > 0) {
+            pthread_join(th[i], NULL);
+            yuma_rpc_client_free(l[i].c.rc);
+        }
+        accepted += l[i].accepted;
     }
     json_decref(txs);
     return accepted;
@@ -90,19 +151,21 @@ static uint64_t nonce_of(ctx *c, const yuma_keypair *kp)
 int cmd_bench_node(int argc, char **argv)
 {
     const char *url = getenv("YUMA_RPC") ? getenv("YUMA_RPC") : "http://127.0.0.1:9944/";
-    size_t senders = 256, per = 32, batch = 1000; /* 8192: the mempool's default capacity */
+    size_t senders = 256, per = 32, batch = 1000, lanes = 2; /* 8192: the mempool's default capacity */
     for (int i = 2; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--rpc") == 0) url = argv[i + 1];
         else if (strcmp(argv[i], "--senders") == 0) senders = strtoul(argv[i + 1], NULL, 10);
         else if (strcmp(argv[i], "--per-sender") == 0) per = strtoul(argv[i + 1], NULL, 10);
         else if (strcmp(argv[i], "--batch") == 0) batch = strtoul(argv[i + 1], NULL, 10);
+        else if (strcmp(argv[i], "--in-flight") == 0) lanes = strtoul(argv[i + 1], NULL, 10);
         else {
             fprintf(stderr, "yuma bench node: unknown option %s\n", argv[i]);
             return 2;
         }
     }
-    if (senders < 2 || senders > 100000 || per < 1 || per > 65536 || batch < 1 || batch > 10000) {
-        fprintf(stderr, "yuma bench node: --senders 2..100000, --per-sender 1..65536 (the node's mempool_per_sender must allow it), --batch 1..10000\n");
+    if (senders < 2 || senders > 100000 || per < 1 || per > 65536 || batch < 1 || batch > 10000 || lanes < 1 ||
+        lanes > 8) {
+        fprintf(stderr, "yuma bench node: --senders 2..100000, --per-sender 1..65536 (the node's mempool_per_sender must allow it), --batch 1..10000, --in-flight 1..8\n");
         return 2;
     }
     yuma_rpc_client_config cfg = {.url = url, .timeout_ms = 60000};
@@ -159,7 +222,7 @@ int cmd_bench_node(int argc, char **argv)
     uint64_t seen = h0 ? (uint64_t)json_integer_value(json_object_get(h0, "height")) : 0;
     json_decref(h0);
     double t0 = now_s();
-    size_t accepted = submit(&c, all, batch);
+    size_t accepted = submit_pipelined(&c, &cfg, all, batch, lanes);
     double t_submit = now_s() - t0;
     /* Included = counted in persisted blocks (chain_getBlock reads the store). */
     size_t included = 0;
@@ -182,9 +245,9 @@ int cmd_bench_node(int argc, char **argv)
         }
     }
     double t_all = now_s() - t0;
-    printf("{\"transfers\":%zu,\"accepted\":%zu,\"senders\":%zu,\"batch\":%zu,\"submit_s\":%.3f,"
+    printf("{\"transfers\":%zu,\"accepted\":%zu,\"senders\":%zu,\"batch\":%zu,\"in_flight\":%zu,\"submit_s\":%.3f,"
            "\"included_s\":%.3f,\"end_to_end_per_s\":%.0f}\n",
-           total, accepted, senders, batch, t_submit, t_all, total / t_all);
+           total, accepted, senders, batch, lanes, t_submit, t_all, total / t_all);
     free(keys);
     free(base);
     json_decref(head);

@@ -267,12 +267,16 @@ static void prepare_all(yuma_mempool *p, const yuma_tx_bytes *txs, size_t n, pre
     yuma_tx *scratch = malloc(sizeof *scratch);
     job j = {.txs = txs, .out = out, .n = n, .max_tx_size = p->cfg.max_tx_size};
     atomic_init(&j.next, 0);
-    if (n < 2 || p->started == 0) {
-        run_job(&j, scratch); /* waking threads costs more than one signature check */
+    /* Alone: a single check (waking threads costs more than one signature
+     * check), or when another batch has the workers: they already keep
+     * every core busy, and waiting for them would leave this thread idle
+     * while its batch could be checked (pipelining clients send batches on
+     * several connections at once). */
+    if (n < 2 || p->started == 0 || pthread_mutex_trylock(&p->job_lock) != 0) {
+        run_job(&j, scratch);
         free(scratch);
         return;
     }
-    pthread_mutex_lock(&p->job_lock);
     pthread_mutex_lock(&p->wmu);
     p->cur = &j;
     p->finished = 0;

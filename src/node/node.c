@@ -145,9 +145,15 @@ static json_t *m_head(const json_t *params, const yuma_rpc_call *call, yuma_rpc_
     yuma_node *n = node_of(call);
     uint8_t hash[32], root[32], genesis[32];
     pthread_mutex_lock(&n->lock);
-    uint64_t height = yuma_chain_height(n->chain);
-    yuma_chain_last_hash(n->chain, hash);
-    yuma_chain_state_root(n->chain, root);
+    /* The head a client may rely on: persisted (see yuma_node_produce). */
+    uint64_t height = n->writing ? n->persisted_height : yuma_chain_height(n->chain);
+    if (n->writing) {
+        memcpy(hash, n->persisted_hash, 32);
+        memcpy(root, n->persisted_root, 32);
+    } else {
+        yuma_chain_last_hash(n->chain, hash);
+        yuma_chain_state_root(n->chain, root);
+    }
     yuma_chain_genesis_hash(n->chain, genesis);
     uint64_t chain_id = yuma_chain_id(n->chain);
     pthread_mutex_unlock(&n->lock);
@@ -686,6 +692,52 @@ uint64_t yuma_node_height(yuma_node *n)
 
 /* ---- producing ---- */
 
+/* Persists the block the chain has just applied. In cluster mode (a
+ * commit hook) everything stays under the lock, as the hooks expect.
+ * Alone, the node stages the block's changes under the lock, then lets go
+ * of it while SQLite writes and fsyncs the block (the longest step), so
+ * that submissions are checked against the chain meanwhile; chain_head
+ * keeps answering with the persisted head until the write returns, the
+ * block's transactions stay in the mempool (tx_status: "pending") until
+ * then, and the block is announced only after it. Nothing else applies
+ * blocks to a single node's chain, so it stays one block ahead of the
+ * store at most, and a crash loses only what was never reported. Called
+ * with the lock held; returns with it released. */
+static yuma_store_status persist(yuma_node *n, const yuma_block *b, const yuma_block_result *res, const uint8_t prev_hash[32],
+                                 const uint8_t prev_root[32], char *why, size_t whylen)
+{
+    yuma_store_status st;
+    if (n->hooks.commit) {
+        st = yuma_store_commit_block(n->store, n->chain, b, res);
+        if (st == YUMA_STORE_OK) yuma_mempool_remove_included(n->pool, n->chain, b->txs, b->tx_count);
+        else snprintf(why, whylen, "%s", yuma_store_message(n->store));
+        pthread_mutex_unlock(&n->lock);
+        return st;
+    }
+    st = yuma_store_stage_block(n->store, n->chain, b, res);
+    if (st != YUMA_STORE_OK) {
+        snprintf(why, whylen, "%s", yuma_store_message(n->store));
+        pthread_mutex_unlock(&n->lock);
+        return st;
+    }
+    n->writing = true;
+    n->persisted_height = b->height - 1;
+    memcpy(n->persisted_hash, prev_hash, 32);
+    memcpy(n->persisted_root, prev_root, 32);
+    pthread_mutex_unlock(&n->lock);
+    st = yuma_store_write_staged(n->store, b, res);
+    if (st != YUMA_STORE_OK) snprintf(why, whylen, "%s", yuma_store_write_message(n->store));
+    pthread_mutex_lock(&n->lock);
+    if (st == YUMA_STORE_OK) {
+        yuma_mempool_remove_included(n->pool, n->chain, b->txs, b->tx_count);
+        n->writing = false;
+    }
+    /* After a failed write the node stops: chain_head stays at the
+     * persisted block, which is where a restart continues. */
+    pthread_mutex_unlock(&n->lock);
+    return st;
+}
+
 bool yuma_node_produce(yuma_node *n, char *err, size_t errlen)
 {
     pthread_mutex_lock(&n->lock);
@@ -706,7 +758,9 @@ bool yuma_node_produce(yuma_node *n, char *err, size_t errlen)
         }
     yuma_block b = {.height = yuma_chain_height(n->chain) + 1, .author = n->cfg.author, .tx_count = count,
                     .txs = sel.txs, .signatures_verified = true};
+    uint8_t prev_root[32];
     yuma_chain_last_hash(n->chain, b.parent_hash);
+    yuma_chain_state_root(n->chain, prev_root);
     yuma_block_result res;
     yuma_chain_status cs = yuma_chain_apply_block(n->chain, &b, &res);
     if (cs != YUMA_CHAIN_OK) {
@@ -729,19 +783,17 @@ bool yuma_node_produce(yuma_node *n, char *err, size_t errlen)
         pthread_mutex_unlock(&n->lock);
         return commit == YUMA_NODE_COMMIT_SKIP;
     }
-    yuma_store_status st = yuma_store_commit_block(n->store, n->chain, &b, &res);
-    if (st == YUMA_STORE_OK) yuma_mempool_remove_included(n->pool, n->chain, sel.txs, count);
+    char why[512] = "";
+    yuma_store_status st = persist(n, &b, &res, b.parent_hash, prev_root, why, sizeof why); /* unlocks */
     uint64_t height = b.height;
-    json_t *info = json_pack("{s:I, s:o, s:I}", "height", (json_int_t)height, "hash", hex_json(res.block_hash, 32),
-                             "tx_count", (json_int_t)count);
+    json_t *info = st == YUMA_STORE_OK ? json_pack("{s:I, s:o, s:I}", "height", (json_int_t)height, "hash",
+                                                   hex_json(res.block_hash, 32), "tx_count", (json_int_t)count)
+                                       : NULL;
     free(res.call_status);
     yuma_mempool_block_free(&sel);
-    pthread_mutex_unlock(&n->lock);
     if (st != YUMA_STORE_OK) {
-        json_decref(info);
         snprintf(err, errlen, "cannot persist block %llu: %s (%s); stopping: a restart continues from the last "
-                              "committed block", (unsigned long long)height, yuma_store_strerror(st),
-                 yuma_store_message(n->store));
+                              "committed block", (unsigned long long)height, yuma_store_strerror(st), why);
         return false;
     }
     yuma_rpc_notify_block_info(n->rpc, height, info);
@@ -755,13 +807,27 @@ static void sleep_ms(uint64_t ms)
     }
 }
 
+static uint64_t monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 bool yuma_node_run(yuma_node *n, volatile sig_atomic_t *stop, char *err, size_t errlen)
 {
+    /* Blocks start every interval, whatever producing one took: the
+     * interval is the chain's pace, not a pause between blocks. A block that
+     * took longer than the interval is followed at once (no catching up
+     * with a burst of blocks). */
+    uint64_t next = monotonic_ms();
     while (!*stop) {
+        next += n->cfg.block_interval_ms;
         if (!yuma_node_produce(n, err, errlen)) return false;
+        uint64_t now = monotonic_ms();
+        if (now >= next) next = now;
         /* Sleep in short steps so Ctrl-C is honoured promptly. */
-        for (uint64_t slept = 0; slept < n->cfg.block_interval_ms && !*stop; slept += 50)
-            sleep_ms(n->cfg.block_interval_ms - slept < 50 ? n->cfg.block_interval_ms - slept : 50);
+        while (!*stop && (now = monotonic_ms()) < next) sleep_ms(next - now < 50 ? next - now : 50);
     }
     return true;
 }

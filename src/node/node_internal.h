@@ -29,6 +29,12 @@ struct yuma_node {
     char *genesis_json;
     yuma_node_hooks hooks;      /* cluster mode (node.h); all NULL in a single node */
     atomic_bool hooked;         /* hooks are set: /metrics takes the lock only then */
+    /* While the producer writes a block to the store without the lock, the
+     * chain is one block ahead of the store: chain_head answers with the
+     * last persisted block, kept here (node.c, yuma_node_produce). */
+    bool writing;
+    uint64_t persisted_height;
+    uint8_t persisted_hash[32], persisted_root[32];
 };
 
 static inline yuma_node *node_of(const yuma_rpc_call *call)

@@ -9,10 +9,16 @@
  * commit, so a block reported committed survives a power loss as well as a
  * killed process. NORMAL would only sync at checkpoints: after a power
  * loss the last blocks could vanish although the node had announced them.
+ *
+ * Two connections to the file: blocks are written through their own
+ * (wdb), everything else reads through db. So a node can write a block
+ * (which waits for an fsync) while other threads query the store, and those
+ * queries see only committed blocks, as WAL readers do.
  */
 #include <sodium.h>
 #include <sqlite3.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,21 +42,27 @@ typedef struct {
 } pending_change;
 
 struct yuma_store {
-    sqlite3 *db;
+    sqlite3 *db;                 /* queries, the schema, the genesis binding */
     char *path;
     char msg[512];
     bool bound;                  /* a genesis is recorded in meta */
     uint8_t genesis_hash[32];
     uint64_t chain_id;
-    uint64_t height;             /* last committed block */
-    sqlite3_stmt *put_state, *del_state, *put_block, *put_tx, *get_block, *get_tx, *block_txs, *all_state,
-        *all_blocks, *last_block, *put_event, *get_events;
+    _Atomic uint64_t height;     /* last committed block (the writer sets it, readers read it) */
+    sqlite3_stmt *get_block, *get_tx, *block_txs, *all_state, *all_blocks, *last_block, *get_events;
+    /* The block writer's connection, statements and failure message
+     * (yuma_store_write_staged runs beside queries on db). */
+    sqlite3 *wdb;
+    sqlite3_stmt *put_state, *del_state, *put_block, *put_tx, *put_event;
+    char wmsg[512];
     /* Changes drained from the chain but not yet in a committed SQLite
-     * transaction: kept across a failed commit so that none is lost. */
+     * transaction: kept across a failed commit so that none is lost.
+     * staged: the block they belong to (0: none staged). */
     pending_change *changes;
     size_t nchanges, changes_cap;
     uint8_t *bytes;
     size_t nbytes, bytes_cap;
+    uint64_t staged;
 };
 
 const char *yuma_store_strerror(yuma_store_status s)
@@ -79,7 +91,12 @@ const char *yuma_store_message(const yuma_store *s)
 
 uint64_t yuma_store_height(const yuma_store *s)
 {
-    return s->height;
+    return atomic_load(&s->height);
+}
+
+const char *yuma_store_write_message(const yuma_store *s)
+{
+    return s->wmsg;
 }
 
 static yuma_store_status fail(yuma_store *s, yuma_store_status st, const char *fmt, ...)
@@ -309,14 +326,6 @@ static yuma_store_status prepare_all(yuma_store *s)
         sqlite3_stmt **st;
         const char *sql;
     } list[] = {
-        {&s->put_state, "INSERT INTO state (key, value) VALUES (?1, ?2) "
-                        "ON CONFLICT (key) DO UPDATE SET value = excluded.value"},
-        {&s->del_state, "DELETE FROM state WHERE key = ?1"},
-        {&s->put_block, "INSERT INTO blocks (height, hash, parent_hash, author, state_root, tx_count) "
-                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"},
-        {&s->put_tx, "INSERT INTO txs (height, idx, id, bytes, call_status, retry_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"},
-        {&s->put_event, "INSERT INTO events (height, idx, tx_index, kind, netuid, who, other, amount, value) "
-                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"},
         {&s->get_events, "SELECT height, tx_index, kind, netuid, who, other, amount, value FROM events "
                          "WHERE height BETWEEN ?1 AND ?2 AND (?3 < 0 OR netuid = ?3) "
                          "AND (?4 IS NULL OR who = ?4 OR other = ?4) ORDER BY height, idx LIMIT ?5"},
@@ -331,6 +340,43 @@ static yuma_store_status prepare_all(yuma_store *s)
     for (size_t i = 0; i < sizeof list / sizeof list[0]; i++) {
         int rc = sqlite3_prepare_v3(s->db, list[i].sql, -1, SQLITE_PREPARE_PERSISTENT, list[i].st, NULL);
         if (rc != SQLITE_OK) return schema_fail(s, rc, "preparing statements");
+    }
+    return YUMA_STORE_OK;
+}
+
+/* The writer's connection, opened once the schema is known to be ours and
+ * current: same pragmas (WAL is a property of the file, synchronous and
+ * foreign keys are per connection), and the statements that write blocks. */
+static yuma_store_status open_writer(yuma_store *s)
+{
+    int rc = sqlite3_open_v2(s->path, &s->wdb, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK)
+        return fail(s, YUMA_STORE_ERR_OPEN, "%s: cannot open the writer's connection: %s", s->path,
+                    s->wdb ? sqlite3_errmsg(s->wdb) : sqlite3_errstr(rc));
+    sqlite3_extended_result_codes(s->wdb, 1);
+    sqlite3_busy_timeout(s->wdb, 5000);
+    rc = sqlite3_exec(s->wdb, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        return fail(s, YUMA_STORE_ERR_IO, "%s: setting up the writer's connection: %s", s->path,
+                    sqlite3_errmsg(s->wdb));
+    struct {
+        sqlite3_stmt **st;
+        const char *sql;
+    } list[] = {
+        {&s->put_state, "INSERT INTO state (key, value) VALUES (?1, ?2) "
+                        "ON CONFLICT (key) DO UPDATE SET value = excluded.value"},
+        {&s->del_state, "DELETE FROM state WHERE key = ?1"},
+        {&s->put_block, "INSERT INTO blocks (height, hash, parent_hash, author, state_root, tx_count) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"},
+        {&s->put_tx, "INSERT INTO txs (height, idx, id, bytes, call_status, retry_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"},
+        {&s->put_event, "INSERT INTO events (height, idx, tx_index, kind, netuid, who, other, amount, value) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"},
+    };
+    for (size_t i = 0; i < sizeof list / sizeof list[0]; i++) {
+        rc = sqlite3_prepare_v3(s->wdb, list[i].sql, -1, SQLITE_PREPARE_PERSISTENT, list[i].st, NULL);
+        if (rc != SQLITE_OK)
+            return fail(s, YUMA_STORE_ERR_CORRUPT, "%s: preparing the writer's statements: %s", s->path,
+                        sqlite3_errmsg(s->wdb));
     }
     return YUMA_STORE_OK;
 }
@@ -359,7 +405,7 @@ static yuma_store_status read_height(yuma_store *s)
     bool row = false;
     int rc = query_int(s->db, "SELECT max(height) FROM blocks", &h, &row);
     if (rc != SQLITE_OK) return sql_fail(s, rc, "reading the last height");
-    s->height = row ? (uint64_t)h : 0;
+    atomic_store(&s->height, row ? (uint64_t)h : 0);
     return YUMA_STORE_OK;
 }
 
@@ -399,6 +445,7 @@ yuma_store_status yuma_store_open(const char *path, yuma_store **out, char *msg,
         if (st == YUMA_STORE_OK) st = read_binding(s);
         if (st == YUMA_STORE_OK) st = read_height(s);
         if (st == YUMA_STORE_OK) st = prepare_all(s);
+        if (st == YUMA_STORE_OK) st = open_writer(s);
     }
     if (st != YUMA_STORE_OK) {
         if (msg && msg_len) snprintf(msg, msg_len, "%s", s->msg);
@@ -416,6 +463,7 @@ void yuma_store_close(yuma_store *s)
                            s->get_tx, s->block_txs, s->all_state, s->all_blocks, s->last_block,
                            s->put_event, s->get_events};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) sqlite3_finalize(all[i]);
+    sqlite3_close(s->wdb);
     sqlite3_close(s->db);
     free(s->changes);
     free(s->bytes);
@@ -629,18 +677,19 @@ static int write_block(yuma_store *s, const yuma_block *b, const yuma_block_resu
     return rc;
 }
 
-yuma_store_status yuma_store_commit_block(yuma_store *s, yuma_chain *chain, const yuma_block *block,
-                                          const yuma_block_result *result)
+yuma_store_status yuma_store_stage_block(yuma_store *s, yuma_chain *chain, const yuma_block *block,
+                                         const yuma_block_result *result)
 {
     s->msg[0] = 0;
     yuma_store_status st = check_genesis(s, chain);
     if (st != YUMA_STORE_OK) return st;
     uint8_t last[32];
     yuma_chain_last_hash(chain, last);
-    if (block->height != s->height + 1 || yuma_chain_height(chain) != block->height)
+    uint64_t height = atomic_load(&s->height);
+    if (block->height != height + 1 || yuma_chain_height(chain) != block->height)
         return fail(s, YUMA_STORE_ERR_SEQUENCE,
                     "%s: cannot commit block %llu: the store is at block %llu and the chain at block %llu", s->path,
-                    (unsigned long long)block->height, (unsigned long long)s->height,
+                    (unsigned long long)block->height, (unsigned long long)height,
                     (unsigned long long)yuma_chain_height(chain));
     if (memcmp(last, result->block_hash, 32) != 0 || result->tx_count != block->tx_count ||
         (block->tx_count && !result->call_status))
@@ -655,21 +704,50 @@ yuma_store_status yuma_store_commit_block(yuma_store *s, yuma_chain *chain, cons
     if (!yuma_chain_drain_changes(chain, take_change, s))
         return fail(s, YUMA_STORE_ERR_NOMEM, "out of memory collecting the state changes of block %llu",
                     (unsigned long long)block->height);
-    int rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    s->staged = block->height;
+    return YUMA_STORE_OK;
+}
+
+/* Touches neither db nor msg: it runs beside the queries (see the top). */
+yuma_store_status yuma_store_write_staged(yuma_store *s, const yuma_block *block, const yuma_block_result *result)
+{
+    s->wmsg[0] = 0;
+    if (s->staged == 0 || s->staged != block->height) {
+        snprintf(s->wmsg, sizeof s->wmsg, "%s: cannot write block %llu: it is not the staged block (%llu)", s->path,
+                 (unsigned long long)block->height, (unsigned long long)s->staged);
+        return YUMA_STORE_ERR_SEQUENCE;
+    }
+    int rc = sqlite3_exec(s->wdb, "BEGIN IMMEDIATE", NULL, NULL, NULL);
     if (rc == SQLITE_OK) rc = write_changes(s);
     if (rc == SQLITE_OK) rc = write_block(s, block, result);
-    if (rc == SQLITE_OK) rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+    if (rc == SQLITE_OK) rc = sqlite3_exec(s->wdb, "COMMIT", NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
-        char what[64];
-        snprintf(what, sizeof what, "committing block %llu", (unsigned long long)block->height);
-        st = sql_fail(s, rc, what);
-        rollback(s);
+        yuma_store_status st;
+        switch (rc & 0xff) {
+        case SQLITE_NOMEM: st = YUMA_STORE_ERR_NOMEM; break;
+        case SQLITE_CORRUPT: st = YUMA_STORE_ERR_CORRUPT; break;
+        default: st = YUMA_STORE_ERR_IO; break;
+        }
+        snprintf(s->wmsg, sizeof s->wmsg, "%s: committing block %llu: %s", s->path,
+                 (unsigned long long)block->height, sqlite3_errmsg(s->wdb));
+        if (!sqlite3_get_autocommit(s->wdb)) sqlite3_exec(s->wdb, "ROLLBACK", NULL, NULL, NULL);
         return st;
     }
     s->nchanges = 0;
     s->nbytes = 0;
-    s->height = block->height;
+    s->staged = 0;
+    atomic_store(&s->height, block->height);
     return YUMA_STORE_OK;
+}
+
+yuma_store_status yuma_store_commit_block(yuma_store *s, yuma_chain *chain, const yuma_block *block,
+                                          const yuma_block_result *result)
+{
+    yuma_store_status st = yuma_store_stage_block(s, chain, block, result);
+    if (st != YUMA_STORE_OK) return st;
+    st = yuma_store_write_staged(s, block, result);
+    if (st != YUMA_STORE_OK) snprintf(s->msg, sizeof s->msg, "%s", s->wmsg);
+    return st;
 }
 
 /* ---- load ---- */
