@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "consensus/dense_kern.h"
 #include "consensus/math.h"
 #include "consensus/quantile.h"
 #include "yuma/epoch.h"
@@ -377,10 +378,13 @@ static void test_dense_quantile(void **st)
     yfx *hist = calloc((size_t)YQ_GROUP * (YQ_MAX_BUCKETS + 16), sizeof(yfx));
     uint32_t *head = calloc((size_t)YQ_GROUP * (YQ_MAX_BUCKETS + 16), sizeof(uint32_t));
     uint32_t *vid = calloc(SLOTS, sizeof(uint32_t));
-    assert_true(w && key && tmp && next && stake && slot_stake && hist && head && vid);
+    uint16_t *idx = calloc((size_t)YQ_GROUP * SLOTS, sizeof(uint16_t));
+    assert_true(w && key && tmp && next && stake && slot_stake && hist && head && vid && idx);
     size_t columns = 0;
     for (int round = 0; round < 600; round++) {
-        size_t slots = 1 + below(SLOTS), voters = slots + below(5), cols = 1 + below(YQ_GROUP);
+        /* half the rounds fill a whole group: the vector kernels' path */
+        size_t slots = 1 + below(SLOTS), voters = slots + below(5),
+               cols = below(2) ? YQ_GROUP : 1 + below(YQ_GROUP);
         yfx sigma = 0;
         for (size_t q = 0; q < voters; q++) {
             stake[q] = (yfx)below((uint64_t)1 << 24);
@@ -405,15 +409,21 @@ static void test_dense_quantile(void **st)
         }
         yfx kappa = (yfx)below((uint64_t)sigma + 2);
         yq_voters v = {stake, voters, sigma, sigma - kappa};
-        yq_group_scratch gs = {hist, head, tmp, next};
-        yfx got[YQ_GROUP];
-        yq_columns_dense(w, STRIDE, cols, vid, slot_stake, slots, count, (uint32_t)max1, &v, &gs, got);
+        /* column by column, then with the vector and the baseline kernels */
+        yq_bucket_fn fns[3] = {NULL, dense_kernels_get(false)->buckets, dense_kernels_get(true)->buckets};
+        yfx got[3][YQ_GROUP];
+        for (int f = 0; f < 3; f++) {
+            yq_group_scratch gs = {hist, head, tmp, next, idx, fns[f]};
+            yq_columns_dense(w, STRIDE, cols, vid, slot_stake, slots, count, (uint32_t)max1, &v, &gs,
+                             got[f]);
+        }
         for (size_t l = 0; l < cols; l++) {
             size_t k = 0;
             for (size_t q = 0; q < slots; q++)
                 if (w[q * STRIDE + l]) key[k++] = YQ_KEY(w[q * STRIDE + l], vid[q]);
             yq_scratch s = {hist, tmp};
-            assert_int_equal(got[l], yq_column(key, k, (uint32_t)max1, &v, &s));
+            yfx want = yq_column(key, k, (uint32_t)max1, &v, &s);
+            for (int f = 0; f < 3; f++) assert_int_equal(got[f][l], want);
             columns++;
         }
     }
@@ -427,6 +437,7 @@ static void test_dense_quantile(void **st)
     free(hist);
     free(head);
     free(vid);
+    free(idx);
 }
 
 /* The permits' top-k (a radix selection) against its definition: a

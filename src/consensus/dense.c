@@ -71,6 +71,7 @@ typedef struct {
     yfx *hist;
     uint64_t *qtmp;
     uint32_t *qhead, *qnext;
+    uint16_t *qidx;
     uint64_t *e;              /* R x DB */
     uint64_t *trust, *acc;    /* R: trust and dividend sums */
     yq_voters v;
@@ -350,8 +351,9 @@ static void sweep1_task(void *arg, size_t bk, uint32_t worker)
     }
     uint32_t max1 = top ? (uint32_t)(top - 1) : 0;
     kblock blk = {0};
-    size_t hs = (size_t)worker * YQ_GROUP * (YQ_MAX_BUCKETS + 16), ts = (size_t)worker * YQ_GROUP * d->nvr;
-    yq_group_scratch qs = {d->hist + hs, d->qhead + hs, d->qtmp + ts, d->qnext + ts};
+    size_t hs = (size_t)worker * YQ_GROUP * YQ_HSTRIDE, ts = (size_t)worker * YQ_GROUP * d->nvr;
+    yq_group_scratch qs = {d->hist + hs, d->qhead + hs, d->qtmp + ts, d->qnext + ts, d->qidx + ts,
+                           d->k->buckets};
     for (uint32_t g = 0; g < bw; g += YQ_GROUP) {
         size_t cols = bw - g < YQ_GROUP ? bw - g : YQ_GROUP, count[YQ_GROUP];
         for (size_t l = 0; l < cols; l++) count[l] = (size_t)cnt[g + l];
@@ -546,10 +548,11 @@ static yuma_status alloc_dense(dense *d)
     d->bsum = WS(c, WS_D_BSUM, uint64_t, d->yc2 ? (size_t)wk * d->np : 1, true);
     d->vstake = WS(c, WS_D_VSTAKE, yfx, d->nvr ? d->nvr : 1, false);
     d->wcache = WS(c, WS_D_WCACHE, uint64_t, (size_t)wk * (d->nvr ? d->nvr : 1) * DB, false);
-    d->hist = WS(c, WS_HIST, yfx, (size_t)wk * YQ_GROUP * (YQ_MAX_BUCKETS + 16), false);
+    d->hist = WS(c, WS_HIST, yfx, (size_t)wk * YQ_GROUP * YQ_HSTRIDE, false);
     d->qtmp = WS(c, WS_QTMP, uint64_t, (size_t)wk * YQ_GROUP * (d->nvr ? d->nvr : 1), false);
-    d->qhead = WS(c, WS_D_QHEAD, uint32_t, (size_t)wk * YQ_GROUP * (YQ_MAX_BUCKETS + 16), false);
+    d->qhead = WS(c, WS_D_QHEAD, uint32_t, (size_t)wk * YQ_GROUP * YQ_HSTRIDE, false);
     d->qnext = WS(c, WS_D_QNEXT, uint32_t, (size_t)wk * YQ_GROUP * (d->nvr ? d->nvr : 1), false);
+    d->qidx = WS(c, WS_D_QIDX, uint16_t, (size_t)wk * YQ_GROUP * (d->nvr ? d->nvr : 1), false);
     d->e = WS(c, WS_D_E, uint64_t, (size_t)wk * rows * DB, false);
     d->trust = WS(c, WS_D_TRUST, uint64_t, (size_t)wk * rows, true);
     d->acc = WS(c, WS_D_ACC, uint64_t, (size_t)wk * rows, true);
@@ -557,7 +560,7 @@ static yuma_status alloc_dense(dense *d)
     c->div_b = WS(c, WS_DIV_B, ydiv, n, false);
     c->div_db = WS(c, WS_DIV_DB, ydiv, n, false);
     if (!d->rd || !d->w || !d->b || !d->s || !d->present || !d->bad || !d->stage || !d->bsum || !d->vstake || !d->wcache ||
-        !d->hist || !d->qtmp || !d->qhead || !d->qnext || !d->e || !d->trust || !d->acc ||
+        !d->hist || !d->qtmp || !d->qhead || !d->qnext || !d->qidx || !d->e || !d->trust || !d->acc ||
         !c->sum_b || !c->div_b || !c->div_db)
         return YUMA_ERR_NOMEM;
     return YUMA_OK;

@@ -38,6 +38,7 @@ typedef uint32_t vu32 __attribute__((vector_size(64))); /* sixteen u32 lanes */
 typedef uint16_t vh16 __attribute__((vector_size(32))); /* sixteen u16 lanes */
 
 #define LANES 8
+_Static_assert(LANES == YQ_GROUP, "a slot's group of columns is one vector");
 #define M32 0xffffffffull
 #define UNIT ((uint64_t)1 << 32)
 #define INLINE static inline __attribute__((always_inline))
@@ -330,6 +331,28 @@ INLINE void rank_impl(const uint64_t *w, uint64_t as, const kblock *b, const kco
     }
 }
 
+/* Every slot's bucket offsets in YQ_GROUP = LANES columns (quantile.h):
+ * lane l of slot q is column l, so one vector holds a slot's eight. */
+INLINE void buckets_impl(const uint64_t *w, size_t stride, size_t slots, const uint64_t *shift,
+                         const uint64_t *zero, uint16_t *idx)
+{
+    typedef uint16_t vu16x8 __attribute__((vector_size(16)));
+    vu sh, base, z;
+    ld(&sh, shift);
+    ld(&z, zero);
+    for (int l = 0; l < LANES; l++) base[l] = (uint64_t)l * YQ_HSTRIDE;
+    z += base;
+    for (size_t q = 0; q < slots; q++) {
+        vu x, nz;
+        ld(&x, w + q * stride);
+        nz = (vu)(x != 0);
+        vu b = base + ((x - 1) >> sh);
+        b = (b & nz) | (z & ~nz);
+        vu16x8 o = __builtin_convertvector(b, vu16x8);
+        memcpy(idx + q * LANES, &o, sizeof o);
+    }
+}
+
 /* The kernels' configuration: the epoch's (YC2 or YC3, beta) and the
  * block's (which divisors are narrow). The bodies take it as parameters so
  * that the dispatchers below can pass constants for the common cases and
@@ -489,10 +512,15 @@ INLINE uint64_t dividend_impl(const uint64_t *e, const kblock *b, const kconst *
     {                                                                                             \
         return dividend_impl(e, b, k, s, bits);                                                   \
     }                                                                                             \
+    attr static void name##_buckets(const uint64_t *w, size_t stride, size_t slots,               \
+                                    const uint64_t *shift, const uint64_t *zero, uint16_t *idx)   \
+    {                                                                                             \
+        buckets_impl(w, stride, slots, shift, zero, idx);                                         \
+    }                                                                                             \
     static const dense_kernels name##_kernels = {name##_row_check, name##_copy_values,            \
                                                  name##_narrow_row, name##_add_row,               \
                                                  name##_emit_full, name##_weights, name##_rank,   \
-                                                 name##_ema, name##_dividend};
+                                                 name##_ema, name##_dividend, name##_buckets};
 
 DEFINE_KERNELS(base, )
 

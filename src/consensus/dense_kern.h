@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "consensus/divide.h"
+#include "consensus/quantile.h"
 #include "yuma/epoch.h"
 
 #define DB 64 /* columns per block */
@@ -117,6 +118,9 @@ typedef struct {
      * s (if not NULL) the stored bonds */
     uint64_t (*dividend)(const uint64_t *e, const kblock *b, const kconst *k, uint16_t *s,
                          uint64_t *bits);
+    /* the consensus quantile's bucket offsets of a group of columns
+     * (quantile.h, yq_bucket_fn) */
+    yq_bucket_fn buckets;
 } dense_kernels;
 
 /* The kernels for this CPU, or the baseline ones when `portable`. */

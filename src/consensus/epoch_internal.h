@@ -44,6 +44,7 @@ enum {
     /* the dense layout */
     WS_D_UID, WS_D_VROW, WS_D_VID, WS_D_MASKED, WS_D_ROWDIV, WS_D_W, WS_D_B, WS_D_S,
     WS_D_PRESENT, WS_D_TASK, WS_D_WCACHE, WS_D_E, WS_D_TRUST, WS_D_ACC, WS_D_VSTAKE, WS_D_STAGE, WS_D_QHEAD, WS_D_QNEXT, WS_D_BSUM,
+    WS_D_QIDX,
     WS_COUNT
 };
 

@@ -53,11 +53,23 @@ yfx yq_column(const uint64_t *key, size_t count, uint32_t max1, const yq_voters 
  * (0: it scores 0); count[l] is the number of positive weights of column
  * l, and max1 bounds every (weight - 1) from above. out[l] gets column
  * l's C. */
+#define YQ_HSTRIDE (YQ_MAX_BUCKETS + 16) /* one column's hist and head */
+/* (a group's offsets, below YQ_GROUP * YQ_HSTRIDE, fit 16 bits) */
+
+/* Optional vector kernel (dense_kern.h's `buckets`): for every slot q and
+ * column l of a full group, idx[q * YQ_GROUP + l] = l * YQ_HSTRIDE + the
+ * bucket of w[q * stride + l]: (w - 1) >> shift[l] when w > 0, zero[l]
+ * (the column's spare bucket) when w = 0. */
+typedef void (*yq_bucket_fn)(const uint64_t *w, size_t stride, size_t slots, const uint64_t *shift,
+                             const uint64_t *zero, uint16_t *idx);
+
 typedef struct {
-    yfx *hist;          /* YQ_GROUP * (YQ_MAX_BUCKETS + 16) */
-    uint32_t *head;     /* YQ_GROUP * (YQ_MAX_BUCKETS + 16) */
+    yfx *hist;          /* YQ_GROUP * YQ_HSTRIDE */
+    uint32_t *head;     /* YQ_GROUP * YQ_HSTRIDE */
     uint64_t *tmp;      /* YQ_GROUP * slots */
     uint32_t *next;     /* YQ_GROUP * slots */
+    uint16_t *idx;      /* YQ_GROUP * slots, when `buckets` is set */
+    yq_bucket_fn buckets; /* NULL: the columns are filled one by one */
 } yq_group_scratch;
 
 void yq_columns_dense(const uint64_t *w, size_t stride, size_t cols, const uint32_t *vid,
