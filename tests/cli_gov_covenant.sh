@@ -5,13 +5,16 @@
 # (ferdie). The whale wants the subnet's emission switched off.
 #  1. Without a proposal nothing happens: every direct route is refused,
 #     with the chain's message recorded as the transaction's status.
-#  2. With a proposal (eve proposes for the whale): notice, the owner's
-#     response on chain, the vote, and the council rejects the cut: the
-#     subnet keeps emitting, the deposit goes back, a cooldown starts.
+#  2. With a proposal (eve proposes for the whale): notice (also in
+#     `subnet show`, `balance` and `stake list`), the owner's and a top
+#     validator's responses on chain, the vote, and the council rejects the
+#     cut: the subnet keeps emitting, the deposit goes back, a cooldown
+#     starts.
 #  3. Once more after the cooldown: the houses pass it, the owner appeals
 #     and loses, ferdie escrows his stake (stretching the timelock to its
 #     maximum) and leaves at the pre-proposal price before the cut takes
 #     effect; then the emission stops and the owner's lock is refunded.
+#     Meanwhile House C alone elects a guardian signer against the stake.
 # Every step is in the audit log, which verifies.
 # Usage: cli_gov_covenant.sh <path-to-yuma> <source-dir>
 set -u
@@ -81,7 +84,7 @@ for _ in $(seq 300); do council=$("$yuma" gov council $rpc); echo "$council" | g
 check "the council is seated: alice (builder), bob and charlie (economic)" \
   'echo "$council" | grep -q "3 seats (2 economic, 1 builder"'
 
-pool() { "$yuma" subnet show --netuid 1 $rpc | awk -F'[:,]' '/"alpha_out"/ { gsub(/ /, "", $2); print $2; exit }'; }
+pool() { "$yuma" subnet show --netuid 1 $rpc 2>/dev/null | awk -F'[:,]' '/"alpha_out"/ { gsub(/ /, "", $2); print $2; exit }'; }
 emitting() { local a b; a=$(pool); sleep 0.5; b=$(pool); [ "$b" -gt "$a" ]; }
 check "subnet 1 earns emissions" emitting
 
@@ -95,7 +98,10 @@ check "an unknown chain parameter: exit 2" 'usage "$yuma" gov propose --global -
 check "two rationales: exit 2" 'usage "$yuma" gov propose --netuid 1 --action emission=off --rationale x --rationale-hash 00 --deposit 100 $(as eve) $rpc'
 check "a vote that is not aye/nay/abstain/veto: exit 2" 'usage "$yuma" gov vote 1 maybe $(as eve) $rpc'
 check "conviction 6: exit 2" 'usage "$yuma" gov vote 1 aye --conviction 6 $(as eve) $rpc'
-check "escrow needs lock or unlock: exit 2" 'usage "$yuma" gov escrow 1 hold --validator ${addr[bob-hotkey]} --amount 1 $(as eve) $rpc'
+check "escrow needs lock, lock-amm or unlock: exit 2" 'usage "$yuma" gov escrow 1 hold --validator ${addr[bob-hotkey]} --amount 1 $(as eve) $rpc'
+check "a guardian election on one subnet: exit 2" 'usage "$yuma" gov propose --netuid 1 --action guardian-add=${addr[successor]}:acme --rationale x --deposit 100 $(as eve) $rpc'
+check "a guardian organisation with a space: exit 2" 'usage "$yuma" gov propose --global --action "guardian-add=${addr[successor]}:a b" --rationale x --deposit 100 $(as eve) $rpc'
+check "a guardian without its organisation: exit 2" 'usage "$yuma" gov propose --global --action guardian-add=${addr[successor]} --rationale x --deposit 100 $(as eve) $rpc'
 check "a proposal that does not exist: the node says so" '"$yuma" gov show 9 $rpc 2>&1 | grep -q "no proposal 9"'
 check "the parameters are listed with their class" '"$yuma" gov params $rpc | grep -q "gov_voting_blocks .* 100  governance"'
 
@@ -127,11 +133,24 @@ check "eve proposes the cut (rationale on the node, hash on chain)" \
 notice=$("$yuma" gov notices $(as alice) $rpc)
 check "the owner sees the notice" 'echo "$notice" | grep -q "NOTICE: proposal #1 (.*) targets subnet 1, where you are the OWNER"'
 check "a staker sees it too" '"$yuma" gov notices $(as ferdie) $rpc | grep -q "where you are a staker"'
+# The notice where owners and stakers look anyway, on stderr (stdout stays JSON).
+"$yuma" subnet show --netuid 1 $rpc >"$dir/show.out" 2>"$dir/show.err"
+check "subnet show prints the notice line" \
+  'grep -Eq "^notice: governance proposal #1 targets subnet 1 \(emission=0\): (hearing open, voting opens at|voting until) block [0-9]+; read it: yuma gov show 1$" "$dir/show.err" || { cat "$dir/show.err"; false; }'
+check "and its JSON stays clean" '! grep -q notice "$dir/show.out" && grep -q "\"alpha_out\"" "$dir/show.out"'
+check "the owner's balance view names its role" '"$yuma" balance ${addr[alice]} $rpc 2>&1 >/dev/null | grep -q "proposal #1 .*\[you: owner\]"'
+check "a staker's balance view too" '"$yuma" balance ${addr[ferdie]} $rpc 2>&1 >/dev/null | grep -q "proposal #1 .*\[you: staker\]"'
+check "the staker's stake view" '"$yuma" stake list --netuid 1 --wallet ferdie --hotkey charlie-hotkey $w $rpc 2>&1 >/dev/null | grep -q "^notice: governance proposal #1"'
+check "no notice for an account it does not concern" '[ -z "$("$yuma" balance ${addr[eve]} $rpc 2>&1 >/dev/null)" ]'
+check "a top validator (bob's hotkey) responds too" \
+  '"$yuma" gov respond 1 --text "bob validates subnet 1: the gradients check out" $(as bob-hotkey) $rpc >/dev/null'
+check "anyone else is refused" 'refused "top-3 validators" "$yuma" gov respond 1 --text "me too" $(as eve) $rpc'
 check "the owner's response goes on chain" \
   '"$yuma" gov respond 1 --text "We found no exploit: our validator logs are public" $(as alice) $rpc >/dev/null'
 show=$("$yuma" gov show 1 $rpc)
-check "both documents are shown side by side" \
-  'echo "$show" | grep -q "Gradient validation exploit" && echo "$show" | grep -q "validator logs are public"'
+check "all three documents are shown side by side" \
+  'echo "$show" | grep -q "Gradient validation exploit" && echo "$show" | grep -q "validator logs are public" &&
+   echo "$show" | grep -q "validator ${addr[bob-hotkey]}.s response (1 filed) .*: bob validates subnet 1"'
 start=$("$yuma" gov show 1 --json $rpc | awk -F'[:,]' '/"voting_start"/ { gsub(/ /, "", $2); print $2; exit }')
 wait_for "$start"
 check "the whale votes aye" '"$yuma" gov vote 1 aye $(as dave) $rpc >/dev/null'
@@ -144,19 +163,27 @@ check "ferdie's locked stake cannot be dumped" \
 end=$("$yuma" gov show 1 --json $rpc | awk -F'[:,]' '/"round_end"/ { gsub(/ /, "", $2); print $2; exit }')
 wait_for "$end"
 check "the council rejected the cut" '"$yuma" gov show 1 $rpc | grep -q "#1 rejected"'
+check "the notice is gone with it" '[ -z "$("$yuma" subnet show --netuid 1 $rpc 2>&1 >/dev/null)" ]'
 check "subnet 1 keeps earning" emitting
 
 # 3. After the cooldown, the cut passes; appeal, escrow, rage exit.
 wait_for $((end + 11))
 check "eve proposes the cut again" \
   '"$yuma" gov propose --netuid 1 --action emission=off --rationale "Gradient validation exploit, second report" --deposit 100 $(as eve) $rpc >/dev/null'
+check "eve proposes a guardian signer (an election: House C decides)" \
+  '"$yuma" gov propose --global --action guardian-add=${addr[successor]}:acme --rationale "A guardian for the lane" --deposit 100 $(as eve) $rpc >/dev/null'
 "$yuma" gov respond 2 --text "Still no exploit; we will appeal" $(as alice) $rpc >/dev/null
-start=$("$yuma" gov show 2 --json $rpc | awk -F'[:,]' '/"voting_start"/ { gsub(/ /, "", $2); print $2; exit }')
+start=$("$yuma" gov show 3 --json $rpc | awk -F'[:,]' '/"voting_start"/ { gsub(/ /, "", $2); print $2; exit }')
 wait_for "$start"
 for v in dave bob charlie; do "$yuma" gov vote 2 aye $(as $v) $rpc >/dev/null; done
+check "the council elects, the stake is against" \
+  'ok=0; "$yuma" gov vote 3 nay $(as dave) $rpc >/dev/null || ok=1
+   for v in alice bob charlie; do "$yuma" gov vote 3 aye $(as $v) $rpc >/dev/null || ok=1; done; [ $ok = 0 ]'
 end=$("$yuma" gov show 2 --json $rpc | awk -F'[:,]' '/"round_end"/ { gsub(/ /, "", $2); print $2; exit }')
 wait_for "$end"
 check "the houses passed it: timelock" '"$yuma" gov show 2 $rpc | grep -q "#2 timelock"'
+check "subnet show says when it takes effect" \
+  '"$yuma" subnet show --netuid 1 $rpc 2>&1 >/dev/null | grep -q "proposal #2 .*: passed, takes effect at block"'
 check "the owner appeals (bond: 25 TAO)" '"$yuma" gov appeal 2 $(as alice) $rpc >/dev/null'
 sleep 0.5
 for v in dave bob charlie; do "$yuma" gov vote 2 aye $(as $v) $rpc >/dev/null; done
@@ -170,15 +197,17 @@ check "the appeal lost: the timelock resumes, stretched to its maximum by the es
 check "the owner hands the subnet on during the timelock (exit right)" \
   '"$yuma" gov owner-transfer --netuid 1 --dest ${addr[successor]} --dest-hotkey ${addr[successor-hot]} $(as alice) $rpc >/dev/null'
 tl=$("$yuma" gov show 2 --json $rpc | awk -F'[:,]' '/"timelock_end"/ { gsub(/ /, "", $2); print $2; exit }')
-bal() { "$yuma" balance "$1" $rpc | awk -F'[:,]' '/"balance"/ { gsub(/ /, "", $2); print $2; exit }'; }
+bal() { "$yuma" balance "$1" $rpc 2>/dev/null | awk -F'[:,]' '/"balance"/ { gsub(/ /, "", $2); print $2; exit }'; }
 before=$(bal ${addr[ferdie]})
 check "subnet 1 earns right up to the end of the timelock" emitting
 wait_for $((tl + 1))
 check "enacted" '"$yuma" gov show 2 $rpc | grep -q "#2 enacted"'
+check "House C alone elected the guardian signer" \
+  '"$yuma" gov show 3 $rpc | grep -q "#3 enacted" && "$yuma" gov guardian list $rpc | grep -q "slot 0 ${addr[successor]} acme"'
 check "ferdie left at the pre-proposal price before the cut" '[ "$(bal ${addr[ferdie]})" -gt "$before" ]'
 check "subnet 1's emission is off" '! emitting'
 log=$("$yuma" gov log --netuid 1 --json $rpc)
-for ev in 32768 32774 32769 32773 32784 32785 32800 32801 32802 1; do
+for ev in 32768 32774 32775 32769 32773 32784 32785 32800 32801 32802 1; do
   check "the audit log holds call $ev" 'echo "$log" | grep -q "\"call_id\": $ev,"'
 done
 check "the audit log verifies" '"$yuma" gov log --verify $rpc | grep -q "hash chain intact"'

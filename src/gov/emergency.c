@@ -395,6 +395,21 @@ bool gov_lane_genesis_write(ykv *kv, const yuma_guardian *g, size_t count)
     return write_signers(kv, g, count);
 }
 
+/* A hash of the signer records as stored (each slot's canonical bytes,
+ * zeros for an empty one): the same on every node and in every replay. */
+static void signers_hash(const ykv *kv, uint8_t out[32])
+{
+    uint8_t buf[GOV_GUARDIAN_MAX * MEMBER_SIZE];
+    memset(buf, 0, sizeof buf);
+    for (uint8_t i = 0; i < GOV_GUARDIAN_MAX; i++) {
+        uint8_t key[2] = {REC_GUARDIAN, i};
+        size_t vlen;
+        const uint8_t *v = ykv_get(kv, key, sizeof key, &vlen);
+        if (v && vlen == MEMBER_SIZE) memcpy(buf + (size_t)i * MEMBER_SIZE, v, MEMBER_SIZE);
+    }
+    gov_audit_param_hash(buf, sizeof buf, out);
+}
+
 /* The old records are copied first: the new ones overwrite their slots. */
 bool gov_guardians_replace(ykv *kv, uint64_t block, uint64_t proposal_id, const yuma_guardian *g, size_t count,
                            const char **why)
@@ -405,6 +420,8 @@ bool gov_guardians_replace(ykv *kv, uint64_t block, uint64_t proposal_id, const 
     if (*why) return false;
     gov_guardian_rec old[GOV_GUARDIAN_MAX];
     bool had[GOV_GUARDIAN_MAX];
+    uint8_t before[32];
+    signers_hash(kv, before);
     for (uint8_t i = 0; i < GOV_GUARDIAN_MAX; i++) had[i] = gov_guardian_get(kv, i, &old[i]);
     size_t mark = ykv_savepoint(kv);
     bool ok = true;
@@ -445,8 +462,8 @@ bool gov_guardians_replace(ykv *kv, uint64_t block, uint64_t proposal_id, const 
         e.netuid = GOV_AUDIT_NETUID_GLOBAL;
         e.call_id = GOV_EV_GUARDIANS_REPLACED;
         e.proposal_id = proposal_id;
-        gov_audit_param_hash(old, sizeof old, e.before_hash);
-        gov_audit_param_hash(g, count * sizeof *g, e.after_hash);
+        memcpy(e.before_hash, before, 32);
+        signers_hash(kv, e.after_hash);
         ok = gov_audit_append(kv, block, &e) == GOV_AUDIT_OK;
     }
     if (!ok) {
