@@ -9,14 +9,15 @@
  * reach the output: passwords come from $YUMA_PASSWORD or the terminal.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/prompt.h"
 #include "yuma/chain.h"
 #include "yuma/genesis.h"
 #include "yuma/keys.h"
@@ -37,12 +38,28 @@ typedef struct {
     int npos;
 } opts;
 
-static int fail(const char *fmt, const char *a, const char *b)
+/* One line on stderr; returns the exit status 1 (a failure at run time). */
+__attribute__((format(printf, 1, 2))) static int fail(const char *fmt, ...)
 {
-    fprintf(stderr, "yuma: ");
-    fprintf(stderr, fmt, a, b);
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("yuma: ", stderr);
+    vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
+    va_end(ap);
     return 1;
+}
+
+/* The same for a command line that cannot be run: exit status 2. */
+__attribute__((format(printf, 1, 2))) static int fail_usage(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("yuma: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return 2;
 }
 
 static int parse_opts(int argc, char **argv, int first, opts *o)
@@ -63,7 +80,7 @@ static int parse_opts(int argc, char **argv, int first, opts *o)
             if (o->npos < 4) o->positional[o->npos++] = a;
             continue;
         }
-        if (!v) return fail("option %s needs a value%s", a, "") ? 2 : 2;
+        if (!v) return fail_usage("option %s needs a value", a);
         char *end;
         if (strcmp(a, "--rpc") == 0) o->rpc = v;
         else if (strcmp(a, "--wallet") == 0) o->wallet = v;
@@ -87,16 +104,16 @@ static int parse_opts(int argc, char **argv, int first, opts *o)
         else if (strcmp(a, "--limit-price") == 0) o->limit = v;
         else if (strcmp(a, "--dest-netuid") == 0) {
             o->dest_netuid = strtol(v, &end, 10);
-            if (*end || o->dest_netuid < 0 || o->dest_netuid > 65535) return fail("--dest-netuid must be 0..65535, not %s%s", v, "") ? 2 : 2;
+            if (*end || o->dest_netuid < 0 || o->dest_netuid > 65535) return fail_usage("--dest-netuid must be 0..65535, not %s", v);
         }
         else if (strcmp(a, "--netuid") == 0) {
             o->netuid = strtol(v, &end, 10);
-            if (*end || o->netuid < 0 || o->netuid > 65535) return fail("--netuid must be 0..65535, not %s%s", v, "") ? 2 : 2;
+            if (*end || o->netuid < 0 || o->netuid > 65535) return fail_usage("--netuid must be 0..65535, not %s", v);
         } else if (strcmp(a, "--words") == 0) {
             o->words = (unsigned)strtoul(v, &end, 10);
-            if (*end || (o->words != 12 && o->words != 24)) return fail("--words must be 12 or 24%s%s", "", "") ? 2 : 2;
+            if (*end || (o->words != 12 && o->words != 24)) return fail_usage("--words must be 12 or 24");
         } else {
-            return fail("unknown option %s (try 'yuma help')%s", a, "") ? 2 : 2;
+            return fail_usage("unknown option %s (try 'yuma help')", a);
         }
         i++;
     }
@@ -126,32 +143,10 @@ static bool parse_tao(const char *s, uint64_t *rao)
     return true;
 }
 
-/* The password: $YUMA_PASSWORD, else asked on the terminal without echo. */
-static bool read_password(const char *prompt, char *buf, size_t len)
-{
-    const char *env = getenv("YUMA_PASSWORD");
-    if (env) {
-        snprintf(buf, len, "%s", env);
-        return true;
-    }
-    if (!isatty(STDIN_FILENO)) return false;
-    struct termios old, quiet;
-    fprintf(stderr, "%s", prompt);
-    tcgetattr(STDIN_FILENO, &old);
-    quiet = old;
-    quiet.c_lflag &= (tcflag_t)~ECHO;
-    tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
-    bool ok = fgets(buf, (int)len, stdin) != NULL;
-    tcsetattr(STDIN_FILENO, TCSANOW, &old);
-    fputc('\n', stderr);
-    if (ok) buf[strcspn(buf, "\n")] = 0;
-    return ok;
-}
-
 static bool open_wallets(const opts *o, yuma_wallets *w)
 {
     if (yuma_wallets_open(w, o->wallet_path) != YUMA_WALLET_OK) {
-        fail("%s%s", yuma_wallets_error(w), "");
+        fail("%s", yuma_wallets_error(w));
         return false;
     }
     return true;
@@ -166,7 +161,7 @@ static int wallet_cmd(const opts *o)
     if (!open_wallets(o, &w)) return 1;
     if (strcmp(sub, "list") == 0) {
         yuma_wallet_names names;
-        if (yuma_wallet_list(&w, &names) != YUMA_WALLET_OK) return fail("%s%s", yuma_wallets_error(&w), "");
+        if (yuma_wallet_list(&w, &names) != YUMA_WALLET_OK) return fail("%s", yuma_wallets_error(&w));
         for (size_t i = 0; i < names.count; i++) {
             char addr[YUMA_SS58_MAX] = "";
             yuma_wallet_pubkey(&w, names.names[i], NULL, NULL, addr);
@@ -175,12 +170,12 @@ static int wallet_cmd(const opts *o)
         yuma_wallet_names_free(&names);
         return 0;
     }
-    if (!o->wallet) return fail("--wallet NAME is required%s%s", "", "");
+    if (!o->wallet) return fail("--wallet NAME is required");
     if (strcmp(sub, "create") == 0 || strcmp(sub, "regen") == 0 || strcmp(sub, "dev") == 0) {
         char password[256] = "";
         bool plain = o->hotkey && o->plaintext;
-        if (!plain && !read_password("password for the new key: ", password, sizeof password))
-            return fail("a password is needed: set YUMA_PASSWORD or run in a terminal%s%s", "", "");
+        if (!plain && !cli_read_password("password for the new key: ", password, sizeof password))
+            return fail("a password is needed: set YUMA_PASSWORD or run in a terminal");
         char mnemonic[YUMA_MNEMONIC_MAX] = "";
         yuma_pubkey pub;
         yuma_wallet_err e;
@@ -193,11 +188,11 @@ static int wallet_cmd(const opts *o)
         } else if (strcmp(sub, "create") == 0)
             e = yuma_wallet_create_key(&w, o->wallet, o->hotkey, o->words, plain ? NULL : password, flags, mnemonic, &pub);
         else if (!o->mnemonic)
-            return fail("--mnemonic \"words ...\" is required to regenerate a key%s%s", "", "");
+            return fail("--mnemonic \"words ...\" is required to regenerate a key");
         else
             e = yuma_wallet_regen_key(&w, o->wallet, o->hotkey, o->mnemonic, NULL, plain ? NULL : password, flags, &pub);
         memset(password, 0, sizeof password);
-        if (e != YUMA_WALLET_OK) return fail("%s%s", yuma_wallets_error(&w), "");
+        if (e != YUMA_WALLET_OK) return fail("%s", yuma_wallets_error(&w));
         char addr[YUMA_SS58_MAX];
         yuma_ss58_encode(&pub, YUMA_SS58_PREFIX, addr);
         printf("%s %s: %s\n", o->hotkey ? "hotkey" : "coldkey", o->hotkey ? o->hotkey : o->wallet, addr);
@@ -211,11 +206,11 @@ static int wallet_cmd(const opts *o)
     if (strcmp(sub, "show") == 0) {
         char addr[YUMA_SS58_MAX];
         if (yuma_wallet_pubkey(&w, o->wallet, o->hotkey, NULL, addr) != YUMA_WALLET_OK)
-            return fail("%s%s", yuma_wallets_error(&w), "");
+            return fail("%s", yuma_wallets_error(&w));
         printf("%s\n", addr);
         return 0;
     }
-    return fail("usage: yuma wallet create|regen|dev|list|show --wallet NAME [--hotkey NAME]%s%s", "", "");
+    return fail("usage: yuma wallet create|regen|dev|list|show --wallet NAME [--hotkey NAME]");
 }
 
 /* ---- talking to the node ---- */
@@ -245,7 +240,7 @@ static bool load_signer(const opts *o, bool hotkey, yuma_keypair *kp)
     yuma_wallets w;
     if (!open_wallets(o, &w)) return false;
     if (!o->wallet || (hotkey && !o->hotkey)) {
-        fail("--wallet NAME%s is required", hotkey ? " and --hotkey NAME" : "", "");
+        fail("--wallet NAME%s is required", hotkey ? " and --hotkey NAME" : "");
         return false;
     }
     char password[256] = "";
@@ -254,15 +249,15 @@ static bool load_signer(const opts *o, bool hotkey, yuma_keypair *kp)
     snprintf(prompt, sizeof prompt, "password for %s: ", who);
     yuma_wallet_err e = yuma_wallet_load_key(&w, o->wallet, hotkey ? o->hotkey : NULL, NULL, kp);
     if (e == YUMA_WALLET_ENOPASS || e == YUMA_WALLET_EPASSWORD) {
-        if (!read_password(prompt, password, sizeof password)) {
-            fail("a password is needed: set YUMA_PASSWORD or run in a terminal%s%s", "", "");
+        if (!cli_read_password(prompt, password, sizeof password)) {
+            fail("a password is needed: set YUMA_PASSWORD or run in a terminal");
             return false;
         }
         e = yuma_wallet_load_key(&w, o->wallet, hotkey ? o->hotkey : NULL, password, kp);
         memset(password, 0, sizeof password);
     }
     if (e != YUMA_WALLET_OK) {
-        fail("%s%s", yuma_wallets_error(&w), "");
+        fail("%s", yuma_wallets_error(&w));
         return false;
     }
     return true;
@@ -282,7 +277,7 @@ static int send_call(const opts *o, bool hotkey, const yuma_call *c)
 
 static bool need_netuid(const opts *o)
 {
-    if (o->netuid < 0) fail("--netuid N is required%s%s", "", "");
+    if (o->netuid < 0) fail("--netuid N is required");
     return o->netuid >= 0;
 }
 
@@ -290,10 +285,10 @@ static bool hotkey_address(const opts *o, yuma_account *out)
 {
     yuma_wallets w;
     if (!open_wallets(o, &w)) return false;
-    if (!o->wallet || !o->hotkey) return fail("--wallet NAME and --hotkey NAME are required%s%s", "", ""), false;
+    if (!o->wallet || !o->hotkey) return fail("--wallet NAME and --hotkey NAME are required"), false;
     yuma_pubkey pub;
     if (yuma_wallet_pubkey(&w, o->wallet, o->hotkey, &pub, NULL) != YUMA_WALLET_OK)
-        return fail("%s%s", yuma_wallets_error(&w), ""), false;
+        return fail("%s", yuma_wallets_error(&w)), false;
     memcpy(out->bytes, pub.bytes, 32);
     return true;
 }
@@ -400,18 +395,20 @@ static int stake_move(const opts *o, const char *sub, yuma_call *c)
     if (!need_netuid(o) || !hotkey_address(o, &c->hotkey)) return 2;
     c->netuid = (uint16_t)o->netuid;
     c->dest_netuid = (uint16_t)(o->dest_netuid >= 0 ? o->dest_netuid : o->netuid);
-    if (!o->amount || !parse_tao(o->amount, &c->amount)) return fail("--amount (alpha) is required%s%s", "", "");
-    if (o->limit && !parse_tao(o->limit, &c->limit_price)) return fail("--limit-price must be a TAO price%s%s", "", "");
+    if (!o->amount || !parse_tao(o->amount, &c->amount)) return fail("--amount (alpha) is required");
+    if (o->limit && !parse_tao(o->limit, &c->limit_price)) return fail("--limit-price must be a TAO price");
     c->allow_partial = o->partial;
     if (strcmp(sub, "move") == 0) {
         c->kind = YUMA_CALL_MOVE_STAKE;
-        if (!o->dest_hotkey || !parse_address(o->dest_hotkey, &c->dest_hotkey)) return fail("--dest-hotkey ADDRESS is required%s%s", "", "");
+        if (!o->dest_hotkey) return fail("--dest-hotkey ADDRESS is required");
+        if (!parse_address(o->dest_hotkey, &c->dest_hotkey)) return 1;
     } else if (strcmp(sub, "transfer") == 0) {
         c->kind = YUMA_CALL_TRANSFER_STAKE;
-        if (!o->dest || !parse_address(o->dest, &c->dest)) return fail("--dest COLDKEY-ADDRESS is required%s%s", "", "");
+        if (!o->dest) return fail("--dest COLDKEY-ADDRESS is required");
+        if (!parse_address(o->dest, &c->dest)) return 1;
     } else {
         c->kind = YUMA_CALL_SWAP_STAKE;
-        if (o->dest_netuid < 0) return fail("--dest-netuid N is required%s%s", "", "");
+        if (o->dest_netuid < 0) return fail("--dest-netuid N is required");
     }
     return send_call(o, false, c);
 }
@@ -432,18 +429,20 @@ int cmd_chain(int argc, char **argv)
         return query(&o, "chain_getBlock", json_pack("{s:I}", "height", (json_int_t)strtoull(sub, NULL, 10)));
     }
     if (strcmp(cmd, "tx") == 0) {
-        if (!o.npos) return fail("usage: yuma tx ID%s%s", "", "");
+        if (!o.npos) return fail("usage: yuma tx ID");
         return query(&o, "tx_status", json_pack("{s:s}", "id", sub));
     }
     if (strcmp(cmd, "balance") == 0) {
         yuma_account a;
-        if (!o.npos || !parse_address(sub, &a)) return fail("usage: yuma balance ADDRESS%s%s", "", "");
+        if (!o.npos) return fail("usage: yuma balance ADDRESS");
+        if (!parse_address(sub, &a)) return 1;
         return query_with_notices(&o, "account_get", json_pack("{s:s}", "address", sub), -1, sub);
     }
     if (strcmp(cmd, "transfer") == 0) {
         c.kind = YUMA_CALL_TRANSFER;
-        if (!o.dest || !parse_address(o.dest, &c.dest)) return fail("--dest ADDRESS is required%s%s", "", "");
-        if (!o.amount || !parse_tao(o.amount, &c.amount)) return fail("--amount TAO (e.g. 1.5) is required%s%s", "", "");
+        if (!o.dest) return fail("--dest ADDRESS is required");
+        if (!parse_address(o.dest, &c.dest)) return 1;
+        if (!o.amount || !parse_tao(o.amount, &c.amount)) return fail("--amount TAO (e.g. 1.5) is required");
         return send_call(&o, false, &c);
     }
     if (strcmp(cmd, "subnet") == 0) {
@@ -471,8 +470,8 @@ int cmd_chain(int argc, char **argv)
             c.netuid = (uint16_t)o.netuid;
             for (uint16_t k = 1; k < sizeof HYPERPARAMS / sizeof HYPERPARAMS[0]; k++)
                 if (o.param && strcmp(o.param, HYPERPARAMS[k]) == 0) c.param = k;
-            if (!c.param) return fail("--param NAME: one of the names in docs/CHAIN.md (e.g. tempo)%s%s", "", "");
-            if (!parse_u64_arg(o.value, &c.value)) return fail("--value must be a non-negative integer%s%s", "", "");
+            if (!c.param) return fail("--param NAME: one of the names in docs/CHAIN.md (e.g. tempo)");
+            if (!parse_u64_arg(o.value, &c.value)) return fail("--value must be a non-negative integer");
             return send_call(&o, false, &c);
         }
         if (strcmp(sub, "trigger-epoch") == 0) {
@@ -481,7 +480,7 @@ int cmd_chain(int argc, char **argv)
             c.netuid = (uint16_t)o.netuid;
             return send_call(&o, false, &c);
         }
-        return fail("usage: yuma subnet list|show|hyperparameters|create|start|set|trigger-epoch ...%s%s", "", "");
+        return fail("usage: yuma subnet list|show|hyperparameters|create|start|set|trigger-epoch ...");
     }
     if (strcmp(cmd, "register") == 0) {
         c.kind = YUMA_CALL_BURNED_REGISTER;
@@ -509,12 +508,12 @@ int cmd_chain(int argc, char **argv)
         }
         bool add = strcmp(sub, "add") == 0;
         if (!add && strcmp(sub, "remove") != 0)
-            return fail("usage: yuma stake add|remove|move|transfer|swap|list --wallet W --hotkey H --netuid N --amount X%s%s", "", "");
-        if (o.limit && !parse_tao(o.limit, &c.limit_price)) return fail("--limit-price must be a TAO price%s%s", "", "");
+            return fail("usage: yuma stake add|remove|move|transfer|swap|list --wallet W --hotkey H --netuid N --amount X");
+        if (o.limit && !parse_tao(o.limit, &c.limit_price)) return fail("--limit-price must be a TAO price");
         c.allow_partial = o.partial;
         c.kind = add ? YUMA_CALL_ADD_STAKE : YUMA_CALL_REMOVE_STAKE;
         if (!need_netuid(&o) || !hotkey_address(&o, &c.hotkey)) return 2;
-        if (!o.amount || !parse_tao(o.amount, &c.amount)) return fail("--amount is required (TAO to stake, or alpha to unstake)%s%s", "", "");
+        if (!o.amount || !parse_tao(o.amount, &c.amount)) return fail("--amount is required (TAO to stake, or alpha to unstake)");
         c.netuid = (uint16_t)o.netuid;
         return send_call(&o, false, &c);
     }
@@ -525,7 +524,7 @@ int cmd_chain(int argc, char **argv)
         uint32_t nu = parse_list(o.uids, c.uids, YUMA_TX_MAX_WEIGHTS), nv = parse_list(o.values, c.values, YUMA_TX_MAX_WEIGHTS);
         uint32_t ns = parse_list(o.salt, c.salt, YUMA_TX_MAX_WEIGHTS);
         if (nu == UINT32_MAX || nv == UINT32_MAX || ns == UINT32_MAX || nu != nv || nu == 0 || ns == 0)
-            return fail("--uids, --values (same length) and --salt must be comma-separated u16 lists%s%s", "", "");
+            return fail("--uids, --values (same length) and --salt must be comma-separated u16 lists");
         c.weight_count = nu;
         c.salt_count = ns;
         return send_call(&o, true, &c);
@@ -537,7 +536,7 @@ int cmd_chain(int argc, char **argv)
         unsigned v;
         for (int i = 0; i < 32; i++) {
             if (!o.data || strlen(o.data) != 64 || sscanf(o.data + 2 * i, "%2x", &v) != 1)
-                return fail("--data HASH: the 32-byte commit hash in hex (docs/TRANSACTIONS.md, commit-reveal hash)%s%s", "", "");
+                return fail("--data HASH: the 32-byte commit hash in hex (docs/TRANSACTIONS.md, commit-reveal hash)");
             c.commit_hash[i] = (uint8_t)v;
         }
         return send_call(&o, true, &c);
@@ -549,8 +548,8 @@ int cmd_chain(int argc, char **argv)
         unsigned a, b, cc, d;
         uint64_t port;
         if (!o.ip || sscanf(o.ip, "%u.%u.%u.%u", &a, &b, &cc, &d) != 4 || a > 255 || b > 255 || cc > 255 || d > 255)
-            return fail("--ip must be an IPv4 address%s%s", "", "");
-        if (!parse_u64_arg(o.port, &port) || port == 0 || port > 65535) return fail("--port must be 1..65535%s%s", "", "");
+            return fail("--ip must be an IPv4 address");
+        if (!parse_u64_arg(o.port, &port) || port == 0 || port > 65535) return fail("--port must be 1..65535");
         c.axon_ip[10] = c.axon_ip[11] = 0xff; /* IPv4-mapped */
         c.axon_ip[12] = (uint8_t)a, c.axon_ip[13] = (uint8_t)b, c.axon_ip[14] = (uint8_t)cc, c.axon_ip[15] = (uint8_t)d;
         c.axon_port = (uint16_t)port;
@@ -562,7 +561,7 @@ int cmd_chain(int argc, char **argv)
         if (!need_netuid(&o)) return 2;
         c.netuid = (uint16_t)o.netuid;
         size_t len = o.data ? strlen(o.data) : 0;
-        if (len == 0 || len > YUMA_TX_MAX_COMMITMENT) return fail("--data TEXT of 1..128 bytes is required%s%s", "", "");
+        if (len == 0 || len > YUMA_TX_MAX_COMMITMENT) return fail("--data TEXT of 1..128 bytes is required");
         memcpy(c.data, o.data, len);
         c.data_len = (uint32_t)len;
         return send_call(&o, true, &c);
@@ -570,7 +569,7 @@ int cmd_chain(int argc, char **argv)
     if (strcmp(cmd, "delegate") == 0 && strcmp(sub, "take") == 0) {
         uint64_t take;
         if (!hotkey_address(&o, &c.hotkey)) return 2;
-        if (!parse_u64_arg(o.take, &take) || take > 65535) return fail("--take must be 0..65535 (of 65535)%s%s", "", "");
+        if (!parse_u64_arg(o.take, &take) || take > 65535) return fail("--take must be 0..65535 (of 65535)");
         c.take = (uint16_t)take;
         c.kind = o.npos > 1 && strcmp(o.positional[1], "increase") == 0 ? YUMA_CALL_INCREASE_TAKE : YUMA_CALL_DECREASE_TAKE;
         return send_call(&o, false, &c);
@@ -582,22 +581,22 @@ int cmd_chain(int argc, char **argv)
         if (o.child) {
             uint64_t prop;
             if (!parse_address(o.child, &c.children[0].child)) return 2;
-            if (!parse_u64_arg(o.proportion, &prop)) return fail("--proportion must be a u64 proportion of 2^64-1%s%s", "", "");
+            if (!parse_u64_arg(o.proportion, &prop)) return fail("--proportion must be a u64 proportion of 2^64-1");
             c.children[0].proportion = prop;
             c.child_count = 1;
         }
         return send_call(&o, false, &c);
     }
     if (strcmp(cmd, "weights") == 0) {
-        if (strcmp(sub, "set") != 0) return fail("usage: yuma weights set --wallet W --hotkey H --netuid N --uids 1,2 --values 10,20%s%s", "", "");
+        if (strcmp(sub, "set") != 0) return fail("usage: yuma weights set --wallet W --hotkey H --netuid N --uids 1,2 --values 10,20");
         c.kind = YUMA_CALL_SET_WEIGHTS;
         if (!need_netuid(&o)) return 2;
         c.netuid = (uint16_t)o.netuid;
         uint32_t nu = parse_list(o.uids, c.uids, YUMA_TX_MAX_WEIGHTS), nv = parse_list(o.values, c.values, YUMA_TX_MAX_WEIGHTS);
         if (nu == UINT32_MAX || nv == UINT32_MAX || nu != nv || nu == 0)
-            return fail("--uids and --values must be comma-separated u16 lists of the same length%s%s", "", "");
+            return fail("--uids and --values must be comma-separated u16 lists of the same length");
         c.weight_count = nu;
         return send_call(&o, true, &c);
     }
-    return fail("unknown command '%s' (try 'yuma help')%s", cmd, "");
+    return fail("unknown command '%s' (try 'yuma help')", cmd);
 }
