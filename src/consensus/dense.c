@@ -381,11 +381,13 @@ static void block_constants(const dense *d, uint32_t j0, uint32_t bw, kblock *bl
 {
     const epoch_ctx *c = d->c;
     ydiv one = ydiv_make(1);
+    blk->inc_small = true;
     for (uint32_t jj = 0; jj < DB; jj++) {
         bool in = jj < bw;
         uint32_t j = j0 + jj;
         blk->c[jj] = in ? (uint64_t)c->consensus[j] : 0;
         blk->inc[jj] = in ? (uint64_t)c->incentive[j] : 0;
+        blk->inc_small &= blk->inc[jj] < ((uint64_t)1 << 32);
         kcols_set(&blk->db, jj, in && d->yc2 ? &c->div_db[j] : &one);
         kcols_set(&blk->b, jj, in && d->yc2 ? &c->div_b[j] : &one);
     }

@@ -104,14 +104,15 @@ INLINE void vdiv(vu *q, const vu *a, const vu *f, const vu *z, const vu *d)
  * f = floor((2^(32+L) - 1) / d) with 2^(L-1) <= d < 2^L: then
  * 2^32 <= f < 2^33 (d = 2^L - 1 gives at least 2^32, d = 2^(L-1) gives
  * 2^33 - 1), so a * f = a * fl + (a << 32) with fl = f - 2^32 (passed
- * here), and a * f < 2^64 (divide.h). The estimate is shifted right by
- * L = 64 - z; q <= 2^32 splits the same way for q * d. */
+ * here), and a * f < 2^64 (divide.h). a <= d and fl are below 2^32, so
+ * a * fl is one 32 x 32 product (the masks only tell the compiler so).
+ * The estimate is shifted right by L = 64 - z; e <= 2^32 and d < 2^32
+ * make e * d < 2^64 one 64-bit product. */
 INLINE void vdiv_narrow(vu *q, const vu *a, const vu *fl, const vu *len, const vu *d)
 {
     vu a32 = *a << 32;
-    vu e = (*a * *fl + a32) >> *len;
-    vu qd = (e & M32) * *d + ((*d << 32) & -(e >> 32));
-    vu rho = a32 - qd;
+    vu e = (((*a & M32) * (*fl & M32)) + a32) >> *len;
+    vu rho = a32 - e * *d;
     *q = e - (vu)(rho >= *d);
 }
 
@@ -361,6 +362,7 @@ typedef struct {
     bool yc2;
     int beta;
     bool db_narrow, b_narrow, b_exact, e_narrow, m_narrow;
+    bool inc_small; /* every incentive of the block below 2^32 */
 } kmode;
 
 /* The stored bond's term: YC2 column-normalised, YC3 as a proportion. */
@@ -419,13 +421,13 @@ INLINE uint64_t ema_body(const uint16_t *v, const uint16_t *bv, const kdiv *rd, 
 INLINE uint64_t ema_impl(const uint16_t *v, const uint16_t *bv, const kdiv *rd, uint64_t as,
                          const kblock *b, const kconst *k, uint64_t *e, uint64_t *sum, uint64_t *max)
 {
-    kmode m = {k->yc2, k->beta_mode, b->db.narrow, b->b.narrow, k->b_exact, false, false};
+    kmode m = {k->yc2, k->beta_mode, b->db.narrow, b->b.narrow, k->b_exact, false, false, false};
     if (m.yc2 && m.beta == BETA_ONE && m.db_narrow && m.b_narrow && m.b_exact)
         return ema_body(v, bv, rd, as, b, k, e, sum, max,
-                        (kmode){true, BETA_ONE, true, true, true, false, false});
+                        (kmode){true, BETA_ONE, true, true, true, false, false, false});
     if (!m.yc2 && m.beta == BETA_ONE)
         return ema_body(v, bv, rd, as, b, k, e, sum, max,
-                        (kmode){false, BETA_ONE, false, false, false, false, false});
+                        (kmode){false, BETA_ONE, false, false, false, false, false, false});
     return ema_body(v, bv, rd, as, b, k, e, sum, max, m);
 }
 
@@ -439,7 +441,8 @@ INLINE uint64_t dividend_body(const uint64_t *e, const kblock *b, uint16_t *s, u
         ld(&ev, e + g);
         vdiv_at(&en, &ev, &b->e, g, m.e_narrow);
         ld(&inc, b->inc + g);
-        mul_unit_v(&t, &en, &inc);
+        if (m.inc_small) t = (en * inc) >> 32; /* en <= 2^32, inc < 2^32: below 2^64 */
+        else mul_unit_v(&t, &en, &inc);
         total += t;
         present |= (vu)(ev != 0) & (lane_bit << g);
         if (!s) continue;
@@ -460,11 +463,15 @@ INLINE uint64_t dividend_body(const uint64_t *e, const kblock *b, uint16_t *s, u
 INLINE uint64_t dividend_impl(const uint64_t *e, const kblock *b, const kconst *k, uint16_t *s,
                               uint64_t *bits)
 {
-    kmode m = {k->yc2, k->beta_mode, false, false, false, b->e.narrow, b->m.narrow};
-    if (m.yc2 && !m.e_narrow && m.m_narrow)
-        return dividend_body(e, b, s, bits, (kmode){true, 0, false, false, false, false, true});
-    if (!m.yc2 && !m.e_narrow)
-        return dividend_body(e, b, s, bits, (kmode){false, 0, false, false, false, false, false});
+    kmode m = {k->yc2, k->beta_mode, false, false, false, b->e.narrow, b->m.narrow, b->inc_small};
+    if (m.yc2 && m.e_narrow && m.m_narrow && m.inc_small)
+        return dividend_body(e, b, s, bits, (kmode){true, 0, false, false, false, true, true, true});
+    if (m.yc2 && !m.e_narrow && m.m_narrow && m.inc_small)
+        return dividend_body(e, b, s, bits, (kmode){true, 0, false, false, false, false, true, true});
+    if (!m.yc2 && m.e_narrow && m.inc_small)
+        return dividend_body(e, b, s, bits, (kmode){false, 0, false, false, false, true, false, true});
+    if (!m.yc2 && !m.e_narrow && m.inc_small)
+        return dividend_body(e, b, s, bits, (kmode){false, 0, false, false, false, false, false, true});
     return dividend_body(e, b, s, bits, m);
 }
 

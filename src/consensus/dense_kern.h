@@ -63,6 +63,7 @@ typedef struct {
     kcols b;                       /* YC2: stored-bond column sum */
     kcols e;                       /* E's column sum */
     kcols m;                       /* YC2: the column's largest En */
+    bool inc_small;                /* every inc below 2^32 (the usual case) */
 } kblock;
 
 /* Column jj's divisor into a block's kcols. */
