@@ -8,7 +8,8 @@
  *     beside the owner's;
  *   - the rage exit through the AMM with a slippage ceiling (§5.5's
  *     alternative to the pre-proposal price);
- *   - the guardian's election by House C (§5.7) as a global proposal.
+ *   - the guardian's election by House C (§5.7) as a global proposal;
+ *   - the exit price: the 7-day EMA of the spot price (§5.5).
  */
 #include "gov_testnet.h"
 
@@ -406,6 +407,58 @@ static void test_guardian_election_by_house_c(void **state)
     assert_int_equal(replaced, 3);
 }
 
+/* ---- the exit price ---- */
+
+static yu128 spot_now(void)
+{
+    subnet_rec s;
+    assert_true(subnet_get(gn_kv(), 1, &s));
+    return yuma_pool_price(&s.pool) >> 32; /* I96F32, as the EMA */
+}
+
+/* The EMA follows the samples by its rule (devnet: a sample every 2
+ * blocks over a 14-block window, weight 2*2/(14+2) = 1/4), lags a dump,
+ * and a proposal made right after the dump exits at the EMA. */
+static void test_exit_price_is_the_7_day_ema(void **state)
+{
+    (void)state;
+    yuma_chain_params prm = gn_params();
+    assert_int_equal(prm.gov.seat_sample_blocks, 2);
+    assert_int_equal(prm.gov.price_ema_blocks, 14);
+    yu128 ema;
+    assert_true(gov_price_ema(gn_kv(), 1, &ema));
+    assert_false(gov_price_ema(gn_kv(), 9, &ema)); /* no such subnet */
+    /* The setup ends on a sample block (40); from there, by hand. */
+    assert_int_equal(yuma_chain_height(gn_a) % 2, 0);
+    yu128 want = ema;
+    for (int i = 0; i < 6; i++) {
+        gn_block();
+        /* 3/4 of the old value and 1/4 of the spot, each floored. */
+        if (yuma_chain_height(gn_a) % 2 == 0) want = want * 12 / 16 + spot_now() * 4 / 16;
+        assert_true(gov_price_ema(gn_kv(), 1, &ema));
+        assert_true(ema == want);
+    }
+    /* The whale dumps half its stake: the spot price falls at once, the
+     * EMA only by a quarter of the gap at the next sample. */
+    yuma_call u = gn_call(YUMA_CALL_REMOVE_STAKE);
+    u.hotkey = gn_acc(HOT, V1);
+    u.netuid = 1;
+    yuma_account wc = gn_acc(COLD, WHALE), wh = gn_acc(HOT, V1);
+    u.amount = stake_of(gn_kv(), &wh, &wc, 1) / 2;
+    while (yuma_chain_height(gn_a) % 2 != 0) gn_block();
+    gn_send(COLD, WHALE, u, YUMA_CALL_OK); /* an odd block: no sample */
+    assert_true(gov_price_ema(gn_kv(), 1, &ema));
+    yu128 spot = spot_now();
+    assert_true(spot < ema);
+    /* A proposal right after the dump: the exit price is the EMA. */
+    uint64_t id = propose_cut();
+    gov_proposal p = gn_proposal(id);
+    yu128 ema_then;
+    assert_true(gov_price_ema(gn_kv(), 1, &ema_then)); /* the sample of the proposal's block came first */
+    assert_true(ema_then > spot_now());
+    assert_true(p.pre_price == ema_then);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -414,6 +467,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rage_exit_amm_ceiling_zero, NULL, teardown),
         cmocka_unit_test(test_org_packing),
         cmocka_unit_test_setup_teardown(test_guardian_election_by_house_c, setup_guardians, teardown_guardians),
+        cmocka_unit_test_setup_teardown(test_exit_price_is_the_7_day_ema, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

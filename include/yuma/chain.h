@@ -68,6 +68,7 @@ typedef struct {
     uint64_t owner_term_blocks;           /* the lock refund is pro rata to what remains of it */
     uint64_t exit_registration_blocks;    /* neurons keep a free registration for 30 d */
     uint32_t exit_slippage_ppm;           /* rage exit through the AMM: the sale may move the price at most this */
+    uint64_t price_ema_blocks;            /* window of the exit price's EMA (7 d), sampled every seat_sample_blocks */
 } yuma_gov_params;
 
 /* Mainnet values (§5.9) and the devnet preset (one "day" = 4 blocks). */

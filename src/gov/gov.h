@@ -25,6 +25,7 @@
  *   0x2A + hotkey                          -> free registration (exit right) until block
  *   0x2B                                   -> ids of the open proposals, ascending
  *   0x2C + id + hotkey                     -> a top validator's response: hash, count, block
+ *   0x2D + netuid (BE)                     -> the subnet's 7-day EMA price: I96F32, registered_at
  */
 #ifndef YUMA_GOV_GOV_H
 #define YUMA_GOV_GOV_H
@@ -53,6 +54,7 @@ enum {
     REC_GOV_REG_CREDIT = 0x2A,
     REC_GOV_OPEN = 0x2B,
     REC_GOV_VALIDATOR_RESPONSE = 0x2C,
+    REC_GOV_PRICE_EMA = 0x2D,
 };
 
 #define GOV_NETUID_GLOBAL 0xFFFFu
@@ -294,6 +296,18 @@ bool gov_council(const ykv *kv, const yuma_chain_params *p, uint64_t now, gov_se
 
 /* NC(1/2): the fewest weights (largest first) summing to more than half. */
 uint32_t gov_nakamoto_half(uint64_t *weights, size_t n);
+
+/* ---- the exit price (exit_price.c) ---- */
+
+/* §5.5's "pre-proposal 7-day EMA price" of a subnet: an EMA of its spot
+ * price (I96F32 TAO per alpha) over price_ema_blocks, sampled in the block
+ * step every seat_sample_blocks with weight 2S/(W+S) (S the sample
+ * interval, W the window; 1 when S >= W). Not the chain's own EMA price,
+ * which is capped at 1.0 and moves over months (economics §3.5). False
+ * before the subnet's first sample (a new subnet: the spot price serves). */
+bool gov_price_ema(const ykv *kv, uint16_t netuid, yu128 *out);
+/* Samples every subnet's spot price into its EMA (the block step). */
+bool gov_sample_prices(call_ctx *cx);
 
 /* ---- escrow and locks (escrow.c) ---- */
 

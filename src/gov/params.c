@@ -60,6 +60,7 @@ yuma_gov_params yuma_gov_params_default(void)
         /* §5.5 names an AMM exit "with a slippage ceiling" but no value:
          * 5% is our choice (a sale that moves the price further waits). */
         .exit_slippage_ppm = 50000,
+        .price_ema_blocks = 7 * DAY,
     };
     return g;
 }
@@ -88,6 +89,7 @@ yuma_gov_params yuma_gov_params_devnet(void)
     g.seat_sample_blocks = 2;
     g.owner_term_blocks = 365 * day;
     g.exit_registration_blocks = 30 * day;
+    g.price_ema_blocks = 7 * day;
     return g;
 }
 
@@ -173,6 +175,7 @@ static const yuma_param_info TABLE[] = {
     AP(guardian_max_strikes, 1, 1, 255),
     /* Added later: at the end, so the ids above stay. */
     GP(exit_slippage_ppm, 4, 0, 1000000),
+    GP(price_ema_blocks, 8, 1, YEAR),
 };
 
 #define COUNT (sizeof TABLE / sizeof TABLE[0])

@@ -338,11 +338,11 @@ yuma_call_status gov_call_propose(call_ctx *cx, const yuma_call *call)
     p.deposit_deadline = cx->block + g->topup_window_blocks;
     if (targeted) {
         p.target_registered_at = s.registered_at;
-        /* The exit price of §5.5: the higher of the spot price now and
-         * the chain's EMA price, so a dump just before a proposal cannot
-         * cheapen the escrowed stakers' exit. */
-        yu128 spot = yuma_pool_price(&s.pool) >> 32;
-        p.pre_price = spot > s.moving_price ? spot : s.moving_price;
+        /* The exit price of §5.5: the subnet's 7-day EMA price, or the
+         * spot price now if higher, so a dump just before a proposal
+         * cannot cheapen the escrowed stakers' exit. */
+        yu128 spot = yuma_pool_price(&s.pool) >> 32, ema;
+        p.pre_price = gov_price_ema(cx->kv, call->netuid, &ema) && ema > spot ? ema : spot;
     }
     p.action_count = call->action_count;
     memcpy(p.actions, call->actions, sizeof p.actions[0] * call->action_count);
@@ -778,7 +778,8 @@ static yuma_call_status step_proposal(call_ctx *cx, gov_proposal *p)
 yuma_chain_status gov_block_step(call_ctx *cx)
 {
     const yuma_gov_params *g = &cx->params->gov;
-    if (g->seat_sample_blocks && cx->block % g->seat_sample_blocks == 0 && !gov_sample_seats(cx))
+    if (g->seat_sample_blocks && cx->block % g->seat_sample_blocks == 0 &&
+        (!gov_sample_seats(cx) || !gov_sample_prices(cx)))
         return YUMA_CHAIN_ERR_NOMEM;
     uint64_t ids[GOV_MAX_OPEN];
     size_t n = gov_open_get(cx->kv, ids);
