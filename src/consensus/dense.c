@@ -115,11 +115,11 @@ bool dense_chosen(const epoch_ctx *c)
     return rows * c->n <= 2 * entries;
 }
 
-/* ---- load ---- */
-
 /* ---- load ----
- * A strictly ascending row (bonds as the epoch stores them, weights as
- * most validators send them) cannot repeat a column and goes straight into
+ * A row holding every column in order (a dense subnet's stored bonds) is
+ * validated while it is copied (expand_full). Any other strictly
+ * ascending row (bonds as the epoch stores them, weights as most
+ * validators send them) cannot repeat a column and goes straight into
  * its tiles. Any other row is scattered into a row buffer of u32 cells
  * first, each written with a mark bit so that a repeated column shows up
  * as a cell that was already marked; the buffer is then narrowed into the
@@ -144,8 +144,10 @@ static uint64_t expand_sorted(const dense *d, uint32_t r, const yuma_entry *e, s
     for (uint32_t bk = 0; bk < d->nblocks; bk++) {
         uint16_t *seg = dst + tile_at(d, bk, r);
         uint32_t j0 = bk * DB;
-        if (k + DB <= len && e[k].uid == j0 && e[k + DB - 1].uid == j0 + DB - 1) {
-            s += d->k->copy_values(e + k, seg);
+        uint64_t t;
+        if (k + DB <= len && e[k].uid == j0 && e[k + DB - 1].uid == j0 + DB - 1 &&
+            d->k->copy_block(e + k, j0, seg, &t)) {
+            s += t;
             k += DB;
             continue;
         }
@@ -175,10 +177,38 @@ static uint64_t expand_unsorted(const yuma_entry *e, size_t len, uint32_t *buf)
  * cleared; returns the number of marked cells. */
 static size_t store_unsorted(const dense *d, uint32_t r, uint32_t *buf, uint16_t *dst)
 {
-    size_t marks = d->k->narrow_row(buf, d->nblocks, dst ? dst + tile_at(d, 0, r) : NULL,
-                                    (size_t)d->rows * DB);
-    memset(buf, 0, d->np * sizeof(uint32_t));
-    return marks;
+    return d->k->narrow_row(buf, d->nblocks, dst ? dst + tile_at(d, 0, r) : NULL, (size_t)d->rows * DB);
+}
+
+/* A row holding every column once, in order (the stored bonds of a dense
+ * subnet, weights sent sorted), into row r; returns its sum. Each block's
+ * entries are checked to be exactly its columns while they are copied,
+ * which validates the row without a separate pass (row_check). False for
+ * any other row, which may be left partly written (the caller expands it
+ * again). */
+static bool expand_full(const dense *d, uint32_t r, const yuma_entry *e, size_t len, uint16_t *dst,
+                        uint64_t *sum)
+{
+    if (len != d->n) return false;
+    uint64_t s = 0;
+    for (uint32_t bk = 0; bk < d->nblocks; bk++) {
+        uint16_t *seg = dst + tile_at(d, bk, r);
+        uint32_t j0 = bk * DB;
+        uint64_t t = 0;
+        if (j0 + DB <= len) {
+            if (!d->k->copy_block(e + j0, j0, seg, &t)) return false;
+        } else { /* the last block, short of DB columns */
+            memset(seg, 0, DB * sizeof(uint16_t));
+            for (uint32_t j = j0; j < len; j++) {
+                if (e[j].uid != j) return false;
+                seg[j - j0] = e[j].value;
+                t += e[j].value;
+            }
+        }
+        s += t;
+    }
+    *sum = s;
+    return true;
 }
 
 /* A row being loaded: in dst's tiles (ascending rows), or still in the
@@ -211,6 +241,7 @@ static bool expand(dense *d, uint32_t r, const yuma_entry *e, size_t len, bool d
     bool unsorted = false;
     *sum = 0;
     *rc = (row_cells){dst, NULL, tile_at(d, 0, r), (size_t)d->rows * DB, len};
+    if (!drop && expand_full(d, r, e, len, dst, sum)) return true;
     if (len && !d->k->row_check(e, len, d->n, &unsorted)) return false;
     if (unsorted) {
         *sum = expand_unsorted(e, len, buf);

@@ -218,38 +218,46 @@ INLINE bool row_check_impl(const yuma_entry *e, size_t len, uint32_t n, bool *un
 #define ENTRY_WORDS 0
 #endif
 
-INLINE uint64_t copy_values_impl(const yuma_entry *e, uint16_t *seg)
+INLINE bool copy_block_impl(const yuma_entry *e, uint32_t j0, uint16_t *seg, uint64_t *sum)
 {
-    vu32 sum = {0};
+    uint32_t bad = 0;
+    vu32 acc = {0};
     if (ENTRY_WORDS) {
-        for (int g = 0; g < DB; g += 16) {
+        vu32 col, wrong = {0};
+        for (int l = 0; l < 16; l++) col[l] = j0 + (uint32_t)l;
+        for (int g = 0; g < DB; g += 16, col += 16) {
             vu32 x;
             memcpy(&x, e + g, sizeof x);
+            wrong |= (x & 0xffff) ^ col;
             x >>= 16;
-            sum += x;
+            acc += x;
             vh16 h = __builtin_convertvector(x, vh16);
             memcpy(seg + g, &h, sizeof h);
         }
+        for (int l = 0; l < 16; l++) bad |= wrong[l];
     } else {
         for (int jj = 0; jj < DB; jj++) {
+            bad |= e[jj].uid ^ (j0 + (uint32_t)jj);
             seg[jj] = e[jj].value;
-            sum[0] += e[jj].value;
+            acc[0] += e[jj].value;
         }
     }
     uint64_t t = 0;
-    for (int l = 0; l < 16; l++) t += sum[l]; /* 64 values of 16 bits: no overflow */
-    return t;
+    for (int l = 0; l < 16; l++) t += acc[l]; /* 64 values of 16 bits: no overflow */
+    *sum = t;
+    return bad == 0;
 }
 
-INLINE size_t narrow_row_impl(const uint32_t *buf, uint32_t blocks, uint16_t *dst, size_t tile)
+INLINE size_t narrow_row_impl(uint32_t *buf, uint32_t blocks, uint16_t *dst, size_t tile)
 {
     vu32 marks = {0};
     for (uint32_t bk = 0; bk < blocks; bk++) {
-        const uint32_t *src = buf + (size_t)bk * DB;
+        uint32_t *src = buf + (size_t)bk * DB;
         uint16_t *seg = dst ? dst + (size_t)bk * tile : NULL;
         for (int g = 0; g < DB; g += 16) {
-            vu32 x;
+            vu32 x, zero = {0};
             memcpy(&x, src + g, sizeof x);
+            memcpy(src + g, &zero, sizeof zero);
             marks += x >> 16;
             if (seg) {
                 vh16 h = __builtin_convertvector(x, vh16);
@@ -476,11 +484,12 @@ INLINE uint64_t dividend_impl(const uint64_t *e, const kblock *b, const kconst *
 }
 
 #define DEFINE_KERNELS(name, attr)                                                                \
-    attr static uint64_t name##_copy_values(const yuma_entry *e, uint16_t *seg)                   \
+    attr static bool name##_copy_block(const yuma_entry *e, uint32_t j0, uint16_t *seg,           \
+                                       uint64_t *sum)                                             \
     {                                                                                             \
-        return copy_values_impl(e, seg);                                                          \
+        return copy_block_impl(e, j0, seg, sum);                                                  \
     }                                                                                             \
-    attr static size_t name##_narrow_row(const uint32_t *buf, uint32_t blocks, uint16_t *dst,     \
+    attr static size_t name##_narrow_row(uint32_t *buf, uint32_t blocks, uint16_t *dst,           \
                                          size_t tile)                                             \
     {                                                                                             \
         return narrow_row_impl(buf, blocks, dst, tile);                                           \
@@ -524,7 +533,7 @@ INLINE uint64_t dividend_impl(const uint64_t *e, const kblock *b, const kconst *
     {                                                                                             \
         buckets_impl(w, stride, slots, shift, zero, idx);                                         \
     }                                                                                             \
-    static const dense_kernels name##_kernels = {name##_row_check, name##_copy_values,            \
+    static const dense_kernels name##_kernels = {name##_row_check, name##_copy_block,             \
                                                  name##_narrow_row, name##_add_row,               \
                                                  name##_emit_full, name##_weights, name##_rank,   \
                                                  name##_ema, name##_dividend, name##_buckets};

@@ -92,12 +92,14 @@ typedef struct {
     /* epoch_row_in_range: every column below n; *unsorted when the row is
      * not strictly ascending */
     bool (*row_check)(const yuma_entry *e, size_t len, uint32_t n, bool *unsorted);
-    /* the values of DB entries into a segment; returns their sum */
-    uint64_t (*copy_values)(const yuma_entry *e, uint16_t *seg);
+    /* the values of DB entries into a segment, *sum their sum; true when
+     * the entries' columns are exactly j0 .. j0 + DB - 1 in order (false:
+     * the segment holds garbage) */
+    bool (*copy_block)(const yuma_entry *e, uint32_t j0, uint16_t *seg, uint64_t *sum);
     /* a row buffer of u32 cells (value | mark << 16) into `blocks` segments
-     * of a tiled row (dst: the first, `tile` cells apart; NULL: nowhere);
-     * returns the number of marked cells */
-    size_t (*narrow_row)(const uint32_t *buf, uint32_t blocks, uint16_t *dst, size_t tile);
+     * of a tiled row (dst: the first, `tile` cells apart; NULL: nowhere),
+     * the buffer left zeroed; returns the number of marked cells */
+    size_t (*narrow_row)(uint32_t *buf, uint32_t blocks, uint16_t *dst, size_t tile);
     /* a tiled row's `blocks` segments added to column sums */
     void (*add_row)(const uint16_t *src, uint32_t blocks, size_t tile, uint64_t *sums);
     /* DB stored entries (j0 + jj, s[jj]) */
