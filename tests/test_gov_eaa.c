@@ -16,9 +16,9 @@
 
 static const uint64_t DEPOSIT = 100 * TAO;
 
-/* Everything an EAA can change, hashed: the parameter record and, for
+/* Everything an EAA can change, hashed: the parameter record, for
  * subnets 1 and 2, existence, owner, switches and governance-only
- * hyperparameters. */
+ * hyperparameters, and the guardian's signers. */
 static void eaa_state(uint8_t out[32])
 {
     crypto_generichash_state st;
@@ -43,6 +43,18 @@ static void eaa_state(uint8_t out[32])
         gov_subnet_rec g = gov_subnet_get(gn_kv(), n);
         buf[77] = g.flags;
         put_u16(buf + 78, g.owner_cut);
+        crypto_generichash_update(&st, buf, sizeof buf);
+    }
+    /* The guardian's signers (elected by guardian_add/remove actions). */
+    for (uint8_t i = 0; i < GOV_GUARDIAN_MAX; i++) {
+        gov_guardian_rec m;
+        uint8_t buf[32 + YUMA_GUARDIAN_ORG_LEN + 1];
+        memset(buf, 0, sizeof buf);
+        if (gov_guardian_get(gn_kv(), i, &m)) {
+            memcpy(buf, m.account.bytes, 32);
+            memcpy(buf + 32, m.org, YUMA_GUARDIAN_ORG_LEN);
+            buf[32 + YUMA_GUARDIAN_ORG_LEN] = m.active;
+        }
         crypto_generichash_update(&st, buf, sizeof buf);
     }
     crypto_generichash_final(&st, out, 32);
@@ -89,7 +101,7 @@ static yuma_call random_call(int kind, int variant)
     }
     c.action_count = (uint32_t)(next() % 3);
     for (uint32_t i = 0; i < c.action_count; i++) {
-        c.actions[i].kind = (uint16_t)(next() % 22);
+        c.actions[i].kind = (uint16_t)(next() % 23); /* every kind, 21-22 the guardian election */
         c.actions[i].param = (uint16_t)(next() % 30);
         c.actions[i].value = next() % 3;
         memcpy(c.actions[i].account.bytes, c.dest.bytes, 32);
