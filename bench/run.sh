@@ -33,14 +33,19 @@ chain() {
 
 node() {
   echo "# node: signed transfers over JSON-RPC to inclusion in persisted blocks (yumad --dev, 200 ms blocks)"
-  echo "# (the ceiling: libsodium's verify rate on all cores, measured first in the same run)"
-  $yuma bench chain --accounts 1000 --blocks 4 --txs-per-block 10000
+  echo "# (the ceiling: libsodium's verify rate on all cores, measured first in the same run; each"
+  echo "# node figure is followed by its ratio to that rate. The client keeps 2 batches in flight.)"
+  ceiling=$($yuma bench chain --accounts 1000 --blocks 4 --txs-per-block 10000)
+  echo "$ceiling"
+  v2=$(echo "$ceiling" | sed -n 's/.*"verify_2_threads_per_s":\([0-9]*\).*/\1/p')
+  ratio() { echo "$1"; echo "$1" | sed -n 's/.*"end_to_end_per_s":\([0-9]*\).*/\1/p' |
+    awk -v v="$v2" '{ if (v > 0) printf "# ratio to the 2-thread verify rate: %.2f\n", $1 / v }'; }
   dir=$(mktemp -d)
   build/yumad --data "$dir" --dev --rpc-port 9979 --block-ms 200 >"$dir/log" 2>&1 &
   pid=$!
   sleep 1
   echo "# the mempool's default capacity (8,192 pending): one burst that fits"
-  $yuma bench node --rpc http://127.0.0.1:9979/ --senders 256 --per-sender 32 --batch 1000
+  ratio "$($yuma bench node --rpc http://127.0.0.1:9979/ --senders 256 --per-sender 32 --batch 1000)"
   kill $pid; wait $pid 2>/dev/null; rm -rf "$dir"
   mkdir -p "$dir"
   echo "# sustained: 65,536 transfers through a node whose mempool holds them all"
@@ -48,10 +53,11 @@ node() {
     --mempool-per-sender 256 >"$dir/log" 2>&1 &
   pid=$!
   sleep 1
-  $yuma bench node --rpc http://127.0.0.1:9979/ --senders 256 --per-sender 256 --batch 2000
-  $yuma bench node --rpc http://127.0.0.1:9979/ --senders 256 --per-sender 256 --batch 2000
-  echo "# node: peak resident memory (kB)"
+  ratio "$($yuma bench node --rpc http://127.0.0.1:9979/ --senders 256 --per-sender 256 --batch 2000)"
+  ratio "$($yuma bench node --rpc http://127.0.0.1:9979/ --senders 256 --per-sender 256 --batch 2000)"
+  echo "# node: peak resident memory (kB), and CPU seconds used by yumad over both sustained runs"
   grep VmHWM /proc/$pid/status
+  awk -v t="$(getconf CLK_TCK)" '{ printf "yumad user %.2f s, system %.2f s\n", $14 / t, $15 / t }' /proc/$pid/stat
   kill $pid; wait $pid 2>/dev/null; rm -rf "$dir"
 }
 
