@@ -203,7 +203,8 @@ check "subnet 1 earns right up to the end of the timelock" emitting
 wait_for $((tl + 1))
 check "enacted" '"$yuma" gov show 2 $rpc | grep -q "#2 enacted"'
 check "House C alone elected the guardian signer" \
-  '"$yuma" gov show 3 $rpc | grep -q "#3 enacted" && "$yuma" gov guardian list $rpc | grep -q "slot 0 ${addr[successor]} acme"'
+  '"$yuma" gov show 3 $rpc | grep -q "#3 enacted" && "$yuma" gov show 3 $rpc | grep -q "action guardian_add ${addr[successor]} of acme" &&
+   "$yuma" gov guardian list $rpc | grep -q "slot 0 ${addr[successor]} acme"'
 check "ferdie left at the pre-proposal price before the cut" '[ "$(bal ${addr[ferdie]})" -gt "$before" ]'
 check "subnet 1's emission is off" '! emitting'
 log=$("$yuma" gov log --netuid 1 --json $rpc)

@@ -568,6 +568,11 @@ static void print_proposal(const json_t *p, bool full)
         const json_t *a = json_array_get(acts, i);
         const char *pn = json_string_value(json_object_get(a, "param_name"));
         const char *acct = json_string_value(json_object_get(a, "account"));
+        const char *org = json_string_value(json_object_get(a, "org"));
+        if (org) {
+            printf("    action %s %s of %s\n", str(a, "kind"), acct ? acct : "?", org);
+            continue;
+        }
         printf("    action %s%s%s = %lld%s%s\n", str(a, "kind"), pn ? " " : "", pn ? pn : "", num(a, "value"),
                acct ? " account " : "", acct ? acct : "");
     }
