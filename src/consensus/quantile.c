@@ -297,8 +297,13 @@ static void group_keep(const uint64_t *w, size_t stride, const uint32_t *vid, si
         uint64_t any[2];
         memcpy(any, &eq, sizeof any);
         if (!(any[0] | any[1])) continue;
-        for (size_t l = 0; l < YQ_GROUP; l++)
-            if (eq[l]) g[l].tmp[kept[l]++] = YQ_KEY(w[q * stride + l], vid[q]);
+        /* one bit per matching lane: lane l of a half at bit 16 * (l % 4) */
+        for (size_t h = 0; h < 2; h++) {
+            for (uint64_t m = any[h] & 0x0001000100010001ull; m; m &= m - 1) {
+                size_t l = h * 4 + (size_t)__builtin_ctzll(m) / 16;
+                g[l].tmp[kept[l]++] = YQ_KEY(w[q * stride + l], vid[q]);
+            }
+        }
     }
 }
 
