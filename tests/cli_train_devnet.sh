@@ -102,16 +102,40 @@ windows=10
 "$yuma" devnet --subnet train --dir "$dir/net" --windows $windows --block-ms 600 --corpus "$dir/corpus.txt" \
     >"$dir/devnet.out" 2>&1 &
 devnet=$!
-# kill_after NAME WINDOW: SIGKILL process NAME in the middle of the window
-# after it saved its state for WINDOW; fails when it never got there
+# kill_after NAME WINDOW [LOG...]: SIGKILL process NAME in the middle of
+# the window after it saved its state for WINDOW; fails when it never got
+# there.
 kill_after() {
-    for _ in $(seq 900); do
+    for _ in $(seq 1500); do
         if grep -q "^state saved window $2 " "$dir/net/$1.log" 2>/dev/null; then
             sleep 1.5
             kill -KILL "$(cat "$dir/net/$1.pid")" && return 0
             return 1
         fi
         sleep 0.2
+    done
+    return 1
+}
+# kill_miner_after I WINDOW: SIGKILL miner I, once it saved its state for
+# WINDOW or later, at a moment when every other node (the other miners and
+# both validators) holds its newest upload. A miner serves its uploads
+# itself: killed before a reader (a validator running late, as under the
+# sanitizers) has fetched its newest one, that reader would gather without
+# it while the others gathered with it. It is then mid-window, before its
+# next upload.
+kill_miner_after() {
+    local i=$1 log=$dir/net/miner-$1.log g readers=()
+    for r in "$dir"/net/miner-*.log "$dir"/net/validator-*.log; do [ "$r" != "$log" ] && readers+=("$r"); done
+    for _ in $(seq 3000); do
+        if grep -q "^state saved window $2 " "$log" 2>/dev/null; then
+            g=$(grep -o "^published gradient-[0-9]*-$i.bin" "$log" | tail -n 1 | cut -c11-)
+            if [ -n "$g" ] && [ "$(grep -l "^mirrored $g " "${readers[@]}" | wc -l)" = "${#readers[@]}" ]; then
+                kill -KILL "$(cat "$dir/net/miner-$i.pid")" || return 1
+                echo "killed miner $i holding $g"
+                return 0
+            fi
+        fi
+        sleep 0.1
     done
     return 1
 }
@@ -129,7 +153,7 @@ usage_err unregistered "is not registered on subnet 1 (register it first: yuma r
 YUMA_PASSWORD=right usage_err unregistered_encrypted "is not registered on subnet 1" "${wopt[@]}" --rpc "$url" \
     --wallet enc --hotkey hk
 killed=0 killed_v=0 killed_lead=0
-kill_after miner-3 2 && killed=1 && sleep 2 && restart miner-3 "$dir/net/miner-3.restart.log"
+kill_miner_after 3 2 >"$dir/kill.txt" && killed=1 && sleep 2 && restart miner-3 "$dir/net/miner-3.restart.log"
 check "miner 3 was killed mid-run" '[ $killed = 1 ]'
 kill_after validator-charlie 4 && killed_v=1 && sleep 2 && restart validator-charlie "$dir/net/validator-charlie.restart.log"
 check "validator charlie was killed mid-run" '[ $killed_v = 1 ]'
@@ -213,11 +237,62 @@ check "a truncated state file is refused with exit 2 (got $rc: $(cat "$dir/err")
      grep -q "move it away to start this node cold" "$dir/err"'
 kill $node
 wait $node 2>/dev/null
-table_block=$(echo "$last" | awk '/^subnet 1, epoch/ { sub(/\).*/, ""); print $NF }')
-paid=$(echo "$events" | awk -F'[:,]' -v h="$table_block" '/"kind":"epoch"/ && $2 == h { for (i = 1; i < NF; i++) if ($i == "\"amount\"") print $(i + 1) }')
-sum=$(echo "$last" | awk '$1 ~ /^[0-9]+$/ { split($(NF-1), p, "."); s += p[1] * 1000000000 + p[2] } END { printf "%.0f", s }')
-check "the last epoch (block $table_block) paid its event's amount ($sum rao vs $paid)" \
-    "awk -v a=${sum:-0} -v b=${paid:--1} 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(b > 0 && d <= 7) }'"
+# Emissions paid against the epochs' outputs, exactly. The metagraph's
+# emission per uid is the epoch's output (yuma_epoch); the epoch event's
+# amount is the alpha the chain staked: the incentives exactly, the
+# dividends after the split that pays each validator's share of the pool
+# truncated to rao (economics §10.7: "the pools are paid a little short";
+# the unpaid rao are burned). So between the last two tables (each
+# printed after an epoch, stakes to the rao):
+#   - the epoch events in between add up to exactly what the neurons'
+#     stakes grew by (uid 0, the owner's, also receives the owner cut,
+#     which no event counts: it is left out, and must have earned nothing);
+#   - with one epoch in between, each miner's stake grew by exactly its
+#     emission (incentives are paid as the epoch computed them), and each
+#     validator's by its emission give or take the roundings of its
+#     dividend, a few rao: the epoch's dividend is an I32F32 share of the
+#     epoch's total, floored (under 2.2 + 1 rao off on this devnet's
+#     ~9e9-rao epochs), and the payment splits the validators' pool again
+#     in proportion to those amounts, truncating each share to 32
+#     fractional bits (about 1 rao) and flooring the take and the rest (1
+#     rao each); 6 rao per validator bounds them all.
+rao() { awk -v x="$1" 'BEGIN { split(x, p, "."); printf "%.0f", p[1] * 1000000000 + p[2] }'; }
+rows=$(awk '/^subnet 1, epoch/ { n++; b = $0; sub(/.*\(block /, "", b); sub(/\).*/, "", b) }
+    n && $1 ~ /^[0-9]+$/ { print n, b, $1, $(NF-2), $(NF-1) }' "$dir/devnet.out")
+tables=$(echo "$rows" | awk '{ print $1 }' | sort -n | tail -n 1)
+prev=$(echo "$rows" | awk -v t=$((tables - 1)) '$1 == t')
+cur=$(echo "$rows" | awk -v t="$tables" '$1 == t')
+pb=$(echo "$prev" | awk 'NR == 1 { print $2 }') lb=$(echo "$cur" | awk 'NR == 1 { print $2 }')
+paid=$(echo "$events" | awk -F'[:,]' -v a="${pb:-0}" -v b="${lb:-0}" '/"kind":"epoch"/ && $2 > a && $2 <= b {
+    for (i = 1; i < NF; i++) if ($i == "\"amount\"") { s += $(i + 1); n++ } } END { printf "%.0f %d", s, n }')
+epochs_between=${paid#* } paid=${paid% *}
+staked=0 emitted=0 miners_exact=1 validators_close=1 owner_earned=0
+while read -r _ _ uid stake em; do
+    before=$(echo "$prev" | awk -v u="$uid" '$3 == u { print $4 }')
+    grew=$(($(rao "$stake") - $(rao "${before:-0}")))
+    emitted=$((emitted + $(rao "$em")))
+    if [ "$uid" = 0 ]; then owner_earned=$(rao "$em"); continue; fi
+    staked=$((staked + grew))
+    if [ "$uid" -ge 3 ] && [ "$grew" != "$(rao "$em")" ]; then
+        miners_exact=0
+        echo "uid $uid: stake grew by $grew rao, its emission is $(rao "$em")"
+    fi
+    off=$((grew - $(rao "$em")))
+    if [ "$uid" -le 2 ] && { [ $off -lt -6 ] || [ $off -gt 6 ]; }; then
+        validators_close=0
+        echo "uid $uid: stake grew by $grew rao, its emission is $(rao "$em")"
+    fi
+done <<<"$cur"
+check "two tables to compare (blocks ${pb:-none} and ${lb:-none}, $epochs_between epoch(s) between)" \
+    '[ -n "$pb" ] && [ -n "$lb" ] && [ "$epochs_between" -ge 1 ]'
+check "the owner's uid earned nothing in the last epoch ($owner_earned rao)" '[ "$owner_earned" = 0 ]'
+check "the epoch events paid exactly what the stakes grew by ($paid rao paid, $staked rao staked)" \
+    '[ "$paid" -gt 0 ] && [ "$paid" = "$staked" ]'
+if [ "$epochs_between" = 1 ]; then
+    check "each miner's stake grew by exactly its emission" '[ $miners_exact = 1 ]'
+    check "each validator was paid its emission within its dividend's rounding ($emitted rao emitted, $paid paid)" \
+        '[ $validators_close = 1 ]'
+fi
 nweights=$(echo "$events" | grep -c '"kind":"set_weights"')
 check "weights were set more than once ($nweights set_weights events)" '[ "$nweights" -ge 2 ]'
 first=$(awk '$1 == "heldout" { print $3; exit }' "$lead")

@@ -4,7 +4,7 @@
  * a miner's optimiser, error feedback, random stream and flags and a
  * validator's ratings and moving scores survive a save and a load bit for
  * bit (and a restored optimiser takes the same next step as the one that
- * was saved); the file has the documented layout (magic, version, sizes,
+ * was saved), a stale miner's kept update included; the file has the documented layout (magic, version, sizes,
  * a BLAKE2b-256 of everything before it, computed here independently);
  * every damaged, truncated, foreign or out-of-range file is refused with
  * its reason; and the file on disk is written whole, mode 0600, with no
@@ -207,6 +207,71 @@ static void test_miner_round_trip(void **state)
     free(file);
     miner_release(&a);
     miner_release(&b);
+}
+
+/* A stale miner re-sends the update it kept: that update survives too, and
+ * is checked against the model's tensor list on the way in. */
+static void test_miner_kept_update(void **state)
+{
+    fixture *fx = *state;
+    yuma_trainsim_config sc;
+    assert_true(yuma_trainsim_defaults("T0", &sc));
+    const yuma_compress_params *cp = &sc.proto.compress;
+    size_t nt = yuma_gpt_num_tensors(fx->model);
+    yuma_tensor_desc *descs = calloc(nt, sizeof *descs);
+    yuma_tensor_list tl;
+    yuma_trainsim_tensor_list(fx->model, descs, &tl);
+    float *delta = malloc(fx->n * sizeof *delta), *ef = calloc(fx->n, sizeof *ef);
+    yuma_rng r;
+    yuma_rng_seed(&r, 21);
+    random_floats(&r, delta, fx->n);
+    uint8_t digest[16] = {1, 2, 3};
+    ts_miner a, b;
+    miner_busy(fx, &a);
+    miner_alloc(fx, &b);
+    assert_int_equal(yuma_compress(&tl, cp, delta, ef, 3, 2, digest, 8, &a.kept), YUMA_COMPRESS_OK);
+    a.have_kept = true;
+    tn_state_id id = miner_id(fx->n);
+    id.n_norms = N_NORMS;
+    id.tl = &tl;
+    id.chunk = cp->chunk;
+    id.topk = cp->topk;
+    uint8_t *file, *ea, *eb;
+    size_t len, la, lb;
+    char msg[512] = "";
+    ts_err e = {msg, sizeof msg};
+    assert_true(tn_state_encode(&id, 3, &a, NULL, &file, &len, &e));
+    uint64_t w;
+    assert_true(tn_state_decode(&id, file, len, &w, &b, NULL, &e));
+    assert_true(b.have_kept);
+    /* the same update: the same bytes in the update format, the same dense values */
+    assert_int_equal(yuma_update_encode(&a.kept, &ea, &la), YUMA_UPDATE_OK);
+    assert_int_equal(yuma_update_encode(&b.kept, &eb, &lb), YUMA_UPDATE_OK);
+    assert_int_equal(la, lb);
+    assert_memory_equal(ea, eb, la);
+    float *da = malloc(tl.total * sizeof *da), *db = malloc(tl.total * sizeof *db);
+    assert_int_equal(yuma_sparse_to_dense(&a.kept, &tl, da), YUMA_COMPRESS_OK);
+    assert_int_equal(yuma_sparse_to_dense(&b.kept, &tl, db), YUMA_COMPRESS_OK);
+    assert_memory_equal(da, db, tl.total * sizeof *da);
+    /* without the model's list to check it against, the update is refused */
+    ts_miner c;
+    miner_alloc(fx, &c);
+    id.tl = NULL;
+    assert_false(tn_state_decode(&id, file, len, &w, &c, NULL, &e));
+    assert_non_null(strstr(msg, "its kept update"));
+    free(da);
+    free(db);
+    free(ea);
+    free(eb);
+    free(file);
+    yuma_sparse_update_free(&a.kept);
+    yuma_sparse_update_free(&b.kept);
+    miner_release(&a);
+    miner_release(&b);
+    miner_release(&c);
+    free(delta);
+    free(ef);
+    free(descs);
 }
 
 static void validator_alloc(ts_validator *v)
@@ -444,6 +509,7 @@ int main(void)
     if (sodium_init() < 0) return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_miner_round_trip),
+        cmocka_unit_test(test_miner_kept_update),
         cmocka_unit_test(test_validator_round_trip),
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_files),

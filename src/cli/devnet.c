@@ -601,7 +601,8 @@ static void print_train_epoch(devnet *d, train_run *t, const char *dir, uint64_t
     printf("\nsubnet %u, epoch %llu (block %lld)", d->netuid, (unsigned long long)epoch,
            (long long)json_integer_value(json_object_get(mg, "block")));
     if (have) printf(", held-out loss %.4f nats/byte after window %ld", loss, hw);
-    printf("\n%4s  %-20s %9s %9s %14s %16s\n", "uid", "role", "incentive", "dividends", "emission", "earned");
+    printf("\n%4s  %-20s %9s %9s %18s %14s %16s\n", "uid", "role", "incentive", "dividends", "stake", "emission",
+           "earned");
     size_t i;
     json_t *u;
     json_array_foreach(json_object_get(mg, "uids"), i, u) {
@@ -617,10 +618,13 @@ static void print_train_epoch(devnet *d, train_run *t, const char *dir, uint64_t
         uint64_t em = (uint64_t)json_integer_value(json_object_get(u, "emission"));
         if (i < 64) t->total[i] += em;
         uint64_t tot = i < 64 ? t->total[i] : 0;
-        printf("%4zu  %-20s %3lld.%04lld %3lld.%04lld %4llu.%09llu %6llu.%09llu\n", i, role,
+        /* the stake to the rao: between two tables it grows by exactly what the epochs paid the uid */
+        uint64_t stake = (uint64_t)json_integer_value(json_object_get(u, "stake"));
+        printf("%4zu  %-20s %3lld.%04lld %3lld.%04lld %8llu.%09llu %4llu.%09llu %6llu.%09llu\n", i, role,
                inc * 10000 / 65535 / 10000, inc * 10000 / 65535 % 10000, div * 10000 / 65535 / 10000,
-               div * 10000 / 65535 % 10000, (unsigned long long)(em / TAO), (unsigned long long)(em % TAO),
-               (unsigned long long)(tot / TAO), (unsigned long long)(tot % TAO));
+               div * 10000 / 65535 % 10000, (unsigned long long)(stake / TAO), (unsigned long long)(stake % TAO),
+               (unsigned long long)(em / TAO), (unsigned long long)(em % TAO), (unsigned long long)(tot / TAO),
+               (unsigned long long)(tot % TAO));
     }
     fflush(stdout);
     json_decref(mg);

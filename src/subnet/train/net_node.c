@@ -238,7 +238,6 @@ static bool node_init(tn_node *n, const yuma_trainnet_config *c, ts_err *e)
     if (!make_dir(c->dir, e) || !make_dir(n->pub_dir, e)) return false;
     if (!env_init(n, e)) return false;
     if (yuma_astore_open(&n->env.store, n->store_dir, err, sizeof err) != YUMA_ASTORE_OK) return ts_fail(e, "%s", err);
-    if (!tn_drop_unpublished(n, e)) return false;
     if (c->role == YUMA_TRAINNET_MINER) {
         n->adv = (yuma_adversary){.kind = c->kind, .uid = n->self, .from = 0, .until = UINT64_MAX};
         if (!ts_miner_init(&n->env, &n->miner, n->self, c->kind == YUMA_MINER_HONEST ? NULL : &n->adv, n->genesis, e))
@@ -248,7 +247,8 @@ static bool node_init(tn_node *n, const yuma_trainnet_config *c, ts_err *e)
         if (!ts_validator_init(&n->env, &n->val, n->self, c->index, n->genesis, e)) return false;
         n->val_ready = true;
     }
-    if (!restore_state(n, e)) return false;
+    /* before anything changes on disk or the network: a refused state starts nothing */
+    if (!restore_state(n, e) || !tn_drop_unpublished(n, e)) return false;
     n->client = yuma_sdk_client_new(&(yuma_sdk_config){.url = c->rpc_url, .wait_blocks = 200}, err, sizeof err);
     if (!n->client) return ts_fail(e, "%s", err);
     yuma_metagraph_init(&n->mg, c->netuid);
@@ -397,6 +397,22 @@ static bool validator_window(tn_node *n, uint64_t w, uint64_t *retry_at, bool *p
     return save_state(n, w, e);
 }
 
+/* Whether every validator has published its debug file for window w
+ * (mirrored from its axon now): it has read the miners' uploads of w. */
+static bool validators_done(tn_node *n, uint64_t w)
+{
+    ts_err quiet = {NULL, 0};
+    if (!tn_refresh_peers(n, &quiet)) return false;
+    for (uint32_t j = 0; j < n->cfg->sim.validators; j++) {
+        uint16_t uid = (uint16_t)(n->cfg->sim.miners + j);
+        char path[8400];
+        snprintf(path, sizeof path, "%s/%u/debug-%" PRIu64 "-%u.bin", n->store_dir, (unsigned)uid, w, (unsigned)uid);
+        if (access(path, F_OK) == 0) continue;
+        if (!tn_mirror(n, uid, &quiet) || access(path, F_OK) != 0) return false;
+    }
+    return true;
+}
+
 /* The first window this process takes part in: 0 before window 0 starts;
  * afterwards (a restart or a late start) the next window, from the model
  * caught up to it. */
@@ -455,11 +471,18 @@ int yuma_trainnet_run(const yuma_trainnet_config *c, volatile sig_atomic_t *stop
     for (; ok && w < c->sim.windows && !*stop; w++)
         ok = c->role == YUMA_TRAINNET_MINER ? miner_window(n, w, &e) : validator_window(n, w, &retry_at, &pending, &e);
     /* peers read this process's last files after its last window: keep
-     * serving until the validators have processed that window */
+     * serving until the validators have processed that window (a miner
+     * waits for their debug files of it, for three windows at most) */
     if (ok && !*stop && c->sim.windows > 0) {
-        uint64_t until = after_put(n, c->sim.windows - 1) + c->sim.proto.blocks_per_window / 2;
+        uint64_t last = c->sim.windows - 1, bpw = c->sim.proto.blocks_per_window;
         ts_err quiet = {NULL, 0};
-        wait_until(n, until, &quiet);
+        if (c->role == YUMA_TRAINNET_MINER) {
+            uint64_t until = after_put(n, last) + 3 * bpw;
+            while (!validators_done(n, last) && n->head < until && wait_until(n, n->head + 1, &quiet)) {
+            }
+        } else {
+            wait_until(n, after_put(n, last) + bpw / 2, &quiet);
+        }
     }
     if (ok || *stop) {
         fprintf(log, "done: %" PRIu64 " files mirrored, %" PRIu64 " refused\n", n->fetched, n->refused);
