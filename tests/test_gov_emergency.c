@@ -36,6 +36,7 @@
 #include "chain/subnet_rec.h"
 #include "gov/audit.h"
 #include "gov/emergency.h"
+#include "gov/gov.h"
 #include "yuma/chain.h"
 #include "yuma/genesis.h"
 
@@ -81,9 +82,13 @@ static int make_keys(void **state)
     return 0;
 }
 
+/* The guardians' term (0: the devnet preset's); the term test shortens it. */
+static uint64_t lane_term;
+
 static yuma_gov_audit_params lane_params(void)
 {
     yuma_gov_audit_params p = yuma_gov_audit_params_devnet();
+    if (lane_term) p.guardian_term_blocks = lane_term;
     p.emergency_escrow_blocks = ESCROW_MAX;
     p.safe_mode_blocks = SAFE_MAX;
     p.safe_mode_extension_blocks = EXT_MAX;
@@ -240,6 +245,10 @@ static void supply_audit(yuma_chain *c)
     }
 }
 
+/* E's gov_guardian_term_ended events: how many, and the last one. */
+static size_t term_events;
+static yuma_event last_term_event;
+
 static void block(void)
 {
     for (int c = 0; c < CHAINS; c++) {
@@ -260,6 +269,11 @@ static void block(void)
                 fail();
             }
         free(r.call_status);
+        for (size_t i = 0; c == E_ && i < r.event_count; i++)
+            if (r.events[i].kind == GOV_EVENT_GUARDIAN_TERM_ENDED) {
+                term_events++;
+                last_term_event = r.events[i];
+            }
         supply_audit(ch[c]);
     }
     qn = 0;
@@ -931,11 +945,11 @@ static void test_guardians_replaced(void **state)
     strcpy(bad[2].org, "delta"); /* a third from one organisation */
     uint8_t before[32], after[32];
     digest(ch[E_], false, before);
-    assert_false(gov_guardians_replace(mut(E_), height(), 44, bad, 3, &why));
+    assert_false(gov_guardians_replace(mut(E_), height(), 44, bad, 3, NULL, &why));
     assert_string_equal(why, "more guardians from one organisation than gov_guardian_per_org");
     digest(ch[E_], false, after);
     assert_memory_equal(before, after, 32);
-    for (int c = E_; c <= T_; c++) assert_true(gov_guardians_replace(mut(c), height(), 44, g, 6, &why));
+    for (int c = E_; c <= T_; c++) assert_true(gov_guardians_replace(mut(c), height(), 44, g, 6, NULL, &why));
     block();
     assert_int_equal(member(0).strikes, 1);   /* G0 stayed */
     assert_int_equal(member(1).strikes, 0);   /* X is new */
@@ -951,6 +965,144 @@ static void test_guardians_replaced(void **state)
     block();
     audit_ok();
     world_free();
+}
+
+/* ---- terms (§5.7: "elected by House C every 6 months") ---- */
+
+#define TERM 12
+
+/* Re-elects one signer (what an enacted guardian_add of a sitting signer
+ * does, eaa.c) on E and T: the same nine, that one's term renewed. */
+static void reelect(int who, uint64_t proposal)
+{
+    yuma_guardian g[9];
+    guardians(g);
+    yuma_account a = pub(&cold[who]);
+    const char *why = NULL;
+    for (int c = E_; c <= T_; c++) assert_true(gov_guardians_replace(mut(c), height(), proposal, g, 9, &a, &why));
+}
+
+static void test_guardian_terms(void **state)
+{
+    (void)state;
+    lane_term = TERM;
+    term_events = 0;
+    subnet_world(); /* blocks 1-4; the genesis signers' terms run to block 12 */
+    assert_int_equal(height(), 4);
+    reelect(G0, 45); /* G0's term now runs from 4 to 16 */
+    assert_int_equal(member(0).elected_at, 4);
+    assert_int_equal(member(1).elected_at, 0);
+    assert_int_equal(count_events(GOV_EV_GUARDIANS_REPLACED, 45), 1);
+    while (height() < 9) block();
+    /* Block 10: G1 proposes, G2..G4 approve: 4 of 5. */
+    uint64_t id = gov_lane_state_get(kv_of(E_)).next_id;
+    yuma_call p = propose(GOV_EMERGENCY_ESCROW, 1, ESCROW_MAX, 0xE7);
+    queue_lane(G1, &p);
+    for (int g = G2; g <= G4; g++) {
+        yuma_call a = approve(id);
+        queue_lane(g, &a);
+    }
+    block();
+    block(); /* 11: the last block of the genesis terms */
+    assert_int_equal(term_events, 0);
+    yuma_gov_audit_params lp = lane_params();
+    gov_guardian_rec m1 = member(1);
+    assert_true(gov_guardian_in_term(&m1, &lp, 11));
+    assert_false(gov_guardian_in_term(&m1, &lp, 12));
+    /* Block 12: eight terms end in the block step. G0's approval is the
+     * fifth signature but the only one in term: the action cannot act. */
+    yuma_call a0 = approve(id);
+    queue_lane(G0, &a0);
+    const char *msg = "the guardian signer's term has ended: it may sign again once House C re-elects it (guardian_add)";
+    yuma_call a5 = approve(id);
+    queue_fail(G5, &a5, YUMA_CALL_ERR_GUARDIAN_TERM_ENDED, msg);
+    yuma_call s1 = propose(GOV_EMERGENCY_SAFE_MODE, 0, 1, 0x41);
+    queue_fail(G1, &s1, YUMA_CALL_ERR_GUARDIAN_TERM_ENDED, msg);
+    yuma_call r2 = rationale(id, 0x42);
+    queue_fail(G2, &r2, YUMA_CALL_ERR_GUARDIAN_TERM_ENDED, msg);
+    uint16_t signed_g5 = member(5).signed_in_quarter;
+    block();
+    assert_int_equal(approvals_of(id), 5);
+    assert_int_equal(action(id).status, GOV_ACTION_PENDING);
+    assert_int_equal(member(5).signed_in_quarter, signed_g5);
+    assert_int_equal(term_events, 8);
+    assert_int_equal(count_events(GOV_EV_TERM_ENDED, 0), 8);
+    assert_int_equal(last_term_event.amount, 8); /* slot 8 (G8), the last in slot order */
+    assert_int_equal(last_term_event.value, TERM);
+    assert_memory_equal(last_term_event.who.bytes, cold[G8].pk, 32);
+    assert_true(member(1).term_ended && !member(0).term_ended);
+    assert_true(member(1).active); /* out of term, not removed */
+    block(); /* 13: an end is logged once */
+    assert_int_equal(term_events, 8);
+    /* House C re-elects G1..G4: their terms run from 13 to 25. (The
+     * election expires the pending action: its approvals named old slots.) */
+    for (int g = G1; g <= G4; g++) reelect(g, 46);
+    assert_int_equal(member(1).elected_at, 13);
+    assert_false(member(1).term_ended);
+    assert_true(member(5).term_ended); /* not re-elected */
+    assert_int_equal(action(id).status, GOV_ACTION_EXPIRED);
+    /* Block 14: five in-term signatures act. */
+    uint64_t id2 = gov_lane_state_get(kv_of(E_)).next_id;
+    yuma_call p2 = propose(GOV_EMERGENCY_ESCROW, 1, ESCROW_MAX, 0xE8);
+    queue_lane(G1, &p2);
+    for (int g = G2; g <= G4; g++) {
+        yuma_call a = approve(id2);
+        queue_lane(g, &a);
+    }
+    yuma_call a0b = approve(id2);
+    queue_lane(G0, &a0b);
+    block();
+    assert_int_equal(action(id2).status, GOV_ACTION_ACTIVE);
+    yuma_call r1 = rationale(id2, 0x43);
+    queue_lane(G1, &r1);
+    block(); /* 15 */
+    /* Block 16: G0's renewed term ends too. */
+    yuma_call s0 = propose(GOV_EMERGENCY_SAFE_MODE, 0, 1, 0x44);
+    queue_fail(G0, &s0, YUMA_CALL_ERR_GUARDIAN_TERM_ENDED, msg);
+    block();
+    assert_int_equal(term_events, 9);
+    assert_memory_equal(last_term_event.who.bytes, cold[G0].pk, 32);
+    assert_int_equal(last_term_event.value, 16);
+    assert_int_equal(count_events(GOV_EV_TERM_ENDED, 0), 9);
+    audit_ok();
+    /* A signer record written before terms existed (no elected_at, no
+     * flag: 75 bytes) decodes as a genesis signer, its term from block 0. */
+    uint8_t key[2] = {REC_GUARDIAN, 15}, v1[32 + YUMA_GUARDIAN_ORG_LEN + 1 + 1 + 8 + 1];
+    memset(v1, 0, sizeof v1);
+    memcpy(v1, cold[X].pk, 32);
+    memcpy(v1 + 32, "old", 3);
+    v1[64] = 1; /* active */
+    assert_true(ykv_put(mut(E_), key, sizeof key, v1, sizeof v1));
+    gov_guardian_rec old;
+    assert_true(gov_guardian_get(kv_of(E_), 15, &old));
+    assert_true(old.active && !old.term_ended);
+    assert_int_equal(old.elected_at, 0);
+    assert_true(gov_guardian_in_term(&old, &lp, TERM - 1));
+    assert_false(gov_guardian_in_term(&old, &lp, TERM));
+    lane_term = 0;
+    world_free();
+}
+
+/* The term is a parameter appended at the end of the table (earlier ids
+ * stay): six months of 7,200-block days on mainnet, 180 devnet days of 2
+ * blocks, never 0. */
+static void test_term_parameter(void **state)
+{
+    (void)state;
+    size_t id = 0, ema_id = 0;
+    assert_non_null(yuma_param_find("gov_guardian_term_blocks", &id));
+    assert_non_null(yuma_param_find("gov_price_ema_blocks", &ema_id));
+    assert_int_equal(id, yuma_param_count());
+    assert_int_equal(ema_id, yuma_param_count() - 1);
+    assert_int_equal(yuma_gov_audit_params_mainnet().guardian_term_blocks, 180 * 7200);
+    assert_int_equal(yuma_gov_audit_params_devnet().guardian_term_blocks, 180 * 2);
+    yuma_chain_params cp = yuma_chain_params_default();
+    cp.audit.guardian_term_blocks = 0;
+    char why[160];
+    assert_false(yuma_chain_params_valid(&cp, why, sizeof why));
+    assert_string_equal(why, "parameter gov_guardian_term_blocks = 0 is outside 1..26280000"); /* 10 years */
+    assert_string_equal(yuma_gov_audit_params_check(&cp.audit),
+                        "an emergency-lane or audit parameter that must be positive is 0");
 }
 
 /* ---- genesis ---- */
@@ -1095,6 +1247,8 @@ int main(void)
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_strikes_remove_signers),
         cmocka_unit_test(test_guardians_replaced),
+        cmocka_unit_test(test_guardian_terms),
+        cmocka_unit_test(test_term_parameter),
         cmocka_unit_test(test_genesis_rules),
         cmocka_unit_test(test_genesis_file),
     };

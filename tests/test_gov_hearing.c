@@ -304,6 +304,13 @@ static yuma_gov_action guardian_add(yuma_account who, const char *org)
     return a;
 }
 
+static gov_guardian_rec term_of(uint8_t slot)
+{
+    gov_guardian_rec m;
+    assert_true(gov_guardian_get(gn_kv(), slot, &m));
+    return m;
+}
+
 static size_t active_guardians(yuma_guardian out[GOV_GUARDIAN_MAX])
 {
     size_t n = 0;
@@ -405,6 +412,38 @@ static void test_guardian_election_by_house_c(void **state)
             replaced++;
     }
     assert_int_equal(replaced, 3);
+
+    /* Terms (§5.7): the elected start theirs at the enactment, the
+     * signer who stayed keeps its genesis term. */
+    gov_audit_entry added = {0};
+    for (uint64_t s = 0; s < gov_audit_count(gn_kv()); s++) {
+        gov_audit_entry en;
+        assert_int_equal(gov_audit_get(gn_kv(), s, &en), GOV_AUDIT_OK);
+        if (en.proposal_id == e && en.call_id == EAA_GUARDIAN_ADD && en.class_ == GOV_AUDIT_EAA_GLOBAL) added = en;
+    }
+    assert_true(added.block > 0);
+    assert_int_equal(term_of(1).elected_at, added.block); /* A */
+    assert_int_equal(term_of(0).elected_at, 0);           /* beta, from genesis */
+    /* Re-electing the sitting beta signer (guardian_add of its key) renews
+     * its term; the audited hashes before and after differ by it alone. */
+    yuma_gov_action re = guardian_add(GENESIS_GUARDIANS[1].account, "beta");
+    uint64_t e2 = propose(GOV_NETUID_GLOBAL, &re, 1);
+    gn_until(gn_proposal(e2).voting_start);
+    votes(e2, GOV_AYE, GOV_NAY);
+    gn_until(gn_proposal(e2).round_end);
+    gn_until(gn_proposal(e2).timelock_start + TIMELOCK);
+    assert_int_equal(gn_proposal(e2).state, GOV_ENACTED);
+    gov_audit_entry renewed = {0};
+    for (uint64_t s = 0; s < gov_audit_count(gn_kv()); s++) {
+        gov_audit_entry en;
+        assert_int_equal(gov_audit_get(gn_kv(), s, &en), GOV_AUDIT_OK);
+        if (en.proposal_id == e2 && en.call_id == EAA_GUARDIAN_ADD && en.class_ == GOV_AUDIT_EAA_GLOBAL) renewed = en;
+    }
+    assert_true(renewed.block > added.block);
+    assert_int_equal(term_of(0).elected_at, renewed.block);
+    assert_int_equal(term_of(1).elected_at, added.block); /* the others keep theirs */
+    assert_memory_not_equal(renewed.before_hash, renewed.after_hash, 32);
+    assert_int_equal(active_guardians(now), 3);
 }
 
 /* ---- the exit price ---- */

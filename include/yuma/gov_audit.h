@@ -39,6 +39,7 @@ typedef struct {
     uint64_t quarter_blocks;             /* the period of the per-signer cap (90 d) */
     uint8_t guardian_actions_per_quarter;/* emergency actions a signer may sign per quarter (3) */
     uint8_t guardian_max_strikes;        /* strikes that remove a signer (3) */
+    uint64_t guardian_term_blocks;       /* a signer's seat lasts this long from its election (6 months) */
 } yuma_gov_audit_params;
 
 /* The §5.9 values at 7,200 blocks a day, and the devnet preset at the

@@ -181,6 +181,7 @@ const char *yuma_call_strerror(yuma_call_status s)
     case YUMA_CALL_ERR_GUARDIAN_RATIONALE: return "a rationale can be posted once, within the rationale window, for an action that took effect";
     case YUMA_CALL_ERR_GUARDIAN_TOO_MANY_OPEN: return "too many emergency actions are open at once";
     case YUMA_CALL_ERR_GOV_NOT_RESPONDER: return "only the target subnet's owner coldkey or the hotkey of one of its top-3 validators (permit holders by alpha stake) may respond";
+    case YUMA_CALL_ERR_GUARDIAN_TERM_ENDED: return "the guardian signer's term has ended: it may sign again once House C re-elects it (guardian_add)";
     }
     return "unknown call status";
 }

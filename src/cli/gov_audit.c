@@ -301,9 +301,11 @@ static int show_guardians(const json_t *r, const gov_opts *o)
     const json_t *m = json_object_get(r, "members");
     for (size_t i = 0; i < json_array_size(m); i++) {
         const json_t *g = json_array_get(m, i);
-        printf("  slot %lld %s %-16s %s strikes %lld signed this quarter %lld\n", num(g, "slot"), str(g, "address"),
-               str(g, "org"), json_is_true(json_object_get(g, "active")) ? "active " : "removed", num(g, "strikes"),
-               num(g, "signed_this_quarter"));
+        bool in_term = json_is_true(json_object_get(g, "in_term"));
+        printf("  slot %lld %s %-16s %s strikes %lld signed this quarter %lld %s %lld\n", num(g, "slot"),
+               str(g, "address"), str(g, "org"), json_is_true(json_object_get(g, "active")) ? "active " : "removed",
+               num(g, "strikes"), num(g, "signed_this_quarter"), in_term ? "term to block" : "TERM ENDED at block",
+               num(g, "term_ends"));
     }
     if (json_array_size(m) == 0) printf("  no signers: this chain has no emergency lane\n");
     if (json_is_true(json_object_get(safe, "next_block")))
@@ -424,6 +426,7 @@ static int dry_run(const gov_opts *o, const yuma_keypair *kp, const yuma_call *c
                             addr, "signer_is_guardian", me != NULL, "signer_active",
                             me && json_is_true(json_object_get(me, "active")), "signed_this_quarter",
                             (json_int_t)(me ? num(me, "signed_this_quarter") : 0));
+    json_object_set_new(out, "signer_in_term", json_boolean(me && json_is_true(json_object_get(me, "in_term"))));
     if (c->kind == YUMA_CALL_GUARDIAN_PROPOSE) {
         json_object_set_new(out, "action", json_integer(c->choice));
         json_object_set_new(out, "blocks", json_integer((json_int_t)c->value));
@@ -438,8 +441,9 @@ static int dry_run(const gov_opts *o, const yuma_keypair *kp, const yuma_call *c
     else {
         printf("dry run: %s signed by %s (%s); nothing sent\n", yuma_call_name(c->kind), addr,
                !me ? "NOT a guardian signer: the chain would refuse it"
-               : json_is_true(json_object_get(me, "active")) ? "an active guardian signer"
-                                                             : "a REMOVED guardian signer: the chain would refuse it");
+               : !json_is_true(json_object_get(me, "active"))  ? "a REMOVED guardian signer: the chain would refuse it"
+               : json_is_true(json_object_get(me, "in_term"))   ? "an active guardian signer"
+                                                               : "a guardian signer whose TERM ENDED: the chain would refuse it");
         if (c->kind != YUMA_CALL_GUARDIAN_APPROVE) printf("hash %s\n", hash);
     }
     json_decref(out);

@@ -214,13 +214,17 @@ static void hash_guardians(const ykv *kv, uint8_t out[32])
     memset(g, 0, sizeof g);
     for (uint8_t i = 0; i < GOV_GUARDIAN_MAX; i++)
         if (!gov_guardian_get(kv, i, &g[i])) memset(&g[i], 0, sizeof g[i]);
-    /* The accounts, organisations and whether each is active. */
-    uint8_t buf[GOV_GUARDIAN_MAX * (32 + YUMA_GUARDIAN_ORG_LEN + 1)];
+    /* The accounts, organisations, whether each is active, and its term
+     * (its start and whether it ended), so a re-election shows. */
+    enum { SLOT = 32 + YUMA_GUARDIAN_ORG_LEN + 1 + 8 + 1 };
+    uint8_t buf[GOV_GUARDIAN_MAX * SLOT];
     for (size_t i = 0; i < GOV_GUARDIAN_MAX; i++) {
-        uint8_t *b = buf + i * (32 + YUMA_GUARDIAN_ORG_LEN + 1);
+        uint8_t *b = buf + i * SLOT;
         memcpy(b, g[i].account.bytes, 32);
         memcpy(b + 32, g[i].org, YUMA_GUARDIAN_ORG_LEN);
         b[32 + YUMA_GUARDIAN_ORG_LEN] = g[i].active;
+        put_u64(b + 33 + YUMA_GUARDIAN_ORG_LEN, g[i].elected_at);
+        b[41 + YUMA_GUARDIAN_ORG_LEN] = g[i].term_ended;
     }
     gov_audit_param_hash(buf, sizeof buf, out);
 }
@@ -325,7 +329,9 @@ static yuma_call_status set_guardian(call_ctx *cx, uint64_t proposal_id, const y
         n++;
     }
     const char *why = NULL;
-    if (gov_guardians_replace(cx->kv, cx->block, proposal_id, g, n, &why)) return YUMA_CALL_OK;
+    /* An added signer (new, or re-elected) starts a fresh term (§5.7). */
+    if (gov_guardians_replace(cx->kv, cx->block, proposal_id, g, n, add ? &a->account : NULL, &why))
+        return YUMA_CALL_OK;
     return why && strcmp(why, "out of memory") == 0 ? YUMA_CALL_ERR_NOMEM : YUMA_CALL_ERR_GOV_BAD_ACTIONS;
 }
 

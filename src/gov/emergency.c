@@ -15,6 +15,7 @@
 #include "chain/records.h"
 #include "gov/audit.h"
 #include "gov/emergency.h"
+#include "gov/gov.h"
 
 /* ---- parameters ---- */
 
@@ -40,12 +41,14 @@ yuma_gov_audit_params yuma_gov_audit_params_mainnet(void)
         .quarter_blocks = 90 * DAY,
         .guardian_actions_per_quarter = 3,
         .guardian_max_strikes = 3,
+        .guardian_term_blocks = 180 * DAY, /* "elected by House C every 6 months" */
     };
 }
 
 /* The due process's devnet day is 2 blocks (yuma_gov_params_devnet); the
  * lane keeps the spec's proportions on it, rounding hours up to whole
- * blocks: 72 h = 6 blocks, 24 h = 2, 12 h = 1, 14 d = 28, a quarter 180. */
+ * blocks: 72 h = 6 blocks, 24 h = 2, 12 h = 1, 14 d = 28, a quarter 180,
+ * a guardian's six-month term 360. */
 yuma_gov_audit_params yuma_gov_audit_params_devnet(void)
 {
     const uint64_t day = 2;
@@ -60,6 +63,7 @@ yuma_gov_audit_params yuma_gov_audit_params_devnet(void)
     p.ratify_window_blocks = 14 * day;
     p.approval_window_blocks = day;
     p.quarter_blocks = 90 * day;
+    p.guardian_term_blocks = 180 * day;
     return p;
 }
 
@@ -73,26 +77,37 @@ const char *yuma_gov_audit_params_check(const yuma_gov_audit_params *p)
     if (p->rule_day_blocks == 0 || p->history_interval_blocks == 0 || p->history_len == 0 ||
         p->emergency_escrow_blocks == 0 || p->safe_mode_blocks == 0 || p->rationale_window_blocks == 0 ||
         p->approval_window_blocks == 0 || p->quarter_blocks == 0 || p->guardian_per_org == 0 ||
-        p->guardian_actions_per_quarter == 0 || p->guardian_max_strikes == 0)
+        p->guardian_actions_per_quarter == 0 || p->guardian_max_strikes == 0 || p->guardian_term_blocks == 0)
         return "an emergency-lane or audit parameter that must be positive is 0";
     return NULL;
 }
 
 /* ---- records ---- */
 
-#define MEMBER_SIZE (32 + YUMA_GUARDIAN_ORG_LEN + 1 + 1 + 8 + 1)
+/* A signer record before terms (no elected_at, term_ended) still decodes:
+ * a genesis signer of such a chain, its term counted from block 0. */
+#define MEMBER_SIZE_V1 (32 + YUMA_GUARDIAN_ORG_LEN + 1 + 1 + 8 + 1)
+#define MEMBER_SIZE (MEMBER_SIZE_V1 + 8 + 1)
 #define ACTION_SIZE (8 + 1 + 1 + 2 + 8 + 32 + 2 + 1 + 8 + 8 + 8 + 32 + 8 + 4 * 8 + 8 + 8 + 1 + 8)
 #define STATE_FIXED (5 * 8 + 2)
 
-static bool member_put(ykv *kv, uint8_t slot, const gov_guardian_rec *m)
+static void member_encode(const gov_guardian_rec *m, uint8_t v[MEMBER_SIZE])
 {
-    uint8_t key[2] = {REC_GUARDIAN, slot}, v[MEMBER_SIZE], *p = v;
+    uint8_t *p = v;
     memcpy(p, m->account.bytes, 32), p += 32;
     memcpy(p, m->org, YUMA_GUARDIAN_ORG_LEN), p += YUMA_GUARDIAN_ORG_LEN;
     *p++ = m->active;
     *p++ = m->strikes;
     put_u64(p, m->quarter), p += 8;
-    *p = m->signed_in_quarter;
+    *p++ = m->signed_in_quarter;
+    put_u64(p, m->elected_at), p += 8;
+    *p = m->term_ended;
+}
+
+static bool member_put(ykv *kv, uint8_t slot, const gov_guardian_rec *m)
+{
+    uint8_t key[2] = {REC_GUARDIAN, slot}, v[MEMBER_SIZE];
+    member_encode(m, v);
     return ykv_put(kv, key, sizeof key, v, sizeof v);
 }
 
@@ -101,14 +116,26 @@ bool gov_guardian_get(const ykv *kv, uint8_t slot, gov_guardian_rec *out)
     uint8_t key[2] = {REC_GUARDIAN, slot};
     size_t vlen;
     const uint8_t *v = ykv_get(kv, key, sizeof key, &vlen);
-    if (!v || vlen != MEMBER_SIZE) return false;
+    if (!v || (vlen != MEMBER_SIZE && vlen != MEMBER_SIZE_V1)) return false;
+    memset(out, 0, sizeof *out);
     memcpy(out->account.bytes, v, 32), v += 32;
     memcpy(out->org, v, YUMA_GUARDIAN_ORG_LEN), v += YUMA_GUARDIAN_ORG_LEN;
     out->active = *v++ != 0;
     out->strikes = *v++;
     out->quarter = get_u64(v), v += 8;
-    out->signed_in_quarter = *v;
+    out->signed_in_quarter = *v++;
+    if (vlen == MEMBER_SIZE) {
+        out->elected_at = get_u64(v), v += 8;
+        out->term_ended = *v != 0;
+    }
     return true;
+}
+
+bool gov_guardian_in_term(const gov_guardian_rec *m, const yuma_gov_audit_params *p, uint64_t block)
+{
+    uint64_t end = m->elected_at > UINT64_MAX - p->guardian_term_blocks ? UINT64_MAX
+                                                                        : m->elected_at + p->guardian_term_blocks;
+    return m->active && !m->term_ended && block < end;
 }
 
 static size_t action_key(uint8_t key[9], uint64_t id)
@@ -306,6 +333,7 @@ const char *gov_emergency_event_name(uint16_t call_id)
     case GOV_EV_GUARDIANS_REPLACED: return "guardians_replaced";
     case GOV_EV_RATIFIED: return "ratified";
     case GOV_EV_RATIFY_REJECTED: return "ratify_rejected";
+    case GOV_EV_TERM_ENDED: return "term_ended";
     default: return "unknown";
     }
 }
@@ -405,14 +433,14 @@ static void signers_hash(const ykv *kv, uint8_t out[32])
         uint8_t key[2] = {REC_GUARDIAN, i};
         size_t vlen;
         const uint8_t *v = ykv_get(kv, key, sizeof key, &vlen);
-        if (v && vlen == MEMBER_SIZE) memcpy(buf + (size_t)i * MEMBER_SIZE, v, MEMBER_SIZE);
+        if (v && (vlen == MEMBER_SIZE || vlen == MEMBER_SIZE_V1)) memcpy(buf + (size_t)i * MEMBER_SIZE, v, vlen);
     }
     gov_audit_param_hash(buf, sizeof buf, out);
 }
 
 /* The old records are copied first: the new ones overwrite their slots. */
 bool gov_guardians_replace(ykv *kv, uint64_t block, uint64_t proposal_id, const yuma_guardian *g, size_t count,
-                           const char **why)
+                           const yuma_account *renew, const char **why)
 {
     yuma_chain_params cp;
     if (!chain_params_load(kv, &cp)) cp = yuma_chain_params_default();
@@ -436,11 +464,17 @@ bool gov_guardians_replace(ykv *kv, uint64_t block, uint64_t proposal_id, const 
         m.account = g[i].account;
         memcpy(m.org, g[i].org, YUMA_GUARDIAN_ORG_LEN);
         m.active = true;
+        m.elected_at = block;
+        bool renewed = renew && memcmp(renew->bytes, g[i].account.bytes, 32) == 0;
         for (uint8_t j = 0; j < GOV_GUARDIAN_MAX; j++)
             if (had[j] && old[j].active && memcmp(old[j].account.bytes, g[i].account.bytes, 32) == 0) {
                 m.strikes = old[j].strikes;
                 m.quarter = old[j].quarter;
                 m.signed_in_quarter = old[j].signed_in_quarter;
+                if (!renewed) {
+                    m.elected_at = old[j].elected_at;
+                    m.term_ended = old[j].term_ended;
+                }
             }
         ok = member_put(kv, i, &m);
     }
@@ -517,6 +551,7 @@ static yuma_call_status signer_of(call_ctx *cx, uint8_t *slot, gov_guardian_rec 
 {
     const yuma_gov_audit_params *p = &cx->params->audit;
     if (!find_member(cx->kv, cx->signer, slot, m) || !m->active) return YUMA_CALL_ERR_NOT_GUARDIAN;
+    if (!gov_guardian_in_term(m, p, cx->block)) return YUMA_CALL_ERR_GUARDIAN_TERM_ENDED;
     uint64_t quarter = cx->block / p->quarter_blocks;
     if (m->quarter != quarter) {
         m->quarter = quarter;
@@ -592,13 +627,16 @@ static yuma_call_status activate(call_ctx *cx, gov_lane_state *st, gov_action_re
                : YUMA_CALL_ERR_NOMEM;
 }
 
-/* Approvals that count: those of signers still active. */
-static unsigned live_approvals(const ykv *kv, uint16_t approvals)
+/* Approvals that count: those of signers still active and in term, so a
+ * guardian whose members' terms ran out cannot act on old signatures. */
+static unsigned live_approvals(const call_ctx *cx, uint16_t approvals)
 {
     uint16_t counted = 0;
     for (uint8_t i = 0; i < GOV_GUARDIAN_MAX; i++) {
         gov_guardian_rec m;
-        if ((approvals >> i & 1) && gov_guardian_get(kv, i, &m) && m.active) counted |= (uint16_t)(1u << i);
+        if ((approvals >> i & 1) && gov_guardian_get(cx->kv, i, &m) &&
+            gov_guardian_in_term(&m, &cx->params->audit, cx->block))
+            counted |= (uint16_t)(1u << i);
     }
     return popcount16(counted);
 }
@@ -609,7 +647,7 @@ static yuma_call_status sign_and_maybe_activate(call_ctx *cx, gov_lane_state *st
     a->approvals |= (uint16_t)(1u << slot);
     m->signed_in_quarter++;
     if (!member_put(cx->kv, slot, m)) return YUMA_CALL_ERR_NOMEM;
-    if (live_approvals(cx->kv, a->approvals) >= cx->params->audit.guardian_threshold) {
+    if (live_approvals(cx, a->approvals) >= cx->params->audit.guardian_threshold) {
         yuma_call_status cs = activate(cx, st, a);
         if (cs != YUMA_CALL_OK) return cs;
     }
@@ -668,6 +706,7 @@ yuma_call_status gov_call_guardian_rationale(call_ctx *cx, const yuma_call *call
     uint8_t slot;
     gov_guardian_rec m;
     if (!find_member(cx->kv, cx->signer, &slot, &m) || !m.active) return YUMA_CALL_ERR_NOT_GUARDIAN;
+    if (!gov_guardian_in_term(&m, &cx->params->audit, cx->block)) return YUMA_CALL_ERR_GUARDIAN_TERM_ENDED;
     gov_action_rec a;
     if (!gov_action_get(cx->kv, call->proposal_id, &a)) return YUMA_CALL_ERR_GUARDIAN_NO_ACTION;
     if (memcmp(call->doc_hash, ZERO32, 32) == 0) return YUMA_CALL_ERR_GUARDIAN_NO_HASH;
@@ -860,9 +899,42 @@ static bool step_action(ykv *kv, uint64_t block, const yuma_gov_audit_params *p,
     return true;
 }
 
+/* The first block at or past a signer's term end: the end goes on record
+ * (an EMERGENCY entry and an event) and the signer is marked, so it is
+ * logged once and stays out until re-elected. */
+static bool step_terms(call_ctx *cx)
+{
+    const yuma_gov_audit_params *p = &cx->params->audit;
+    for (uint8_t i = 0; i < GOV_GUARDIAN_MAX; i++) {
+        gov_guardian_rec m;
+        if (!gov_guardian_get(cx->kv, i, &m) || !m.active || m.term_ended || gov_guardian_in_term(&m, p, cx->block))
+            continue;
+        gov_guardian_rec before = m;
+        m.term_ended = true;
+        uint8_t vb[MEMBER_SIZE], va[MEMBER_SIZE];
+        gov_audit_entry e;
+        memset(&e, 0, sizeof e);
+        e.class_ = GOV_AUDIT_EMERGENCY;
+        e.netuid = GOV_AUDIT_NETUID_GLOBAL;
+        e.call_id = GOV_EV_TERM_ENDED;
+        memcpy(e.origin, m.account.bytes, 32);
+        member_encode(&before, vb);
+        member_encode(&m, va);
+        gov_audit_param_hash(vb, sizeof vb, e.before_hash);
+        gov_audit_param_hash(va, sizeof va, e.after_hash);
+        uint64_t end = m.elected_at + p->guardian_term_blocks;
+        if (!member_put(cx->kv, i, &m) || gov_audit_append(cx->kv, cx->block, &e) != GOV_AUDIT_OK ||
+            !chain_event(cx, GOV_EVENT_GUARDIAN_TERM_ENDED, YUMA_EVENT_NO_NETUID, &m.account, NULL, i,
+                         end < m.elected_at ? UINT64_MAX : end))
+            return false;
+    }
+    return true;
+}
+
 yuma_chain_status gov_lane_block_step(call_ctx *cx)
 {
     const yuma_gov_audit_params *p = &cx->params->audit;
+    if (!step_terms(cx)) return YUMA_CHAIN_ERR_NOMEM;
     gov_lane_state st = gov_lane_state_get(cx->kv);
     if (st.live_count == 0 && st.safe_action == 0) return YUMA_CHAIN_OK;
     uint64_t ids[GOV_LANE_MAX_LIVE];

@@ -36,6 +36,13 @@
  * max_strikes strikes remove the signer. Later members are elected by
  * House C through a global EAA that calls gov_guardians_replace().
  *
+ * Terms (§5.7, "elected by House C every 6 months"): a signer's seat lasts
+ * guardian_term_blocks from its election (genesis signers from block 0).
+ * Once it ends the signer cannot propose, approve or post a rationale, and
+ * its approvals stop counting towards the threshold, until an enacted
+ * guardian_add of the same key renews the term. The block step logs the
+ * end (audit entry term_ended, event gov_guardian_term_ended).
+ *
  * Its parameters are chain parameters (yuma_chain_params.audit).
  *
  * Records (docs/CHAIN.md):
@@ -100,6 +107,7 @@ enum {
     GOV_EV_GUARDIANS_REPLACED = 13,
     GOV_EV_RATIFIED = 14,
     GOV_EV_RATIFY_REJECTED = 15,
+    GOV_EV_TERM_ENDED = 16,          /* origin: the signer; before/after: its record */
 };
 
 typedef struct {
@@ -109,6 +117,8 @@ typedef struct {
     uint8_t strikes;
     uint64_t quarter;                /* block / quarter_blocks of the count below */
     uint8_t signed_in_quarter;
+    uint64_t elected_at;             /* its term runs from here (0: genesis) for guardian_term_blocks */
+    bool term_ended;                 /* the block step logged the end of its term; only re-election clears it */
 } gov_guardian_rec;
 
 typedef struct {
@@ -153,9 +163,14 @@ bool gov_lane_genesis_write(ykv *kv, const yuma_guardian *g, size_t count);
  * by House C, govcore's eaa.c) only: a new signer set under the same
  * rules. Signers who stay keep their strikes and quarter counts; pending
  * (not yet active) actions expire, since their approvals named the old
- * slots. Logged as an EMERGENCY entry. */
+ * slots. Logged as an EMERGENCY entry. Terms: every signer new to the set
+ * starts its term at block, those who stay keep theirs, except renew (NULL
+ * for none), the re-elected signer, whose term starts again at block. */
 bool gov_guardians_replace(ykv *kv, uint64_t block, uint64_t proposal_id, const yuma_guardian *g, size_t count,
-                           const char **why);
+                           const yuma_account *renew, const char **why);
+/* Whether the signer may sign in this block: active, and its term neither
+ * past nor logged as ended. */
+bool gov_guardian_in_term(const gov_guardian_rec *m, const yuma_gov_audit_params *p, uint64_t block);
 
 /* Readers (RPC, tests). */
 bool gov_guardian_get(const ykv *kv, uint8_t slot, gov_guardian_rec *out);

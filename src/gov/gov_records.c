@@ -486,7 +486,8 @@ const char *gov_event_name(uint16_t kind)
     static const char *const names[] = {"gov_notice", "gov_rejected", "gov_vetoed", "gov_withdrawn", "gov_expired",
                                         "gov_passed", "gov_response", "gov_appeal_filed", "gov_appeal_lost",
                                         "gov_appeal_won", "gov_rage_exit", "gov_lock_refund", "gov_owner_transfer",
-                                        "gov_enacted", "gov_action_failed", "gov_validator_response"};
+                                        "gov_enacted", "gov_action_failed", "gov_validator_response",
+                                        "gov_guardian_term_ended"};
     if (kind < GOV_EVENT_NOTICE || kind > GOV_EVENT_LAST) return NULL;
     return names[kind - GOV_EVENT_NOTICE];
 }

@@ -176,6 +176,7 @@ static const yuma_param_info TABLE[] = {
     /* Added later: at the end, so the ids above stay. */
     GP(exit_slippage_ppm, 4, 0, 1000000),
     GP(price_ema_blocks, 8, 1, YEAR),
+    AP(guardian_term_blocks, 8, 1, 10 * YEAR),
 };
 
 #define COUNT (sizeof TABLE / sizeof TABLE[0])

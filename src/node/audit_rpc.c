@@ -342,10 +342,16 @@ json_t *node_m_gov_guardians(const json_t *params, const yuma_rpc_call *call, yu
     for (uint8_t i = 0; i < GOV_GUARDIAN_MAX; i++) {
         gov_guardian_rec m;
         if (!gov_guardian_get(kv, i, &m)) continue;
+        /* Terms (§5.7): in_term says whether it may sign in the next block. */
+        uint64_t term_end = m.elected_at > UINT64_MAX - p.audit.guardian_term_blocks
+                                ? UINT64_MAX
+                                : m.elected_at + p.audit.guardian_term_blocks;
         json_array_append_new(members,
-                              json_pack("{s:i, s:o, s:s, s:b, s:i, s:i}", "slot", i, "address",
+                              json_pack("{s:i, s:o, s:s, s:b, s:i, s:i, s:I, s:I, s:b}", "slot", i, "address",
                                         node_address_json(&m.account), "org", m.org, "active", m.active, "strikes",
-                                        m.strikes, "signed_this_quarter", m.quarter == quarter ? m.signed_in_quarter : 0));
+                                        m.strikes, "signed_this_quarter", m.quarter == quarter ? m.signed_in_quarter : 0,
+                                        "elected_at", (json_int_t)m.elected_at, "term_ends", (json_int_t)term_end,
+                                        "in_term", gov_guardian_in_term(&m, &p.audit, height + 1)));
     }
     gov_lane_state st = gov_lane_state_get(kv);
     for (uint64_t id = st.next_id; id-- > 1 && json_array_size(actions) < MAX_ACTIONS;) {
