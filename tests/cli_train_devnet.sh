@@ -202,10 +202,17 @@ restored() {
     check "$3 restored the state it saved last ($got; saved $saved)" '[ -n "$saved" ] && [ "$saved" = "$got" ]'
     check "$3 caught up after its restart" 'echo "$after" | grep -q "^caught up to window"'
     check "$3 ran windows after it rejoined" '[ "$(echo "$after" | grep -c "^window [0-9]* model")" -ge 2 ]'
+    if [ "${4:-}" = validator ]; then # a validator resumes at the window after its state: none skipped
+        local joined
+        joined=$(echo "$after" | awk '/^joining at window/ { print $4; exit }')
+        check "$3 resumed at the window after its saved state (joined at ${joined:-none})" \
+            '[ -n "$got" ] && [ "$joined" = "$((${got% *} + 1))" ]'
+    fi
 }
 restored "$(cat "$net/miner-3.log")" "$(cat "$net/miner-3.restart.log" 2>/dev/null)" "miner 3"
-restored "$(cat "$net/validator-charlie.log")" "$(cat "$net/validator-charlie.restart.log" 2>/dev/null)" "validator charlie"
-restored "$lead_before" "$lead_after" "the lead validator bob"
+restored "$(cat "$net/validator-charlie.log")" "$(cat "$net/validator-charlie.restart.log" 2>/dev/null)" \
+    "validator charlie" validator
+restored "$lead_before" "$lead_after" "the lead validator bob" validator
 check "every process signed with its wallet's hotkey" \
     '[ "$(grep -l -- "--wallet-path" "$net"/*.cmd | wc -l)" = 6 ] && ! grep -q -- "--dev-key" "$net"/*.cmd'
 # (a fetch cut off by the kills above is a transport failure, retried at the next mirror)

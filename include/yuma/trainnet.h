@@ -66,7 +66,10 @@ bool yuma_trainnet_config_check(const yuma_trainnet_config *c, char *err, size_t
  * After every window the process saves its state to <dir>/state.bin
  * (a miner's optimiser, error feedback and random stream, a validator's
  * ratings and moving scores; logged "state saved window W <checksum>") and
- * a restart restores it first ("state restored window W <checksum>").
+ * a restart restores it first ("state restored window W <checksum>"); a
+ * restarted validator resumes at window W + 1 (up to 8 windows back),
+ * processing the windows it missed from the uploads the miners still
+ * serve.
  * Returns 0 when done or stopped, 1 with err on a failure it cannot get
  * past (the node gone, the store unwritable), 2 with err when the saved
  * state cannot be trusted (damaged, truncated, another version, another

@@ -59,6 +59,8 @@ typedef struct {
     uint64_t fetched, refused;    /* files mirrored, files refused */
     tn_state_id state_id;
     bool state_refused;           /* the saved state could not be trusted: nothing started */
+    bool restored;                /* the saved state was loaded: it is as after window restored_window */
+    uint64_t restored_window;
 } tn_node;
 
 /* Real chain block of logical block b (trainsim's blocks count from window 0). */

@@ -21,6 +21,8 @@
 #include "subnet/train/net_internal.h"
 
 #define WAIT_SLICE_MS 1000u
+/* the most windows a restarted validator works through to resume where it stopped */
+#define VALIDATOR_BACKLOG 8u
 
 bool yuma_trainnet_config_check(const yuma_trainnet_config *c, char *err, size_t errlen)
 {
@@ -207,6 +209,8 @@ static bool restore_state(tn_node *n, ts_err *e)
     if (!same) return ts_fail(e, "the state restored from %s/" TN_STATE_FILE " does not encode back to it", n->cfg->dir);
     fprintf(n->log, "state restored window %" PRIu64 " %s\n", w, hex);
     fflush(n->log);
+    n->restored = true;
+    n->restored_window = w;
     return true;
 }
 
@@ -441,8 +445,16 @@ static bool first_window(tn_node *n, uint64_t *w, ts_err *e)
         }
         return true;
     }
-    /* a validator processes window cur next: its uploads are in by after_put(cur) */
+    /* a validator processes window cur next: its uploads are in by
+     * after_put(cur). One that saved its state after window s < cur - 1
+     * resumes at s + 1 instead, when that is at most VALIDATOR_BACKLOG
+     * windows back: the miners still serve those windows' uploads, with
+     * the blocks they appeared at, so it scores and gathers them exactly as
+     * it would have, and its ratings and model come out as if it had
+     * never stopped (only later). */
     *w = cur;
+    if (n->restored && n->restored_window + 1 < cur && cur - (n->restored_window + 1) <= VALIDATOR_BACKLOG)
+        *w = n->restored_window + 1;
     fprintf(n->log, "joining at window %" PRIu64 "\n", *w);
     if (!wait_until(n, after_put(n, *w - 1) + 1, e)) return false;
     return catch_up(n, *w, n->val.theta, e); /* the lead replays its own files */
