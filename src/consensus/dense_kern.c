@@ -191,8 +191,10 @@ INLINE bool row_check_impl(const yuma_entry *e, size_t len, uint32_t n, bool *un
         vu32 cur, prev;
         /* The weights arrive cold (the epoch's other data evict them);
          * asking for them a quarter of a full row (4 KiB) ahead saves
-         * about a tenth of the load pass at n = 4096. */
-        __builtin_prefetch(p + 4 * k + 4096);
+         * about a tenth of the load pass at n = 4096. (The address is
+         * formed as an integer: past the last row it points nowhere,
+         * which a prefetch ignores.) */
+        __builtin_prefetch((const void *)((uintptr_t)p + 4 * k + 4096));
         memcpy(&cur, p + 4 * k, sizeof cur);
         memcpy(&prev, p + 4 * (k - 1), sizeof prev);
         cur &= 0xffff;
