@@ -393,7 +393,7 @@ static void test_escrow_stretch_and_rage_exit(void **state)
     gn_send(COLD, WHALE, unstake(V1, 1, whale), YUMA_CALL_ERR_GOV_STAKE_LOCKED);
     gn_send(COLD, WHALE, escrow(id, V1, part + 1, 1), YUMA_CALL_ERR_GOV_NOT_ESCROWED);
     gn_send(COLD, WHALE, escrow(id, V1, whale, 0), YUMA_CALL_ERR_NOT_ENOUGH_STAKE);
-    gn_send(COLD, WHALE, escrow(id, V1, 1, 3), YUMA_CALL_ERR_GOV_BAD_CHOICE);
+    gn_send(COLD, WHALE, escrow(id, V1, 1, 5), YUMA_CALL_ERR_GOV_BAD_CHOICE);
     /* The whale escrows everything: R > 25%, the timelock is at its maximum. */
     gn_send(COLD, WHALE, escrow(id, V1, whale - part, 0), YUMA_CALL_OK);
     p = gn_proposal(id);
@@ -422,6 +422,116 @@ static void test_escrow_stretch_and_rage_exit(void **state)
     assert_int_equal(paid, at_price < share ? at_price : share);
     assert_true(paid > 0);
     assert_false(gov_subnet_emits(gn_kv(), 1));
+}
+
+/* R's denominator: the alpha subnet 1's stakers hold. */
+static uint64_t held_alpha_of_subnet1(void)
+{
+    subnet_rec s;
+    assert_true(subnet_get(gn_kv(), 1, &s));
+    return s.alpha_out - s.protocol_alpha - s.alpha_burned - s.pending_server - s.pending_validator -
+           s.pending_root - s.pending_owner;
+}
+
+/* TAO counted in R: tao / pre_price (I96F32), in alpha, rounded down. */
+static uint64_t alpha_equivalent(uint64_t tao, yu128 pre_price)
+{
+    return (uint64_t)(((unsigned __int128)tao << 32) / pre_price);
+}
+
+/* §5.5 "(and TAO delegators to its validators)": LATE's root stake on V2
+ * (a validator of subnet 1) is escrowed with choice 3 and counts in R at
+ * the pre-proposal price; it cannot move while escrowed; at the rage exit
+ * it is unstaked 1:1 to LATE's balance beside the whale's alpha. */
+static void test_escrow_root_delegators(void **state)
+{
+    (void)state;
+    yuma_chain_params prm = gn_params();
+    const yuma_gov_params *g = &prm.gov;
+    gn_send(COLD, LATE, gn_stake(V2, 0, 40000 * TAO), YUMA_CALL_OK);
+    gn_send(COLD, LATE, gn_stake(OWNER2, 0, 1000 * TAO), YUMA_CALL_OK); /* not a validator of subnet 1 */
+    uint64_t root = stake(LATE, V2, 0);
+    assert_int_equal(root, 40000 * TAO);
+    uint64_t id = pass_cut();
+    gov_proposal p = gn_proposal(id);
+    assert_true(p.pre_price > 0);
+
+    /* Refusals, each changing nothing (the twin). */
+    assert_string_equal(yuma_call_strerror(YUMA_CALL_ERR_GOV_NOT_TARGET_VALIDATOR),
+                        "only TAO delegated to a validator of the target subnet (a hotkey with a validator permit "
+                        "there) can be escrowed");
+    gn_try(COLD, LATE, escrow(id, OWNER2, TAO, 3), YUMA_CALL_ERR_GOV_NOT_TARGET_VALIDATOR);
+    gn_try(COLD, LATE, escrow(id, V2, root + 1, 3), YUMA_CALL_ERR_NOT_ENOUGH_STAKE);
+    gn_try(COLD, LATE, escrow(id, V2, TAO, 4), YUMA_CALL_ERR_GOV_NOT_ESCROWED);
+    gn_try(COLD, LATE, escrow(id, V2, TAO, 5), YUMA_CALL_ERR_GOV_BAD_CHOICE);
+    gn_try(COLD, WHALE, escrow(id, V1, TAO, 3), YUMA_CALL_ERR_NOT_ENOUGH_STAKE); /* no root stake on V1 */
+    gn_try(COLD, LATE, escrow(id, V2, TAO, 0), YUMA_CALL_ERR_NOT_ENOUGH_STAKE);  /* no alpha on V2 */
+    gn_check();
+    assert_int_equal(gn_proposal(id).escrow_total, 0);
+
+    /* A tenth of the root stake: R = its alpha equivalent over held alpha. */
+    uint64_t part = root / 10, held = held_alpha_of_subnet1();
+    gn_send(COLD, LATE, escrow(id, V2, part, 3), YUMA_CALL_OK);
+    p = gn_proposal(id);
+    yuma_account late = gn_acc(COLD, LATE), v2 = gn_acc(HOT, V2);
+    assert_int_equal(gov_escrow_root_get(gn_kv(), id, &late, &v2), part);
+    assert_int_equal(gov_escrow_get(gn_kv(), id, &late, &v2), 0); /* a separate position from alpha */
+    assert_int_equal(p.escrow_total, alpha_equivalent(part, p.pre_price));
+    assert_int_equal(p.escrow_peak_ppm, (uint64_t)((unsigned __int128)p.escrow_total * 1000000 / held));
+    /* Escrowed root stake stays put; the rest may leave. */
+    gn_send(COLD, LATE, unstake(V2, 0, root), YUMA_CALL_ERR_GOV_STAKE_LOCKED);
+    gn_send(COLD, LATE, unstake(V2, 0, TAO), YUMA_CALL_OK);
+    root -= TAO;
+    /* Unlocking: escrow_total is the equivalent of what stays, exactly. */
+    gn_send(COLD, LATE, escrow(id, V2, part / 3, 4), YUMA_CALL_OK);
+    assert_int_equal(gn_proposal(id).escrow_total, alpha_equivalent(part - part / 3, p.pre_price));
+    gn_send(COLD, LATE, escrow(id, V2, part / 3, 3), YUMA_CALL_OK);
+    assert_int_equal(gn_proposal(id).escrow_total, alpha_equivalent(part, p.pre_price));
+
+    /* The whale adds a tenth of the alpha; LATE the rest of its root:
+     * R >= 25%, the timelock at its maximum, and at its end the rage exit. */
+    uint64_t whale_part = held_alpha_of_subnet1() / 10;
+    gn_send(COLD, WHALE, escrow(id, V1, whale_part, 0), YUMA_CALL_OK);
+    gn_send(COLD, LATE, escrow(id, V2, root - part, 3), YUMA_CALL_OK);
+    p = gn_proposal(id);
+    assert_int_equal(p.escrow_total, whale_part + alpha_equivalent(root, p.pre_price));
+    assert_true(p.escrow_peak_ppm >= g->escrow_rage_ppm);
+    assert_int_equal(gov_timelock_end(&p, g), p.timelock_start + TIMELOCK_MAX);
+    gn_until(p.timelock_start + TIMELOCK_MAX - 1);
+    uint64_t bal = gn_balance(COLD, LATE), root_before = stake(LATE, V2, 0), whale_alpha = stake(WHALE, V1, 1);
+    uint64_t whale_bal = gn_balance(COLD, WHALE);
+    assert_true(root_before >= root);
+    gn_block();
+    assert_int_equal(gn_proposal(id).state, GOV_ENACTED);
+    assert_true(gn_audited(id, GOV_AUDIT_ID_RAGE_EXIT));
+    /* 1:1: the escrowed TAO left the validator for LATE's balance. */
+    assert_int_equal(stake(LATE, V2, 0), root_before - root);
+    assert_int_equal(gn_balance(COLD, LATE), bal + root);
+    assert_int_equal(gov_escrow_root_get(gn_kv(), id, &late, &v2), 0);
+    /* The whale's alpha left by the price exit, as before. */
+    assert_int_equal(whale_alpha - stake(WHALE, V1, 1), whale_part);
+    assert_true(gn_balance(COLD, WHALE) > whale_bal);
+    /* LATE's other root stake was never locked. */
+    gn_send(COLD, LATE, unstake(OWNER2, 0, 1000 * TAO), YUMA_CALL_OK);
+}
+
+/* Below the rage seal the escrow ends with the timelock and frees the
+ * root stake (nothing is unstaked). */
+static void test_escrow_root_released(void **state)
+{
+    (void)state;
+    gn_send(COLD, LATE, gn_stake(V2, 0, 100 * TAO), YUMA_CALL_OK);
+    uint64_t id = pass_cut();
+    gn_send(COLD, LATE, escrow(id, V2, 100 * TAO, 3), YUMA_CALL_OK);
+    gov_proposal p = gn_proposal(id);
+    assert_true(p.escrow_peak_ppm < gn_params().gov.escrow_extend_ppm); /* too little to stretch */
+    gn_send(COLD, LATE, unstake(V2, 0, TAO), YUMA_CALL_ERR_GOV_STAKE_LOCKED);
+    gn_until(p.timelock_start + TIMELOCK);
+    assert_int_equal(gn_proposal(id).state, GOV_ENACTED);
+    assert_int_equal(stake(LATE, V2, 0), 100 * TAO);
+    yuma_account late = gn_acc(COLD, LATE), v2 = gn_acc(HOT, V2);
+    assert_int_equal(gov_escrow_root_get(gn_kv(), id, &late, &v2), 0);
+    gn_send(COLD, LATE, unstake(V2, 0, 100 * TAO), YUMA_CALL_OK);
 }
 
 /* Beanstalk's lessons: stake acquired after the snapshot has no weight,
@@ -685,6 +795,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_appeal_reverses, setup, teardown),
         cmocka_unit_test_setup_teardown(test_appeal_confirmed_pauses_timelock, setup, teardown),
         cmocka_unit_test_setup_teardown(test_escrow_stretch_and_rage_exit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_escrow_root_delegators, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_escrow_root_released, setup, teardown),
         cmocka_unit_test_setup_teardown(test_flash_stake_and_vote_then_dump, setup, teardown),
         cmocka_unit_test_setup_teardown(test_votes_in_the_closing_block_do_not_count, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refused_calls_change_nothing, setup, teardown),

@@ -269,6 +269,7 @@ typedef enum {
     YUMA_CALL_ERR_GUARDIAN_TOO_MANY_OPEN,
     YUMA_CALL_ERR_GOV_NOT_RESPONDER,     /* gov_respond: not the target's owner coldkey nor a top-3 validator hotkey */
     YUMA_CALL_ERR_GUARDIAN_TERM_ENDED,   /* the guardian signer's term ended; House C re-elects (guardian_add) */
+    YUMA_CALL_ERR_GOV_NOT_TARGET_VALIDATOR, /* gov_escrow of root TAO: the hotkey has no validator permit on the target */
 } yuma_call_status;
 
 const char *yuma_call_strerror(yuma_call_status s);

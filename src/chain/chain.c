@@ -156,7 +156,7 @@ const char *yuma_call_strerror(yuma_call_status s)
     case YUMA_CALL_ERR_GOV_DEPOSIT_TOO_LOW: return "the initial deposit is below its minimum share of the required deposit";
     case YUMA_CALL_ERR_GOV_WRONG_STATE: return "the proposal is not in a state (or window) that allows this";
     case YUMA_CALL_ERR_GOV_RESPONSE_LIMIT: return "this responder (the owner, or a top validator) already filed a response and its one amendment";
-    case YUMA_CALL_ERR_GOV_BAD_CHOICE: return "choice must be 1 aye, 2 nay, 3 abstain or 4 no_with_veto (escrow: 0 lock, 1 unlock, 2 lock with an AMM exit)";
+    case YUMA_CALL_ERR_GOV_BAD_CHOICE: return "choice must be 1 aye, 2 nay, 3 abstain or 4 no_with_veto (escrow: 0 lock, 1 unlock, 2 lock with an AMM exit, 3 lock root TAO on a validator of the target, 4 unlock it)";
     case YUMA_CALL_ERR_GOV_BAD_CONVICTION: return "conviction must be 0..5";
     case YUMA_CALL_ERR_GOV_RECUSED: return "the target subnet's owner and the proposer are recused from this vote";
     case YUMA_CALL_ERR_GOV_ALREADY_VOTED: return "this coldkey already voted in this round";
@@ -182,6 +182,7 @@ const char *yuma_call_strerror(yuma_call_status s)
     case YUMA_CALL_ERR_GUARDIAN_TOO_MANY_OPEN: return "too many emergency actions are open at once";
     case YUMA_CALL_ERR_GOV_NOT_RESPONDER: return "only the target subnet's owner coldkey or the hotkey of one of its top-3 validators (permit holders by alpha stake) may respond";
     case YUMA_CALL_ERR_GUARDIAN_TERM_ENDED: return "the guardian signer's term has ended: it may sign again once House C re-elects it (guardian_add)";
+    case YUMA_CALL_ERR_GOV_NOT_TARGET_VALIDATOR: return "only TAO delegated to a validator of the target subnet (a hotkey with a validator permit there) can be escrowed";
     }
     return "unknown call status";
 }

@@ -11,7 +11,7 @@
  *   yuma gov respond ID (--text TEXT | --text-file F | --text-hash HEX) --wallet W
  *   yuma gov vote ID aye|nay|abstain|veto [--conviction 0-5] --wallet W
  *   yuma gov appeal ID --wallet W
- *   yuma gov escrow ID lock|unlock --validator SS58 --amount ALPHA --wallet W
+ *   yuma gov escrow ID lock|lock-amm|unlock|lock-tao|unlock-tao --validator SS58 --amount AMOUNT --wallet W
  *   yuma gov withdraw ID --wallet W
  *   yuma gov owner-transfer --netuid N --dest SS58 --dest-hotkey SS58 --wallet W
  *   yuma gov show ID | list [--netuid N] [--state open|closed|all] [--mine] | notices | council | params
@@ -54,6 +54,7 @@ static const char *const USAGE =
     "       yuma gov vote ID aye|nay|abstain|veto [--conviction 0-5] --wallet W\n"
     "       yuma gov appeal ID --wallet W\n"
     "       yuma gov escrow ID lock|lock-amm|unlock --validator SS58 --amount ALPHA --wallet W\n"
+    "       yuma gov escrow ID lock-tao|unlock-tao --validator SS58 --amount TAO --wallet W   (root stake)\n"
     "       yuma gov withdraw ID --wallet W\n"
     "       yuma gov owner-transfer --netuid N --dest SS58 --dest-hotkey SS58 --wallet W\n"
     "       yuma gov show ID | list [--netuid N] [--state open|closed|all] [--mine --wallet W | --address SS58]\n"
@@ -527,9 +528,13 @@ static int cmd_with_id(const char *cmd, yuma_call_kind kind, int argc, char **ar
     }
     case YUMA_CALL_GOV_ESCROW: {
         const char *dir = o.npos > 1 ? o.pos[1] : "";
-        if (strcmp(dir, "lock") && strcmp(dir, "unlock") && strcmp(dir, "lock-amm"))
-            return usage_error(cmd, "lock, lock-amm or unlock, not", dir);
-        c.choice = strcmp(dir, "unlock") == 0 ? 1 : strcmp(dir, "lock-amm") == 0 ? 2 : 0;
+        /* lock-tao / unlock-tao: root TAO delegated to a validator of the
+         * target (§5.5's "TAO delegators to its validators"). */
+        static const char *const dirs[] = {"lock", "unlock", "lock-amm", "lock-tao", "unlock-tao"};
+        c.choice = 255;
+        for (uint8_t i = 0; i < 5; i++)
+            if (strcmp(dir, dirs[i]) == 0) c.choice = i;
+        if (c.choice == 255) return usage_error(cmd, "lock, lock-amm, unlock, lock-tao or unlock-tao, not", dir);
         if (!parse_address(o.validator, &c.hotkey)) return usage_error(cmd, "--validator SS58 (the hotkey your stake is on), not", o.validator ? o.validator : "missing");
         if (!parse_amount(o.amount, &c.amount)) return usage_error(cmd, "--amount ALPHA is required, not", o.amount ? o.amount : "missing");
         break;

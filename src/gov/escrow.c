@@ -65,32 +65,38 @@ bool gov_lock_add(ykv *kv, const yuma_account *coldkey, const yuma_account *hotk
 /* ---- veto escrow ---- */
 
 /* id + both accounts would not fit a key (72 bytes at most): the key
- * names the position by BLAKE2b-256(coldkey || hotkey) and the value
- * carries the accounts. */
-static size_t escrow_key(uint8_t k[41], uint64_t id, const yuma_account *coldkey, const yuma_account *hotkey)
+ * names the position by BLAKE2b-256(coldkey || hotkey) for alpha on the
+ * target, BLAKE2b-256(coldkey || hotkey || 0x00) for TAO delegated (root
+ * stake) to one of its validators, and the value carries the accounts. */
+static size_t escrow_key(uint8_t k[41], uint64_t id, const yuma_account *coldkey, const yuma_account *hotkey,
+                         uint8_t source)
 {
-    uint8_t both[64];
+    uint8_t both[65];
     k[0] = REC_GOV_ESCROW;
     for (int i = 0; i < 8; i++) k[1 + i] = (uint8_t)(id >> (56 - 8 * i));
     memcpy(both, coldkey->bytes, 32);
     memcpy(both + 32, hotkey->bytes, 32);
-    crypto_generichash(k + 9, 32, both, sizeof both, NULL, 0);
+    both[64] = 0;
+    crypto_generichash(k + 9, 32, both, source == GOV_ESCROW_ROOT ? 65 : 64, NULL, 0);
     return 41;
 }
 
-/* The value: coldkey, hotkey, alpha (u64 BE), then the exit the position
- * chose (GOV_EXIT_PRICE or GOV_EXIT_AMM; a 72-byte value is the price exit). */
+/* The value: coldkey, hotkey, amount (u64 BE: alpha, or TAO for root),
+ * then the exit the position chose (GOV_EXIT_PRICE or GOV_EXIT_AMM; a
+ * 72-byte value is the price exit), then for root stake the source byte
+ * GOV_ESCROW_ROOT (74 bytes; alpha positions keep their 73). */
 static bool escrow_read(const ykv *kv, uint64_t id, const yuma_account *coldkey, const yuma_account *hotkey,
-                        uint64_t *amount, uint8_t *mode)
+                        uint8_t source, uint64_t *amount, uint8_t *mode)
 {
     uint8_t key[41];
     size_t vlen;
-    const uint8_t *v = ykv_get(kv, key, escrow_key(key, id, coldkey, hotkey), &vlen);
+    const uint8_t *v = ykv_get(kv, key, escrow_key(key, id, coldkey, hotkey, source), &vlen);
     *amount = 0;
     *mode = GOV_EXIT_PRICE;
-    if (!v || (vlen != 72 && vlen != 73)) return false;
+    bool root = source == GOV_ESCROW_ROOT;
+    if (!v || (root ? vlen != 74 || v[73] != GOV_ESCROW_ROOT : vlen != 72 && vlen != 73)) return false;
     *amount = get_u64(v + 64);
-    if (vlen == 73) *mode = v[72];
+    if (vlen >= 73) *mode = v[72];
     return true;
 }
 
@@ -98,7 +104,15 @@ uint64_t gov_escrow_get(const ykv *kv, uint64_t id, const yuma_account *coldkey,
 {
     uint64_t amount;
     uint8_t mode;
-    escrow_read(kv, id, coldkey, hotkey, &amount, &mode);
+    escrow_read(kv, id, coldkey, hotkey, GOV_ESCROW_ALPHA, &amount, &mode);
+    return amount;
+}
+
+uint64_t gov_escrow_root_get(const ykv *kv, uint64_t id, const yuma_account *coldkey, const yuma_account *hotkey)
+{
+    uint64_t amount;
+    uint8_t mode;
+    escrow_read(kv, id, coldkey, hotkey, GOV_ESCROW_ROOT, &amount, &mode);
     return amount;
 }
 
@@ -106,21 +120,39 @@ uint8_t gov_escrow_exit(const ykv *kv, uint64_t id, const yuma_account *coldkey,
 {
     uint64_t amount;
     uint8_t mode;
-    escrow_read(kv, id, coldkey, hotkey, &amount, &mode);
+    escrow_read(kv, id, coldkey, hotkey, GOV_ESCROW_ALPHA, &amount, &mode);
     return mode;
 }
 
-static bool escrow_put(ykv *kv, uint64_t id, const yuma_account *coldkey, const yuma_account *hotkey, uint64_t amount,
-                       uint8_t mode)
+static bool escrow_put(ykv *kv, uint64_t id, const yuma_account *coldkey, const yuma_account *hotkey, uint8_t source,
+                       uint64_t amount, uint8_t mode)
 {
-    uint8_t key[41], v[73];
-    size_t klen = escrow_key(key, id, coldkey, hotkey);
+    uint8_t key[41], v[74];
+    size_t klen = escrow_key(key, id, coldkey, hotkey, source);
     if (amount == 0) return ykv_del(kv, key, klen);
     memcpy(v, coldkey->bytes, 32);
     memcpy(v + 32, hotkey->bytes, 32);
     put_u64(v + 64, amount);
     v[72] = mode;
-    return ykv_put(kv, key, klen, v, sizeof v);
+    v[73] = GOV_ESCROW_ROOT;
+    return ykv_put(kv, key, klen, v, source == GOV_ESCROW_ROOT ? 74 : 73);
+}
+
+/* Root stake escrowed for any open targeted proposal in its timelock (or
+ * appeal): the largest, since one stake can back several escrows. */
+static uint64_t root_escrowed(const ykv *kv, const yuma_account *coldkey, const yuma_account *hotkey)
+{
+    uint64_t ids[GOV_MAX_OPEN], locked = 0;
+    size_t n = gov_open_get(kv, ids);
+    for (size_t i = 0; i < n; i++) {
+        gov_proposal p;
+        if (!gov_proposal_get(kv, ids[i], &p) || p.netuid == GOV_NETUID_GLOBAL ||
+            (p.state != GOV_TIMELOCK && p.state != GOV_APPEAL))
+            continue;
+        uint64_t e = gov_escrow_root_get(kv, p.id, coldkey, hotkey);
+        if (e > locked) locked = e;
+    }
+    return locked;
 }
 
 uint64_t gov_locked_stake(const ykv *kv, const yuma_account *coldkey, const yuma_account *hotkey, uint16_t netuid,
@@ -128,6 +160,10 @@ uint64_t gov_locked_stake(const ykv *kv, const yuma_account *coldkey, const yuma
 {
     uint64_t amount, until, locked = 0;
     if (lock_get(kv, coldkey, hotkey, netuid, &amount, &until) && until > now) locked = amount;
+    if (netuid == 0) {
+        uint64_t e = root_escrowed(kv, coldkey, hotkey);
+        return e > locked ? e : locked;
+    }
     gov_subnet_rec g = gov_subnet_get(kv, netuid);
     gov_proposal p;
     if (g.open_id && gov_proposal_get(kv, g.open_id, &p) && (p.state == GOV_TIMELOCK || p.state == GOV_APPEAL)) {
@@ -156,20 +192,80 @@ uint32_t gov_escrow_ratio_ppm(const ykv *kv, const gov_proposal *p)
     return r > 1000000u ? 1000000u : (uint32_t)r;
 }
 
-/* choice 0 locks for the exit at the pre-proposal price, 2 locks for the
- * exit through the AMM (§5.5's alternative); the latest lock sets the
- * position's exit. 1 unlocks (the exit chosen stays for what is left). */
+/* Root TAO counted in R (§5.5 "and TAO delegators to its validators"):
+ * converted into alpha at the proposal's pre-proposal price, the price
+ * fixed at submission that the rage exit pays, so pushing the spot price
+ * during the timelock cannot move R. A price of 0 counts nothing. */
+uint64_t gov_escrow_root_alpha(const gov_proposal *p, uint64_t tao)
+{
+    yu128 a;
+    if (p->pre_price == 0 || tao == 0) return 0;
+    if (!yu128_mul_div(tao, YU96F32_ONE, p->pre_price, &a) || a > UINT64_MAX) return UINT64_MAX;
+    return (uint64_t)a;
+}
+
+/* The hotkey holds a validator permit on the target (checked when its
+ * delegators lock: a permit lost later does not free the escrow). */
+static bool target_validator(const ykv *kv, uint16_t netuid, const yuma_account *hotkey)
+{
+    uint16_t uid;
+    neuron_rec nr;
+    return uid_get(kv, netuid, hotkey, &uid) && neuron_get(kv, netuid, uid, &nr) && nr.validator_permit;
+}
+
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+    return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+/* TAO delegators (choice 3 lock, 4 unlock): root stake on a validator of
+ * the target, 1:1 TAO at a rage exit whatever the exit. */
+static yuma_call_status escrow_root(call_ctx *cx, gov_proposal *p, const yuma_call *call)
+{
+    uint64_t have;
+    uint8_t mode;
+    escrow_read(cx->kv, p->id, cx->signer, &call->hotkey, GOV_ESCROW_ROOT, &have, &mode);
+    uint64_t next;
+    if (call->choice == 3) {
+        if (!target_validator(cx->kv, p->netuid, &call->hotkey)) return YUMA_CALL_ERR_GOV_NOT_TARGET_VALIDATOR;
+        uint64_t stake = stake_of(cx->kv, &call->hotkey, cx->signer, 0);
+        if (call->amount > stake || have > stake - call->amount) return YUMA_CALL_ERR_NOT_ENOUGH_STAKE;
+        next = have + call->amount;
+    } else {
+        if (call->amount > have) return YUMA_CALL_ERR_GOV_NOT_ESCROWED;
+        next = have - call->amount;
+    }
+    /* escrow_total holds each root position's alpha equivalent: take the
+     * old one out, put the new one in (no rounding drift). */
+    uint64_t old_eq = gov_escrow_root_alpha(p, have);
+    p->escrow_total = sat_add(p->escrow_total > old_eq ? p->escrow_total - old_eq : 0, gov_escrow_root_alpha(p, next));
+    return escrow_put(cx->kv, p->id, cx->signer, &call->hotkey, GOV_ESCROW_ROOT, next, GOV_EXIT_PRICE)
+               ? YUMA_CALL_OK
+               : YUMA_CALL_ERR_NOMEM;
+}
+
+/* choice 0 locks alpha for the exit at the pre-proposal price, 2 locks
+ * for the exit through the AMM (§5.5's alternative); the latest lock sets
+ * the position's exit. 1 unlocks (the exit chosen stays for what is left).
+ * 3 and 4 lock and unlock TAO delegated to one of the target's validators. */
 yuma_call_status gov_call_escrow(call_ctx *cx, const yuma_call *call)
 {
     gov_proposal p;
     if (!gov_proposal_get(cx->kv, call->proposal_id, &p)) return YUMA_CALL_ERR_GOV_NO_PROPOSAL;
     if (p.netuid == GOV_NETUID_GLOBAL) return YUMA_CALL_ERR_GOV_NOT_TARGETED;
-    if (call->choice > 2) return YUMA_CALL_ERR_GOV_BAD_CHOICE;
+    if (call->choice > 4) return YUMA_CALL_ERR_GOV_BAD_CHOICE;
     if (p.state != GOV_TIMELOCK && p.state != GOV_APPEAL) return YUMA_CALL_ERR_GOV_WRONG_STATE;
     if (call->amount == 0) return YUMA_CALL_ERR_ZERO_AMOUNT;
+    if (call->choice >= 3) {
+        yuma_call_status st = escrow_root(cx, &p, call);
+        if (st != YUMA_CALL_OK) return st;
+        uint32_t r = gov_escrow_ratio_ppm(cx->kv, &p);
+        if (r > p.escrow_peak_ppm) p.escrow_peak_ppm = r;
+        return gov_proposal_put(cx->kv, &p) ? YUMA_CALL_OK : YUMA_CALL_ERR_NOMEM;
+    }
     uint64_t have;
     uint8_t mode;
-    escrow_read(cx->kv, p.id, cx->signer, &call->hotkey, &have, &mode);
+    escrow_read(cx->kv, p.id, cx->signer, &call->hotkey, GOV_ESCROW_ALPHA, &have, &mode);
     if (call->choice != 1) {
         uint64_t stake = stake_of(cx->kv, &call->hotkey, cx->signer, p.netuid);
         if (call->amount > stake || have > stake - call->amount) return YUMA_CALL_ERR_NOT_ENOUGH_STAKE;
@@ -185,7 +281,8 @@ yuma_call_status gov_call_escrow(call_ctx *cx, const yuma_call *call)
      * shorten a timelock others relied on. */
     uint32_t r = gov_escrow_ratio_ppm(cx->kv, &p);
     if (r > p.escrow_peak_ppm) p.escrow_peak_ppm = r;
-    if (!escrow_put(cx->kv, p.id, cx->signer, &call->hotkey, have, mode) || !gov_proposal_put(cx->kv, &p))
+    if (!escrow_put(cx->kv, p.id, cx->signer, &call->hotkey, GOV_ESCROW_ALPHA, have, mode) ||
+        !gov_proposal_put(cx->kv, &p))
         return YUMA_CALL_ERR_NOMEM;
     return YUMA_CALL_OK;
 }
@@ -194,8 +291,9 @@ yuma_call_status gov_call_escrow(call_ctx *cx, const yuma_call *call)
 
 typedef struct {
     yuma_account coldkey, hotkey;
-    uint64_t alpha, tao;
+    uint64_t alpha, tao;             /* root positions: alpha = tao = the TAO escrowed */
     uint8_t mode;
+    uint8_t source;                  /* GOV_ESCROW_ALPHA or GOV_ESCROW_ROOT */
 } exit_entry;
 
 typedef struct {
@@ -208,7 +306,7 @@ static bool collect_exit(const uint8_t *key, size_t klen, const uint8_t *val, si
 {
     exit_scan *sc = ctx;
     (void)key;
-    if (klen != 41 || (vlen != 72 && vlen != 73)) return true;
+    if (klen != 41 || (vlen != 72 && vlen != 73 && vlen != 74)) return true;
     if (sc->n == sc->cap) {
         size_t ncap = sc->cap ? sc->cap * 2 : 32;
         exit_entry *nv = realloc(sc->v, ncap * sizeof *nv);
@@ -221,7 +319,8 @@ static bool collect_exit(const uint8_t *key, size_t klen, const uint8_t *val, si
     memcpy(e->hotkey.bytes, val + 32, 32);
     e->alpha = get_u64(val + 64);
     e->tao = 0;
-    e->mode = vlen == 73 ? val[72] : GOV_EXIT_PRICE;
+    e->mode = vlen >= 73 ? val[72] : GOV_EXIT_PRICE;
+    e->source = vlen == 74 && val[73] == GOV_ESCROW_ROOT ? GOV_ESCROW_ROOT : GOV_ESCROW_ALPHA;
     return true;
 }
 
@@ -242,7 +341,7 @@ static yuma_call_status exit_at_price(call_ctx *cx, const gov_proposal *p, subne
 {
     unsigned __int128 owed = 0, issued = (unsigned __int128)s->pool.alpha_in + s->alpha_out;
     for (size_t i = 0; i < n; i++) {
-        if (v[i].mode == GOV_EXIT_AMM) continue;
+        if (v[i].mode == GOV_EXIT_AMM || v[i].source == GOV_ESCROW_ROOT) continue;
         yu128 t, share;
         if (!yu128_mul_div(v[i].alpha, p->pre_price, YU96F32_ONE, &t) || t > UINT64_MAX) t = UINT64_MAX;
         if (!yu128_mul_div(s->pool.tao, v[i].alpha, issued, &share)) share = 0;
@@ -252,7 +351,7 @@ static yuma_call_status exit_at_price(call_ctx *cx, const gov_proposal *p, subne
     uint64_t avail = s->pool.tao > YUMA_POOL_MIN_RESERVE ? s->pool.tao - YUMA_POOL_MIN_RESERVE : 0;
     for (size_t i = 0; i < n; i++) {
         exit_entry *e = &v[i];
-        if (e->mode == GOV_EXIT_AMM) continue;
+        if (e->mode == GOV_EXIT_AMM || e->source == GOV_ESCROW_ROOT) continue;
         if (owed > avail) e->tao = (uint64_t)((unsigned __int128)e->tao * avail / owed);
         if (e->alpha && stake_remove(cx->kv, &e->hotkey, &e->coldkey, p->netuid, e->alpha) != STAKE_OK)
             return YUMA_CALL_ERR_NOMEM;
@@ -274,7 +373,7 @@ static yuma_call_status exit_through_amm(call_ctx *cx, const gov_proposal *p, su
     uint32_t slip = cx->params->gov.exit_slippage_ppm;
     for (size_t i = 0; i < n; i++) {
         exit_entry *e = &v[i];
-        if (e->mode != GOV_EXIT_AMM || e->alpha == 0) continue;
+        if (e->mode != GOV_EXIT_AMM || e->source == GOV_ESCROW_ROOT || e->alpha == 0) continue;
         /* The floor in rao, rounded up (towards the spot price), so the
          * sale never goes past the ceiling; a ceiling of 0 sells nothing. */
         yu128 floor_rao;
@@ -297,6 +396,21 @@ static yuma_call_status exit_through_amm(call_ctx *cx, const gov_proposal *p, su
     return YUMA_CALL_OK;
 }
 
+/* TAO delegators leave the target's validator first: root stake is TAO,
+ * unstaked 1:1 to the coldkey (no pool, no price), as remove_stake would. */
+static yuma_call_status exit_root(call_ctx *cx, exit_entry *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        exit_entry *e = &v[i];
+        if (e->source != GOV_ESCROW_ROOT || e->alpha == 0) continue;
+        if (stake_remove(cx->kv, &e->hotkey, &e->coldkey, 0, e->alpha) != STAKE_OK) return YUMA_CALL_ERR_NOMEM;
+        e->tao = e->alpha;
+        yuma_call_status st = credit(cx, &e->coldkey, e->tao);
+        if (st != YUMA_CALL_OK) return st;
+    }
+    return YUMA_CALL_OK;
+}
+
 yuma_call_status gov_rage_exit(call_ctx *cx, gov_proposal *p)
 {
     subnet_rec s;
@@ -312,14 +426,17 @@ yuma_call_status gov_rage_exit(call_ctx *cx, gov_proposal *p)
     uint8_t before[32], after[32];
     gov_audit_param_hash(&s.pool, sizeof s.pool, before);
     for (size_t i = 0; i < sc.n; i++) {
-        uint64_t held = stake_of(cx->kv, &sc.v[i].hotkey, &sc.v[i].coldkey, p->netuid);
+        uint16_t from = sc.v[i].source == GOV_ESCROW_ROOT ? 0 : p->netuid;
+        uint64_t held = stake_of(cx->kv, &sc.v[i].hotkey, &sc.v[i].coldkey, from);
         if (sc.v[i].alpha > held) sc.v[i].alpha = held;
     }
-    yuma_call_status st = exit_at_price(cx, p, &s, sc.v, sc.n);
+    yuma_call_status st = exit_root(cx, sc.v, sc.n);
+    if (st == YUMA_CALL_OK) st = exit_at_price(cx, p, &s, sc.v, sc.n);
     if (st == YUMA_CALL_OK) st = exit_through_amm(cx, p, &s, sc.v, sc.n);
     /* Every position leaves the escrow, sold or not. */
     for (size_t i = 0; i < sc.n && st == YUMA_CALL_OK; i++)
-        if (!escrow_put(cx->kv, p->id, &sc.v[i].coldkey, &sc.v[i].hotkey, 0, 0)) st = YUMA_CALL_ERR_NOMEM;
+        if (!escrow_put(cx->kv, p->id, &sc.v[i].coldkey, &sc.v[i].hotkey, sc.v[i].source, 0, 0))
+            st = YUMA_CALL_ERR_NOMEM;
     free(sc.v);
     if (st != YUMA_CALL_OK) return st;
     p->escrow_total = 0;
