@@ -3,9 +3,12 @@
 # and prints one JSON line each. Build first (Release):
 #   cmake -B build -DCMAKE_BUILD_TYPE=Release && cmake --build build
 # Usage: bench/run.sh [epoch|chain|node|all]   (default all)
+# YUMA_BIN=DIR takes yuma and yumad from DIR instead of build/ (to compare
+# two builds back to back).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-yuma=build/yuma
+bin=${YUMA_BIN:-build}
+yuma=$bin/yuma
 what=${1:-all}
 
 epoch() {
@@ -41,7 +44,7 @@ node() {
   ratio() { echo "$1"; echo "$1" | sed -n 's/.*"end_to_end_per_s":\([0-9]*\).*/\1/p' |
     awk -v v="$v2" '{ if (v > 0) printf "# ratio to the 2-thread verify rate: %.2f\n", $1 / v }'; }
   dir=$(mktemp -d)
-  build/yumad --data "$dir" --dev --rpc-port 9979 --block-ms 200 >"$dir/log" 2>&1 &
+  $bin/yumad --data "$dir" --dev --rpc-port 9979 --block-ms 200 >"$dir/log" 2>&1 &
   pid=$!
   sleep 1
   echo "# the mempool's default capacity (8,192 pending): one burst that fits"
@@ -49,7 +52,7 @@ node() {
   kill $pid; wait $pid 2>/dev/null; rm -rf "$dir"
   mkdir -p "$dir"
   echo "# sustained: 65,536 transfers through a node whose mempool holds them all"
-  build/yumad --data "$dir" --dev --rpc-port 9979 --block-ms 200 --mempool-capacity 65536 \
+  $bin/yumad --data "$dir" --dev --rpc-port 9979 --block-ms 200 --mempool-capacity 65536 \
     --mempool-per-sender 256 >"$dir/log" 2>&1 &
   pid=$!
   sleep 1
