@@ -534,6 +534,139 @@ static void test_escrow_root_released(void **state)
     gn_send(COLD, LATE, unstake(V2, 0, 100 * TAO), YUMA_CALL_OK);
 }
 
+/* ---- per-track delegation in House S (§5.3) ---- */
+
+static yuma_call delegate(uint8_t track, int to_role, int to, uint8_t conviction)
+{
+    yuma_call c = gn_call(YUMA_CALL_GOV_DELEGATE);
+    c.choice = track;
+    if (to >= 0) c.dest = gn_acc(to_role, to);
+    c.conviction = conviction;
+    return c;
+}
+
+static gov_vote_rec vote_of(uint64_t id, int cold)
+{
+    gov_vote_rec v;
+    yuma_account a = gn_acc(COLD, cold);
+    assert_true(gov_vote_get(gn_kv(), id, 0, &a, &v));
+    return v;
+}
+
+static bool has_vote(uint64_t id, int cold)
+{
+    gov_vote_rec v;
+    yuma_account a = gn_acc(COLD, cold);
+    return gov_vote_get(gn_kv(), id, 0, &a, &v);
+}
+
+static uint64_t snapshot_weight(uint64_t id, int cold)
+{
+    gov_snapshot_rec s;
+    yuma_account a = gn_acc(COLD, cold);
+    return gov_snapshot_get(gn_kv(), id, 0, &a, &s) ? s.weight : 0;
+}
+
+/* S1 delegates its targeted-track vote to V3 before the proposal: V3's
+ * nay carries S1's snapshot weight with S1's conviction (and its lock).
+ * V1 delegated too but votes itself: its own vote stands. LATE delegates
+ * after the snapshot (flash delegation): nothing. The whale's delegation
+ * is on the global track: nothing on a targeted proposal. */
+static void test_delegation_targeted(void **state)
+{
+    (void)state;
+    /* Refusals, each changing nothing. */
+    assert_string_equal(yuma_call_strerror(YUMA_CALL_ERR_GOV_BAD_TRACK),
+                        "the delegation track must be 0 (targeted proposals) or 1 (global proposals)");
+    assert_string_equal(yuma_call_strerror(YUMA_CALL_ERR_GOV_SELF_DELEGATION),
+                        "an account cannot delegate its vote to itself");
+    assert_string_equal(yuma_call_strerror(YUMA_CALL_ERR_GOV_NOT_DELEGATED),
+                        "there is no delegation on this track to remove");
+    gn_try(COLD, S1, delegate(2, COLD, V3, 1), YUMA_CALL_ERR_GOV_BAD_TRACK);
+    gn_try(COLD, S1, delegate(GOV_TRACK_TARGETED, COLD, S1, 1), YUMA_CALL_ERR_GOV_SELF_DELEGATION);
+    gn_try(COLD, S1, delegate(GOV_TRACK_TARGETED, COLD, V3, 6), YUMA_CALL_ERR_GOV_BAD_CONVICTION);
+    gn_try(COLD, S1, delegate(GOV_TRACK_GLOBAL, COLD, -1, 0), YUMA_CALL_ERR_GOV_NOT_DELEGATED);
+    gn_check();
+    gn_try(COLD, S1, delegate(GOV_TRACK_TARGETED, COLD, V3, 1), YUMA_CALL_OK);
+    gn_try(COLD, V1, delegate(GOV_TRACK_TARGETED, COLD, V3, 0), YUMA_CALL_OK);
+    gn_try(COLD, WHALE, delegate(GOV_TRACK_GLOBAL, COLD, V3, 0), YUMA_CALL_OK);
+    gn_try(COLD, LATE, gn_stake(V3, 1, 2000 * TAO), YUMA_CALL_OK); /* in the snapshot, delegating too late */
+    gn_check();
+    gov_delegation_rec d;
+    yuma_account s1 = gn_acc(COLD, S1);
+    assert_true(gov_delegation_get(gn_kv(), GOV_TRACK_TARGETED, &s1, &d));
+    assert_memory_equal(d.delegate.bytes, gn_cold[V3].pk, 32);
+    assert_int_equal(d.conviction, 1);
+    assert_false(gov_delegation_get(gn_kv(), GOV_TRACK_GLOBAL, &s1, &d)); /* per track */
+
+    uint64_t id = propose_cut();
+    uint64_t h = gn_proposal(id).submitted_at;
+    gn_until(h + NOTICE - 1);
+    /* In the snapshot block itself: its step took the snapshot before the
+     * block's transactions, so this delegation comes after it. */
+    gn_send(COLD, LATE, delegate(GOV_TRACK_TARGETED, COLD, V3, 5), YUMA_CALL_OK);
+    assert_int_equal(gn_proposal(id).round_start, h + NOTICE);
+    assert_int_equal(yuma_chain_height(gn_a), h + NOTICE);
+    assert_true(snapshot_weight(id, LATE) > 0);
+    gn_send(COLD, V3, gn_vote(id, GOV_NAY, 0), YUMA_CALL_OK);
+    gn_send(COLD, V1, gn_vote(id, GOV_AYE, 0), YUMA_CALL_OK);
+    gn_send(COLD, V2, gn_vote(id, GOV_AYE, 0), YUMA_CALL_OK);
+    /* Until the round ends nothing is cast for S1. */
+    assert_false(has_vote(id, S1));
+    gn_until(h + NOTICE + VOTING);
+    gov_proposal p = gn_proposal(id);
+    assert_true(p.tally[0].tallied);
+    gov_vote_rec vs = vote_of(id, S1);
+    assert_true(vs.delegated);
+    assert_int_equal(vs.choice, GOV_NAY);
+    assert_int_equal(vs.conviction, 1);
+    assert_true(snapshot_weight(id, S1) > 0);
+    assert_int_equal(vs.weight, snapshot_weight(id, S1)); /* S1 still holds all of it */
+    gov_vote_rec v1 = vote_of(id, V1);
+    assert_false(v1.delegated);
+    assert_int_equal(v1.choice, GOV_AYE);
+    assert_false(has_vote(id, LATE));
+    assert_false(has_vote(id, WHALE));
+    /* Turnout is the raw snapshot weight of every vote counted: the three
+     * validators' and the one V3 carried for S1. */
+    uint64_t turnout = vote_of(id, V1).weight + vote_of(id, V2).weight + vote_of(id, V3).weight + vs.weight;
+    assert_int_equal(p.tally[0].s_turnout, turnout);
+    /* S1's conviction 1 locks its position for one period after the round. */
+    gn_send(COLD, S1, unstake(V2, 1, stake(S1, V2, 1)), YUMA_CALL_ERR_GOV_STAKE_LOCKED);
+    /* Taking the delegation back removes it. */
+    gn_send(COLD, S1, delegate(GOV_TRACK_TARGETED, COLD, -1, 0), YUMA_CALL_OK);
+    assert_false(gov_delegation_get(gn_kv(), GOV_TRACK_TARGETED, &s1, &d));
+}
+
+/* The global track: the whale's delegation carries its weight on a
+ * global proposal; a delegate who does not vote passes nothing on, and a
+ * delegate's own carried vote is not passed on again (no chains). */
+static void test_delegation_global(void **state)
+{
+    (void)state;
+    gn_try(COLD, WHALE, delegate(GOV_TRACK_GLOBAL, COLD, V3, 2), YUMA_CALL_OK);
+    gn_try(COLD, S1, delegate(GOV_TRACK_GLOBAL, COLD, V2, 0), YUMA_CALL_OK); /* V2 will not vote */
+    gn_try(COLD, V1, delegate(GOV_TRACK_GLOBAL, COLD, WHALE, 0), YUMA_CALL_OK); /* WHALE only carries */
+    gn_check();
+    size_t pid;
+    assert_non_null(yuma_param_find("min_fee", &pid));
+    yuma_chain_params prm = gn_params();
+    uint64_t id = gov_global_get(gn_kv(), &prm.gov).next_id;
+    gn_send(COLD, M1, gn_propose(GOV_NETUID_GLOBAL, EAA_CHAIN_PARAM, (uint16_t)pid, 1, DEPOSIT), YUMA_CALL_OK);
+    uint64_t h = gn_proposal(id).submitted_at;
+    gn_until(h + NOTICE);
+    gn_send(COLD, V3, gn_vote(id, GOV_AYE, 0), YUMA_CALL_OK);
+    gn_until(h + NOTICE + VOTING);
+    gov_vote_rec w = vote_of(id, WHALE);
+    assert_true(w.delegated);
+    assert_int_equal(w.choice, GOV_AYE);
+    assert_int_equal(w.conviction, 2);
+    assert_int_equal(w.weight, snapshot_weight(id, WHALE));
+    assert_false(has_vote(id, S1)); /* V2 did not vote */
+    assert_false(has_vote(id, V1)); /* WHALE's vote was V3's, not its own */
+    assert_int_equal(gn_proposal(id).tally[0].s_turnout, vote_of(id, V3).weight + w.weight);
+}
+
 /* Beanstalk's lessons: stake acquired after the snapshot has no weight,
  * stake sold before voting counts no more, and stake behind a conviction
  * vote cannot move until its lock ends. */
@@ -797,6 +930,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_escrow_stretch_and_rage_exit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_escrow_root_delegators, setup, teardown),
         cmocka_unit_test_setup_teardown(test_escrow_root_released, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_delegation_targeted, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_delegation_global, setup, teardown),
         cmocka_unit_test_setup_teardown(test_flash_stake_and_vote_then_dump, setup, teardown),
         cmocka_unit_test_setup_teardown(test_votes_in_the_closing_block_do_not_count, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refused_calls_change_nothing, setup, teardown),

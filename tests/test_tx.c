@@ -239,6 +239,9 @@ static void doc_call(tbuf *t, const yuma_call *c)
     case YUMA_CALL_GUARDIAN_RATIONALE:
         w_le(t, c->proposal_id, 8); w_bytes(t, c->doc_hash, 32);
         break;
+    case YUMA_CALL_GOV_DELEGATE:
+        w_le(t, c->choice, 1); w_acct(t, &c->dest); w_le(t, c->conviction, 1);
+        break;
     default:
         fail_msg("no documented layout for kind %d", (int)c->kind);
     }
@@ -372,6 +375,7 @@ static void clear_unused(yuma_call *c)
     case YUMA_CALL_GUARDIAN_PROPOSE: KEEP(choice); KEEP(netuid); KEEP(value); KEEP_ARR(doc_hash, 32); break;
     case YUMA_CALL_GUARDIAN_APPROVE: KEEP(proposal_id); break;
     case YUMA_CALL_GUARDIAN_RATIONALE: KEEP(proposal_id); KEEP_ARR(doc_hash, 32); break;
+    case YUMA_CALL_GOV_DELEGATE: KEEP(choice); KEEP(dest); KEEP(conviction); break;
     default: fail_msg("kind %d", (int)c->kind);
     }
 #undef KEEP
@@ -462,7 +466,7 @@ static void test_call_names(void **state)
         "increase_take", "set_children", "set_childkey_take", "set_hyperparameter",
         "root_register", "trigger_epoch", "gov_propose", "gov_topup", "gov_respond", "gov_vote",
         "gov_appeal", "gov_escrow", "gov_withdraw", "gov_owner_transfer", "guardian_propose",
-        "guardian_approve", "guardian_rationale",
+        "guardian_approve", "guardian_rationale", "gov_delegate",
     };
     for (int k = 1; k <= YUMA_CALL_KIND_MAX; k++)
         assert_string_equal(yuma_call_name((yuma_call_kind)k), names[k]);
@@ -590,6 +594,7 @@ static void test_fixed_call_sizes(void **state)
         [YUMA_CALL_GOV_APPEAL] = 8, [YUMA_CALL_GOV_ESCROW] = 49, [YUMA_CALL_GOV_WITHDRAW] = 8,
         [YUMA_CALL_GOV_OWNER_TRANSFER] = 66, [YUMA_CALL_GUARDIAN_PROPOSE] = 43,
         [YUMA_CALL_GUARDIAN_APPROVE] = 8, [YUMA_CALL_GUARDIAN_RATIONALE] = 40,
+        [YUMA_CALL_GOV_DELEGATE] = 34,
     };
     yuma_tx *tx = new_tx();
     for (int k = 1; k <= YUMA_CALL_KIND_MAX; k++) {

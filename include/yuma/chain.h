@@ -270,6 +270,9 @@ typedef enum {
     YUMA_CALL_ERR_GOV_NOT_RESPONDER,     /* gov_respond: not the target's owner coldkey nor a top-3 validator hotkey */
     YUMA_CALL_ERR_GUARDIAN_TERM_ENDED,   /* the guardian signer's term ended; House C re-elects (guardian_add) */
     YUMA_CALL_ERR_GOV_NOT_TARGET_VALIDATOR, /* gov_escrow of root TAO: the hotkey has no validator permit on the target */
+    YUMA_CALL_ERR_GOV_BAD_TRACK,         /* gov_delegate: the track is 0 targeted or 1 global */
+    YUMA_CALL_ERR_GOV_SELF_DELEGATION,   /* gov_delegate: to the signer itself */
+    YUMA_CALL_ERR_GOV_NOT_DELEGATED,     /* gov_delegate to nobody: no delegation on that track */
 } yuma_call_status;
 
 const char *yuma_call_strerror(yuma_call_status s);

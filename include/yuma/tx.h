@@ -69,9 +69,11 @@ typedef enum {
     YUMA_CALL_GUARDIAN_PROPOSE = 30,
     YUMA_CALL_GUARDIAN_APPROVE = 31,
     YUMA_CALL_GUARDIAN_RATIONALE = 32,
+    /* House S per-track delegation (src/gov, docs/GOVERNANCE.md). */
+    YUMA_CALL_GOV_DELEGATE = 33,
 } yuma_call_kind;
 
-#define YUMA_CALL_KIND_MAX YUMA_CALL_GUARDIAN_RATIONALE
+#define YUMA_CALL_KIND_MAX YUMA_CALL_GOV_DELEGATE
 
 typedef struct {
     uint64_t proportion;               /* of 2^64 - 1 */

@@ -182,6 +182,9 @@ const char *yuma_call_strerror(yuma_call_status s)
     case YUMA_CALL_ERR_GUARDIAN_TOO_MANY_OPEN: return "too many emergency actions are open at once";
     case YUMA_CALL_ERR_GOV_NOT_RESPONDER: return "only the target subnet's owner coldkey or the hotkey of one of its top-3 validators (permit holders by alpha stake) may respond";
     case YUMA_CALL_ERR_GUARDIAN_TERM_ENDED: return "the guardian signer's term has ended: it may sign again once House C re-elects it (guardian_add)";
+    case YUMA_CALL_ERR_GOV_BAD_TRACK: return "the delegation track must be 0 (targeted proposals) or 1 (global proposals)";
+    case YUMA_CALL_ERR_GOV_SELF_DELEGATION: return "an account cannot delegate its vote to itself";
+    case YUMA_CALL_ERR_GOV_NOT_DELEGATED: return "there is no delegation on this track to remove";
     case YUMA_CALL_ERR_GOV_NOT_TARGET_VALIDATOR: return "only TAO delegated to a validator of the target subnet (a hotkey with a validator permit there) can be escrowed";
     }
     return "unknown call status";

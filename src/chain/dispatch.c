@@ -55,6 +55,7 @@ yuma_call_status dispatch_call(call_ctx *cx, const yuma_call *call)
     case YUMA_CALL_GUARDIAN_PROPOSE: return gov_call_guardian_propose(cx, call);
     case YUMA_CALL_GUARDIAN_APPROVE: return gov_call_guardian_approve(cx, call);
     case YUMA_CALL_GUARDIAN_RATIONALE: return gov_call_guardian_rationale(cx, call);
+    case YUMA_CALL_GOV_DELEGATE: return gov_call_delegate(cx, call);
     /* root_register needs the root subnet's own neurons (64 slots, root
      * tempo, replacement by root stake), which this chain does not keep. */
     default: return YUMA_CALL_ERR_UNSUPPORTED;

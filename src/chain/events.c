@@ -67,6 +67,7 @@ bool chain_event_for_call(call_ctx *cx, const yuma_call *c)
     case YUMA_CALL_GOV_VOTE: return chain_event(cx, kind, none, signer, NULL, c->choice, c->proposal_id);
     case YUMA_CALL_GOV_ESCROW: return chain_event(cx, kind, none, signer, &c->hotkey, c->amount, c->proposal_id);
     case YUMA_CALL_GOV_OWNER_TRANSFER: return chain_event(cx, kind, c->netuid, signer, &c->dest, 0, 0);
+    case YUMA_CALL_GOV_DELEGATE: return chain_event(cx, kind, none, signer, &c->dest, c->conviction, c->choice);
     default: return chain_event(cx, kind, c->netuid, signer, NULL, 0, 0);
     }
 }

@@ -89,6 +89,7 @@ static const unsigned char LAYOUT[YUMA_CALL_KIND_MAX + 1][MAX_FIELDS] = {
     [YUMA_CALL_GUARDIAN_PROPOSE] = {F_CHOICE, F_NETUID, F_VALUE, F_DOC_HASH},
     [YUMA_CALL_GUARDIAN_APPROVE] = {F_PROPOSAL},
     [YUMA_CALL_GUARDIAN_RATIONALE] = {F_PROPOSAL, F_DOC_HASH},
+    [YUMA_CALL_GOV_DELEGATE] = {F_CHOICE, F_DEST, F_CONVICTION},
 };
 
 /* version, chain id, genesis hash, signer, nonce, fee, call kind */
@@ -538,6 +539,7 @@ const char *yuma_call_name(yuma_call_kind kind)
     case YUMA_CALL_GUARDIAN_PROPOSE: return "guardian_propose";
     case YUMA_CALL_GUARDIAN_APPROVE: return "guardian_approve";
     case YUMA_CALL_GUARDIAN_RATIONALE: return "guardian_rationale";
+    case YUMA_CALL_GOV_DELEGATE: return "gov_delegate";
     }
     return "unknown";
 }

@@ -14,6 +14,8 @@
  *   yuma gov escrow ID lock|lock-amm|unlock|lock-tao|unlock-tao --validator SS58 --amount AMOUNT --wallet W
  *   yuma gov withdraw ID --wallet W
  *   yuma gov owner-transfer --netuid N --dest SS58 --dest-hotkey SS58 --wallet W
+ *   yuma gov delegate targeted|global --to SS58 [--conviction 0-5] --wallet W
+ *   yuma gov undelegate targeted|global --wallet W
  *   yuma gov show ID | list [--netuid N] [--state open|closed|all] [--mine] | notices | council | params
  *
  * Every signed call takes --dry-run (print the call, the signer and the
@@ -57,6 +59,7 @@ static const char *const USAGE =
     "       yuma gov escrow ID lock-tao|unlock-tao --validator SS58 --amount TAO --wallet W   (root stake)\n"
     "       yuma gov withdraw ID --wallet W\n"
     "       yuma gov owner-transfer --netuid N --dest SS58 --dest-hotkey SS58 --wallet W\n"
+    "       yuma gov delegate targeted|global --to SS58 [--conviction 0-5] --wallet W | undelegate targeted|global --wallet W\n"
     "       yuma gov show ID | list [--netuid N] [--state open|closed|all] [--mine --wallet W | --address SS58]\n"
     "       yuma gov notices (--wallet W | --address SS58) | council | params\n"
     "       yuma gov log|history|metrics|guardian ...   (the audit log and emergency lane)\n"
@@ -120,7 +123,7 @@ static int parse(const char *cmd, int argc, char **argv, gopts *o)
         else if (strcmp(a, "--rationale-hash") == 0 || strcmp(a, "--text-hash") == 0) o->text_hash = v;
         else if (strcmp(a, "--deposit") == 0) o->deposit = v;
         else if (strcmp(a, "--amount") == 0) o->amount = v;
-        else if (strcmp(a, "--dest") == 0) o->dest = v;
+        else if (strcmp(a, "--dest") == 0 || strcmp(a, "--to") == 0) o->dest = v;
         else if (strcmp(a, "--dest-hotkey") == 0) o->dest_hotkey = v;
         else if (strcmp(a, "--validator") == 0) o->validator = v;
         else if (strcmp(a, "--action") == 0) {
@@ -418,6 +421,15 @@ static int dry_run(const gopts *o, yuma_rpc_client *rc, const yuma_keypair *kp, 
         json_object_set_new(out, "deposit_rule", d);
     } else if (c->kind == YUMA_CALL_GOV_OWNER_TRANSFER) {
         json_object_set_new(out, "netuid", json_integer(c->netuid));
+    } else if (c->kind == YUMA_CALL_GOV_DELEGATE) {
+        static const uint8_t nobody[32];
+        char to[YUMA_SS58_MAX];
+        yuma_pubkey pk;
+        memcpy(pk.bytes, c->dest.bytes, 32);
+        yuma_ss58_encode(&pk, YUMA_SS58_PREFIX, to);
+        json_object_set_new(out, "track", json_string(c->choice ? "global" : "targeted"));
+        json_object_set_new(out, "delegate", memcmp(c->dest.bytes, nobody, 32) ? json_string(to) : json_null());
+        json_object_set_new(out, "conviction", json_integer(c->conviction));
     } else {
         json_object_set_new(out, "proposal_id", json_integer((json_int_t)c->proposal_id));
         json_t *p = cli_call(rc, "gov_proposal", json_pack("{s:I}", "id", (json_int_t)c->proposal_id));
@@ -557,6 +569,29 @@ static int cmd_owner_transfer(int argc, char **argv)
     if (!parse_address(o.dest, &c.dest)) return usage_error("owner-transfer", "--dest SS58 (the new owner's coldkey), not", o.dest ? o.dest : "missing");
     if (!parse_address(o.dest_hotkey, &c.hotkey)) return usage_error("owner-transfer", "--dest-hotkey SS58, not", o.dest_hotkey ? o.dest_hotkey : "missing");
     return send("owner-transfer", &o, &c, false);
+}
+
+/* yuma gov delegate targeted|global --to SS58 [--conviction N]; yuma gov
+ * undelegate targeted|global: House S's per-track delegation (§5.3). */
+static int cmd_delegate(const char *cmd, int argc, char **argv)
+{
+    gopts o;
+    int st = parse(cmd, argc, argv, &o);
+    if (st) return st;
+    yuma_call c;
+    memset(&c, 0, sizeof c);
+    c.kind = YUMA_CALL_GOV_DELEGATE;
+    const char *track = o.npos > 0 ? o.pos[0] : "";
+    if (strcmp(track, "targeted") && strcmp(track, "global"))
+        return usage_error(cmd, "the track is targeted or global, not", track[0] ? track : "missing");
+    c.choice = strcmp(track, "global") == 0 ? 1 : 0;
+    bool undelegate = strcmp(cmd, "undelegate") == 0;
+    if (undelegate && (o.dest || o.conviction >= 0))
+        return usage_error(cmd, "takes no --to or --conviction", NULL);
+    if (!undelegate && !parse_address(o.dest, &c.dest))
+        return usage_error(cmd, "--to SS58 (the delegate's coldkey), not", o.dest ? o.dest : "missing");
+    c.conviction = o.conviction < 0 ? 0 : (uint8_t)o.conviction;
+    return send(cmd, &o, &c, false);
 }
 
 /* ---- reading ---- */
@@ -835,6 +870,7 @@ int cmd_gov(int argc, char **argv)
     if (strcmp(sub, "escrow") == 0) return cmd_with_id("escrow", YUMA_CALL_GOV_ESCROW, n, v);
     if (strcmp(sub, "withdraw") == 0) return cmd_with_id("withdraw", YUMA_CALL_GOV_WITHDRAW, n, v);
     if (strcmp(sub, "owner-transfer") == 0) return cmd_owner_transfer(n, v);
+    if (strcmp(sub, "delegate") == 0 || strcmp(sub, "undelegate") == 0) return cmd_delegate(sub, n, v);
     if (strcmp(sub, "show") == 0) return cmd_show(n, v);
     if (strcmp(sub, "list") == 0) return cmd_list(n, v);
     if (strcmp(sub, "notices") == 0) return cmd_notices(n, v);

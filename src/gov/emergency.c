@@ -529,6 +529,7 @@ bool gov_safe_mode_allows(yuma_call_kind kind)
     case YUMA_CALL_GOV_ESCROW:
     case YUMA_CALL_GOV_WITHDRAW:
     case YUMA_CALL_GOV_OWNER_TRANSFER:
+    case YUMA_CALL_GOV_DELEGATE:
     case YUMA_CALL_GUARDIAN_PROPOSE:
     case YUMA_CALL_GUARDIAN_APPROVE:
     case YUMA_CALL_GUARDIAN_RATIONALE: return true;

@@ -24,6 +24,7 @@
  *   0x29 + id + round + coldkey            -> council seats of one coldkey in that round
  *   0x2A + hotkey                          -> free registration (exit right) until block
  *   0x2B                                   -> ids of the open proposals, ascending
+ *   0x2E + track + coldkey                 -> House S delegation: delegate, conviction, since
  *   0x2C + id + hotkey                     -> a top validator's response: hash, count, block
  *   0x2D + netuid (BE)                     -> the subnet's 7-day EMA price: I96F32, registered_at
  */
@@ -55,6 +56,7 @@ enum {
     REC_GOV_OPEN = 0x2B,
     REC_GOV_VALIDATOR_RESPONSE = 0x2C,
     REC_GOV_PRICE_EMA = 0x2D,
+    REC_GOV_DELEGATION = 0x2E,
 };
 
 #define GOV_NETUID_GLOBAL 0xFFFFu
@@ -272,7 +274,28 @@ typedef struct {
     uint8_t choice, conviction;
     uint64_t weight;                 /* House S: snapshot weight still held when voting (pre-conviction) */
     uint16_t seats;                  /* House C */
+    bool delegated;                  /* cast for the coldkey by its delegate at the round's end */
 } gov_vote_rec;
+
+/* ---- per-track delegation of House S votes (§5.3) ---- */
+
+enum { GOV_TRACK_TARGETED = 0, GOV_TRACK_GLOBAL = 1 };
+
+typedef struct {
+    yuma_account delegate;
+    uint8_t conviction;              /* the delegator's own conviction for what it delegates */
+    uint64_t since;                  /* the block it was set: counts only in rounds whose snapshot is later */
+} gov_delegation_rec;
+
+bool gov_delegation_get(const ykv *kv, uint8_t track, const yuma_account *delegator, gov_delegation_rec *out);
+/* gov_delegate: choice = track, dest = the delegate (all zero: remove the
+ * delegation), conviction 0-5. */
+yuma_call_status gov_call_delegate(call_ctx *cx, const yuma_call *call);
+/* At the end of a round, before its tally: every coldkey that delegated
+ * p's track before the round's snapshot and did not vote itself gets the
+ * vote its delegate cast (if any), with its own snapshot weight still
+ * held, its own conviction and the conviction lock that goes with it. */
+yuma_call_status gov_apply_delegations(call_ctx *cx, gov_proposal *p);
 
 bool gov_vote_get(const ykv *kv, uint64_t id, uint8_t round, const yuma_account *coldkey, gov_vote_rec *out);
 bool gov_vote_put(ykv *kv, uint64_t id, uint8_t round, const yuma_account *coldkey, const gov_vote_rec *v);

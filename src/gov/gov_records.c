@@ -340,22 +340,25 @@ bool gov_vote_get(const ykv *kv, uint64_t id, uint8_t round, const yuma_account 
     uint8_t key[42];
     size_t vlen;
     const uint8_t *v = ykv_get(kv, key, round_key(key, REC_GOV_VOTE, id, round, coldkey), &vlen);
-    if (!v || vlen != 12) return false;
+    if (!v || (vlen != 12 && vlen != 13)) return false;
     out->choice = v[0];
     out->conviction = v[1];
     out->weight = get_u64(v + 2);
     out->seats = get_u16(v + 10);
+    out->delegated = vlen == 13 && v[12] != 0;
     return true;
 }
 
 bool gov_vote_put(ykv *kv, uint64_t id, uint8_t round, const yuma_account *coldkey, const gov_vote_rec *r)
 {
-    uint8_t key[42], v[12];
+    /* A delegated vote carries a 13th byte; a direct one keeps the 12. */
+    uint8_t key[42], v[13];
     v[0] = r->choice;
     v[1] = r->conviction;
     put_u64(v + 2, r->weight);
     put_u16(v + 10, r->seats);
-    return ykv_put(kv, key, round_key(key, REC_GOV_VOTE, id, round, coldkey), v, sizeof v);
+    v[12] = 1;
+    return ykv_put(kv, key, round_key(key, REC_GOV_VOTE, id, round, coldkey), v, r->delegated ? 13 : 12);
 }
 
 bool gov_snapshot_get(const ykv *kv, uint64_t id, uint8_t round, const yuma_account *coldkey, gov_snapshot_rec *out)

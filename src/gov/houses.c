@@ -315,7 +315,7 @@ static bool collect_vote(const uint8_t *key, size_t klen, const uint8_t *val, si
 {
     (void)key;
     vote_scan *sc = ctx;
-    if (klen != 42 || vlen != 12) return true;
+    if (klen != 42 || (vlen != 12 && vlen != 13)) return true; /* 13: a delegated vote */
     if (!grow((void **)&sc->votes, &sc->cap_v, sc->n, sizeof *sc->votes)) return !(sc->nomem = true);
     gov_vote_rec *r = &sc->votes[sc->n++];
     r->choice = val[0];

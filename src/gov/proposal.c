@@ -540,18 +540,18 @@ yuma_call_status gov_call_respond(call_ctx *cx, const yuma_call *call)
 /* The part of the snapshot the voter still holds: stake acquired after the
  * snapshot adds nothing, stake sold since counts no more. Conviction locks
  * hold exactly that part. */
-static yuma_call_status held_weight(call_ctx *cx, const gov_proposal *p, const gov_snapshot_rec *snap,
-                                    uint8_t conviction, uint64_t *weight)
+static yuma_call_status held_weight(call_ctx *cx, const gov_proposal *p, const yuma_account *coldkey,
+                                    const gov_snapshot_rec *snap, uint8_t conviction, uint64_t *weight)
 {
     unsigned __int128 w = 0;
     uint64_t until = p->round_end + (uint64_t)gov_conviction_periods(conviction) * cx->params->gov.lock_period_blocks;
     for (uint32_t i = 0; i < snap->count; i++) {
         const gov_position *pos = &snap->pos[i];
-        uint64_t now = stake_of(cx->kv, &pos->hotkey, cx->signer, pos->netuid);
+        uint64_t now = stake_of(cx->kv, &pos->hotkey, coldkey, pos->netuid);
         uint64_t held = now < pos->alpha ? now : pos->alpha;
         if (held == 0) continue;
         w += (unsigned __int128)pos->weight * held / pos->alpha;
-        if (conviction > 0 && !gov_lock_add(cx->kv, cx->signer, &pos->hotkey, pos->netuid, held, until))
+        if (conviction > 0 && !gov_lock_add(cx->kv, coldkey, &pos->hotkey, pos->netuid, held, until))
             return YUMA_CALL_ERR_NOMEM;
     }
     *weight = w > UINT64_MAX ? UINT64_MAX : (uint64_t)w;
@@ -574,10 +574,121 @@ yuma_call_status gov_call_vote(call_ctx *cx, const yuma_call *call)
     gov_snapshot_get(cx->kv, p.id, p.round, cx->signer, &snap);
     v = (gov_vote_rec){.choice = call->choice, .conviction = call->conviction, .weight = 0,
                        .seats = gov_seats_get(cx->kv, p.id, p.round, cx->signer)};
-    yuma_call_status st = held_weight(cx, &p, &snap, call->conviction, &v.weight);
+    yuma_call_status st = held_weight(cx, &p, cx->signer, &snap, call->conviction, &v.weight);
     if (st != YUMA_CALL_OK) return st;
     if (v.weight == 0 && v.seats == 0) return YUMA_CALL_ERR_GOV_NO_VOTING_POWER;
     return gov_vote_put(cx->kv, p.id, p.round, cx->signer, &v) ? YUMA_CALL_OK : YUMA_CALL_ERR_NOMEM;
+}
+
+/* ---- per-track delegation (§5.3 "directly or through per-track delegation") ---- */
+
+static size_t delegation_key(uint8_t k[34], uint8_t track, const yuma_account *delegator)
+{
+    k[0] = REC_GOV_DELEGATION;
+    k[1] = track;
+    memcpy(k + 2, delegator->bytes, 32);
+    return 34;
+}
+
+#define DELEGATION_SIZE (32 + 1 + 8)
+
+static void delegation_decode(const uint8_t *v, gov_delegation_rec *out)
+{
+    memcpy(out->delegate.bytes, v, 32);
+    out->conviction = v[32];
+    out->since = get_u64(v + 33);
+}
+
+bool gov_delegation_get(const ykv *kv, uint8_t track, const yuma_account *delegator, gov_delegation_rec *out)
+{
+    uint8_t key[34];
+    size_t vlen;
+    const uint8_t *v = ykv_get(kv, key, delegation_key(key, track, delegator), &vlen);
+    if (!v || vlen != DELEGATION_SIZE) return false;
+    delegation_decode(v, out);
+    return true;
+}
+
+static const yuma_account NOBODY;
+
+/* A staker hands its House S vote on one track to another account (or,
+ * dest all zero, takes it back). Setting or changing it restarts `since`,
+ * so a delegation made after a round's snapshot carries nothing in that
+ * round (no flash delegation). */
+yuma_call_status gov_call_delegate(call_ctx *cx, const yuma_call *call)
+{
+    if (call->choice != GOV_TRACK_TARGETED && call->choice != GOV_TRACK_GLOBAL) return YUMA_CALL_ERR_GOV_BAD_TRACK;
+    if (call->conviction > GOV_CONVICTION_MAX) return YUMA_CALL_ERR_GOV_BAD_CONVICTION;
+    uint8_t key[34], v[DELEGATION_SIZE];
+    size_t klen = delegation_key(key, call->choice, cx->signer);
+    if (same(&call->dest, &NOBODY)) {
+        gov_delegation_rec d;
+        if (!gov_delegation_get(cx->kv, call->choice, cx->signer, &d)) return YUMA_CALL_ERR_GOV_NOT_DELEGATED;
+        return ykv_del(cx->kv, key, klen) ? YUMA_CALL_OK : YUMA_CALL_ERR_NOMEM;
+    }
+    if (same(&call->dest, cx->signer)) return YUMA_CALL_ERR_GOV_SELF_DELEGATION;
+    memcpy(v, call->dest.bytes, 32);
+    v[32] = call->conviction;
+    put_u64(v + 33, cx->block);
+    return ykv_put(cx->kv, key, klen, v, sizeof v) ? YUMA_CALL_OK : YUMA_CALL_ERR_NOMEM;
+}
+
+typedef struct {
+    yuma_account delegator;
+    gov_delegation_rec d;
+} delegation_entry;
+
+typedef struct {
+    delegation_entry *v;
+    size_t n, cap;
+    bool nomem;
+} delegation_scan;
+
+static bool collect_delegation(const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen, void *ctx)
+{
+    delegation_scan *sc = ctx;
+    if (klen != 34 || vlen != DELEGATION_SIZE) return true;
+    if (sc->n == sc->cap) {
+        size_t ncap = sc->cap ? sc->cap * 2 : 64;
+        delegation_entry *nv = realloc(sc->v, ncap * sizeof *nv);
+        if (!nv) return !(sc->nomem = true);
+        sc->v = nv;
+        sc->cap = ncap;
+    }
+    memcpy(sc->v[sc->n].delegator.bytes, key + 2, 32);
+    delegation_decode(val, &sc->v[sc->n].d);
+    sc->n++;
+    return true;
+}
+
+yuma_call_status gov_apply_delegations(call_ctx *cx, gov_proposal *p)
+{
+    uint8_t prefix[2] = {REC_GOV_DELEGATION, p->netuid == GOV_NETUID_GLOBAL ? GOV_TRACK_GLOBAL : GOV_TRACK_TARGETED};
+    delegation_scan sc = {0};
+    if (!ykv_scan_prefix(cx->kv, prefix, sizeof prefix, collect_delegation, &sc) || sc.nomem) {
+        free(sc.v);
+        return YUMA_CALL_ERR_NOMEM;
+    }
+    gov_snapshot_rec *snap = sc.n ? malloc(sizeof *snap) : NULL; /* large for the stack */
+    yuma_call_status st = sc.n && !snap ? YUMA_CALL_ERR_NOMEM : YUMA_CALL_OK;
+    for (size_t i = 0; i < sc.n && st == YUMA_CALL_OK; i++) {
+        const delegation_entry *e = &sc.v[i];
+        gov_vote_rec own, theirs;
+        /* Set after the snapshot: nothing this round. Voted itself: its
+         * own vote stands. The delegate must have voted itself (a vote it
+         * only carries for others is not passed on: no chains). */
+        if (e->d.since >= p->round_start || gov_vote_get(cx->kv, p->id, p->round, &e->delegator, &own) ||
+            !gov_vote_get(cx->kv, p->id, p->round, &e->d.delegate, &theirs) || theirs.delegated)
+            continue;
+        if (!gov_snapshot_get(cx->kv, p->id, p->round, &e->delegator, snap)) continue; /* recused or no stake */
+        gov_vote_rec v = {.choice = theirs.choice, .conviction = e->d.conviction, .delegated = true};
+        st = held_weight(cx, p, &e->delegator, snap, e->d.conviction, &v.weight);
+        if (st == YUMA_CALL_OK && v.weight > 0 && !gov_vote_put(cx->kv, p->id, p->round, &e->delegator, &v))
+            st = YUMA_CALL_ERR_NOMEM;
+    }
+    free(snap);
+    free(sc.v);
+    return st;
 }
 
 yuma_call_status gov_call_appeal(call_ctx *cx, const yuma_call *call)
@@ -667,7 +778,8 @@ static yuma_call_status end_vote(call_ctx *cx, gov_proposal *p)
 {
     const yuma_gov_params *g = &cx->params->gov;
     uint32_t quorum = gov_global_get(cx->kv, g).quorum_ppm;
-    if (!gov_tally_round(cx->kv, g, p, quorum)) return YUMA_CALL_ERR_NOMEM;
+    if (gov_apply_delegations(cx, p) != YUMA_CALL_OK || !gov_tally_round(cx->kv, g, p, quorum))
+        return YUMA_CALL_ERR_NOMEM;
     gov_tally *t = &p->tally[0];
     update_quorum(cx, t);
     bool targeted = p->netuid != GOV_NETUID_GLOBAL;
@@ -695,7 +807,9 @@ static yuma_call_status end_vote(call_ctx *cx, gov_proposal *p)
 static yuma_call_status end_appeal(call_ctx *cx, gov_proposal *p)
 {
     const yuma_gov_params *g = &cx->params->gov;
-    if (!gov_tally_round(cx->kv, g, p, gov_global_get(cx->kv, g).quorum_ppm)) return YUMA_CALL_ERR_NOMEM;
+    if (gov_apply_delegations(cx, p) != YUMA_CALL_OK ||
+        !gov_tally_round(cx->kv, g, p, gov_global_get(cx->kv, g).quorum_ppm))
+        return YUMA_CALL_ERR_NOMEM;
     gov_tally *t = &p->tally[1];
     yuma_call_status st;
     if (t->s_pass && t->c_pass) {

@@ -373,7 +373,8 @@ static json_t *m_notices(const json_t *params, const yuma_rpc_call *call, yuma_r
     return arr;
 }
 
-/* gov_voter(id, address, round): the voter's snapshot, seats and vote. */
+/* gov_voter(id, address, round): the voter's snapshot, seats, vote and
+ * delegation on the proposal's track. */
 static json_t *m_voter(const json_t *params, const yuma_rpc_call *call, yuma_rpc_error *err)
 {
     static const char *const names[] = {"id", "address", "round", NULL};
@@ -405,9 +406,19 @@ static json_t *m_voter(const json_t *params, const yuma_rpc_call *call, yuma_rpc
         out = json_pack("{s:I, s:i, s:I, s:o, s:i, s:o}", "id", (json_int_t)id, "round", r, "weight",
                         (json_int_t)(has_snap ? snap.weight : 0), "positions", pos, "seats",
                         gov_seats_get(kv, id, r, &who), "vote",
-                        voted ? json_pack("{s:s, s:i, s:I, s:i}", "choice", gov_choice_name(v.choice), "conviction",
-                                          v.conviction, "weight", (json_int_t)v.weight, "seats", v.seats)
+                        voted ? json_pack("{s:s, s:i, s:I, s:i, s:b}", "choice", gov_choice_name(v.choice), "conviction",
+                                          v.conviction, "weight", (json_int_t)v.weight, "seats", v.seats,
+                                          "delegated", v.delegated)
                               : json_null());
+        /* Its House S delegation on this proposal's track (§5.3), if any. */
+        gov_delegation_rec d;
+        uint8_t track = p.netuid == GOV_NETUID_GLOBAL ? GOV_TRACK_GLOBAL : GOV_TRACK_TARGETED;
+        json_object_set_new(out, "delegation",
+                            gov_delegation_get(kv, track, &who, &d)
+                                ? json_pack("{s:o, s:i, s:I, s:b}", "delegate", node_address_json(&d.delegate),
+                                            "conviction", d.conviction, "since", (json_int_t)d.since, "before_snapshot",
+                                            d.since < p.round_start)
+                                : json_null());
     }
     pthread_mutex_unlock(&n->lock);
     if (!out) yuma_rpc_error_set(err, -32004, NULL, "no proposal %llu: `yuma gov list` shows them", (unsigned long long)id);
