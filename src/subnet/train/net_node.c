@@ -378,6 +378,32 @@ static void set_weights(tn_node *n, uint64_t w, uint64_t *retry_at, bool *pendin
     fflush(n->log);
 }
 
+/* The lead posts the peer list for window e = w + 1 + margin after window
+ * w. Readers gather window e with the newest list they hold, so a list
+ * that appears once window e has begun would reach the miners (who gather
+ * e promptly) and a validator running late at different times: their
+ * gather sets, and models, would part. A lead that is that late (running
+ * behind, or resuming after a restart) withholds the list instead, and
+ * every node, itself included, keeps the older one. */
+static bool withhold_late_peers(tn_node *n, uint64_t w, ts_err *e)
+{
+    const yuma_trainsim_config *c = &n->cfg->sim;
+    if (n->val.index != 0 || (w + 1) % c->proto.peer_refresh != 0) return true;
+    uint64_t eff = w + 1 + c->proto.peer_margin;
+    char err[256];
+    if (!yuma_sdk_head(n->client, &n->head, err, sizeof err)) return ts_fail(e, "chain head: %s", err);
+    if (n->head < window_start(n, eff)) return true;
+    char path[8400];
+    snprintf(path, sizeof path, "%s/%u/peers-%" PRIu64 ".txt.meta", n->store_dir, (unsigned)n->self, eff);
+    bool ok = unlink(path) == 0 || errno == ENOENT; /* the .meta first: the object is gone for readers at once */
+    path[strlen(path) - 5] = 0;
+    ok = ok && (unlink(path) == 0 || errno == ENOENT);
+    if (!ok) return ts_fail(e, "cannot remove %s: %s", path, strerror(errno));
+    fprintf(n->log, "withheld peers-%" PRIu64 ".txt: window %" PRIu64 " began at block %" PRIu64 ", before it was ready\n",
+            eff, eff, window_start(n, eff));
+    return true;
+}
+
 static bool validator_window(tn_node *n, uint64_t w, uint64_t *retry_at, bool *pending, ts_err *e)
 {
     if (*pending && *retry_at <= after_put(n, w)) {
@@ -387,7 +413,8 @@ static bool validator_window(tn_node *n, uint64_t w, uint64_t *retry_at, bool *p
     if (!wait_until(n, after_put(n, w), e)) return false;
     if (!tn_refresh_peers(n, e) || !tn_mirror(n, -1, e)) return false;
     yuma_miner_kind kinds[TS_MAX_PEERS] = {YUMA_MINER_HONEST}; /* only the overlap statistic reads them */
-    if (!ts_validator_process(&n->env, &n->val, w, kinds, e) || !tn_publish(n, e)) return false;
+    if (!ts_validator_process(&n->env, &n->val, w, kinds, e) || !withhold_late_peers(n, w, e) || !tn_publish(n, e))
+        return false;
     log_model(n, w, n->val.theta);
     fprintf(n->log, "window %" PRIu64 " scores:", w);
     for (uint32_t u = 0; u < n->cfg->sim.miners; u++)
@@ -451,7 +478,8 @@ static bool first_window(tn_node *n, uint64_t *w, ts_err *e)
      * windows back: the miners still serve those windows' uploads, with
      * the blocks they appeared at, so it scores and gathers them exactly as
      * it would have, and its ratings and model come out as if it had
-     * never stopped (only later). */
+     * never stopped (only later); a peer list it would post too late is
+     * withheld (withhold_late_peers). */
     *w = cur;
     if (n->restored && n->restored_window + 1 < cur && cur - (n->restored_window + 1) <= VALIDATOR_BACKLOG)
         *w = n->restored_window + 1;
