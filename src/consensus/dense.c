@@ -160,24 +160,22 @@ static uint64_t expand_sorted(const dense *d, uint32_t r, const yuma_entry *e, s
     return s;
 }
 
-/* An unordered row into the marked buffer (plain stores); returns the sum
- * of its values. A repeated column marks one cell twice, so the row has
- * fewer marked cells than entries (see store_unsorted). */
-static uint64_t expand_unsorted(const yuma_entry *e, size_t len, uint32_t *buf)
+/* An unordered row into the marked buffer (plain stores, nothing else:
+ * the row's sum is taken when the buffer is narrowed, after the masks).
+ * A repeated column marks one cell twice, so the row has fewer marked
+ * cells than entries (see store_unsorted). */
+static void expand_unsorted(const yuma_entry *e, size_t len, uint32_t *buf)
 {
-    uint64_t s = 0;
-    for (size_t k = 0; k < len; k++) {
-        buf[e[k].uid] = MARK | e[k].value;
-        s += e[k].value;
-    }
-    return s;
+    for (size_t k = 0; k < len; k++) buf[e[k].uid] = MARK | e[k].value;
 }
 
 /* The marked buffer into row r of a tiled matrix (dst NULL: nowhere), and
- * cleared; returns the number of marked cells. */
-static size_t store_unsorted(const dense *d, uint32_t r, uint32_t *buf, uint16_t *dst)
+ * cleared; *sum gets the sum of the values left in it; returns the number
+ * of marked cells. */
+static size_t store_unsorted(const dense *d, uint32_t r, uint32_t *buf, uint16_t *dst, uint64_t *sum)
 {
-    return d->k->narrow_row(buf, d->nblocks, dst ? dst + tile_at(d, 0, r) : NULL, (size_t)d->rows * DB);
+    return d->k->narrow_row(buf, d->nblocks, dst ? dst + tile_at(d, 0, r) : NULL, (size_t)d->rows * DB,
+                            sum);
 }
 
 /* A row holding every column once, in order (the stored bonds of a dense
@@ -220,21 +218,27 @@ typedef struct {
     size_t len;        /* entries: the marks an unordered row must have */
 } row_cells;
 
-static uint16_t cell_get(const row_cells *rc, uint32_t j)
-{
-    return rc->tiles ? rc->tiles[rc->base + (j / DB) * rc->tile + j % DB] : (uint16_t)rc->buf[j];
-}
-
 static void cell_clear(const row_cells *rc, uint32_t j)
 {
     if (rc->tiles) rc->tiles[rc->base + (j / DB) * rc->tile + j % DB] = 0;
     else rc->buf[j] &= MARK; /* the mark stays: it counts the entry */
 }
 
+/* Cell j cleared; returns what that takes off the row's sum as expand
+ * gave it: the cell's value in the tiles, 0 in the buffer (whose sum
+ * finish_row takes after the masks). */
+static uint16_t cell_drop(const row_cells *rc, uint32_t j)
+{
+    uint16_t v = rc->tiles ? rc->tiles[rc->base + (j / DB) * rc->tile + j % DB] : 0;
+    cell_clear(rc, j);
+    return v;
+}
+
 /* Validates row r's columns (below n; an ascending row cannot repeat one)
  * and expands the row into dst (`drop`: a row whose values are all masked
- * is only checked). An unordered row stays in the buffer until
- * finish_row. False if malformed. */
+ * is only checked), *sum its sum. An unordered row stays in the buffer
+ * until finish_row, which gives its sum (*sum is 0 until then). False if
+ * malformed. */
 static bool expand(dense *d, uint32_t r, const yuma_entry *e, size_t len, bool drop, uint16_t *dst,
                    uint32_t *buf, row_cells *rc, uint64_t *sum)
 {
@@ -244,12 +248,13 @@ static bool expand(dense *d, uint32_t r, const yuma_entry *e, size_t len, bool d
     if (!drop && expand_full(d, r, e, len, dst, sum)) return true;
     if (len && !d->k->row_check(e, len, d->n, &unsorted)) return false;
     if (unsorted) {
-        *sum = expand_unsorted(e, len, buf);
+        expand_unsorted(e, len, buf);
         rc->tiles = NULL;
         rc->buf = buf;
         if (drop) {
+            bool ok = store_unsorted(d, r, buf, NULL, sum) == len;
             *sum = 0;
-            return store_unsorted(d, r, buf, NULL) == len;
+            return ok;
         }
         return true;
     }
@@ -258,11 +263,12 @@ static bool expand(dense *d, uint32_t r, const yuma_entry *e, size_t len, bool d
     return true;
 }
 
-/* An unordered row's buffer into its tiles; false if a column repeated. */
-static bool finish_row(dense *d, uint32_t r, const row_cells *rc, uint16_t *dst)
+/* An unordered row's buffer into its tiles, *sum the sum of what it kept
+ * (other rows: unchanged); false if a column repeated. */
+static bool finish_row(dense *d, uint32_t r, const row_cells *rc, uint16_t *dst, uint64_t *sum)
 {
     if (!rc->buf) return true;
-    return store_unsorted(d, r, rc->buf, dst) == rc->len;
+    return store_unsorted(d, r, rc->buf, dst, sum) == rc->len;
 }
 
 /* Row r's weights: columns below n, none twice, and (unless the row has no
@@ -283,10 +289,7 @@ static bool load_weights(dense *d, uint32_t r, uint32_t *buf)
     if (c->forbid[i]) {
         clear_row(d, r, d->w);
     } else if (len) {
-        if (!is_owner(c, i)) {
-            sum -= cell_get(&rc, i);
-            cell_clear(&rc, i);
-        }
+        if (!is_owner(c, i)) sum -= cell_drop(&rc, i);
         uint64_t lim = in->last_update[i];
         uint64_t cb = in->commit_block ? in->commit_block[i] : UINT64_MAX;
         if (cb != UINT64_MAX && cb + 1 < lim) lim = cb + 1;
@@ -294,11 +297,10 @@ static bool load_weights(dense *d, uint32_t r, uint32_t *buf)
             for (size_t k = 0; k < len; k++) {
                 uint32_t j = e[k].uid;
                 if (in->registered_at[j] < lim) continue;
-                sum -= cell_get(&rc, j);
-                cell_clear(&rc, j);
+                sum -= cell_drop(&rc, j);
             }
         }
-        if (!finish_row(d, r, &rc, d->w)) return false;
+        if (!finish_row(d, r, &rc, d->w, &sum)) return false;
     }
     /* sum < 2^31 (dense_chosen); a zero sum leaves a row of zeros */
     ydiv rd = div_of_sum(sum);
@@ -325,7 +327,7 @@ static bool load_bonds(dense *d, uint32_t r, uint32_t *buf, uint64_t *sums)
     row_cells rc;
     if (!expand(d, r, e, len, false, d->b, buf, &rc, &sum)) return false;
     for (uint32_t q = 0; q < d->nmasked; q++) cell_clear(&rc, d->masked[q]);
-    if (!finish_row(d, r, &rc, d->b)) return false;
+    if (!finish_row(d, r, &rc, d->b, &sum)) return false;
     if (d->yc2 && len) add_bond_sums(d, r, sums);
     return true;
 }

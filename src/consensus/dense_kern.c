@@ -254,9 +254,12 @@ INLINE bool copy_block_impl(const yuma_entry *e, uint32_t j0, uint16_t *seg, uin
     return bad == 0;
 }
 
-INLINE size_t narrow_row_impl(uint32_t *buf, uint32_t blocks, uint16_t *dst, size_t tile)
+INLINE size_t narrow_row_impl(uint32_t *buf, uint32_t blocks, uint16_t *dst, size_t tile,
+                              uint64_t *sum)
 {
-    vu32 marks = {0};
+    /* A lane adds one value below 2^16 per 16 cells, at most 4096 of them
+     * (n <= 2^16): below 2^28, so u32 lanes cannot overflow. */
+    vu32 marks = {0}, vals = {0};
     for (uint32_t bk = 0; bk < blocks; bk++) {
         uint32_t *src = buf + (size_t)bk * DB;
         uint16_t *seg = dst ? dst + (size_t)bk * tile : NULL;
@@ -265,6 +268,7 @@ INLINE size_t narrow_row_impl(uint32_t *buf, uint32_t blocks, uint16_t *dst, siz
             memcpy(&x, src + g, sizeof x);
             memcpy(src + g, &zero, sizeof zero);
             marks += x >> 16;
+            vals += x & 0xffff;
             if (seg) {
                 vh16 h = __builtin_convertvector(x, vh16);
                 memcpy(seg + g, &h, sizeof h);
@@ -272,7 +276,12 @@ INLINE size_t narrow_row_impl(uint32_t *buf, uint32_t blocks, uint16_t *dst, siz
         }
     }
     size_t t = 0;
-    for (int l = 0; l < 16; l++) t += marks[l];
+    uint64_t v = 0;
+    for (int l = 0; l < 16; l++) {
+        t += marks[l];
+        v += vals[l];
+    }
+    *sum = v;
     return t;
 }
 
@@ -496,9 +505,9 @@ INLINE uint64_t dividend_impl(const uint64_t *e, const kblock *b, const kconst *
         return copy_block_impl(e, j0, seg, sum);                                                  \
     }                                                                                             \
     attr static size_t name##_narrow_row(uint32_t *buf, uint32_t blocks, uint16_t *dst,           \
-                                         size_t tile)                                             \
+                                         size_t tile, uint64_t *sum)                              \
     {                                                                                             \
-        return narrow_row_impl(buf, blocks, dst, tile);                                           \
+        return narrow_row_impl(buf, blocks, dst, tile, sum);                                      \
     }                                                                                             \
     attr static void name##_add_row(const uint16_t *src, uint32_t blocks, size_t tile,            \
                                     uint64_t *sums)                                               \

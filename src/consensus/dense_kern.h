@@ -98,8 +98,9 @@ typedef struct {
     bool (*copy_block)(const yuma_entry *e, uint32_t j0, uint16_t *seg, uint64_t *sum);
     /* a row buffer of u32 cells (value | mark << 16) into `blocks` segments
      * of a tiled row (dst: the first, `tile` cells apart; NULL: nowhere),
-     * the buffer left zeroed; returns the number of marked cells */
-    size_t (*narrow_row)(uint32_t *buf, uint32_t blocks, uint16_t *dst, size_t tile);
+     * the buffer left zeroed; *sum gets the sum of the values; returns the
+     * number of marked cells */
+    size_t (*narrow_row)(uint32_t *buf, uint32_t blocks, uint16_t *dst, size_t tile, uint64_t *sum);
     /* a tiled row's `blocks` segments added to column sums */
     void (*add_row)(const uint16_t *src, uint32_t blocks, size_t tile, uint64_t *sums);
     /* DB stored entries (j0 + jj, s[jj]) */
