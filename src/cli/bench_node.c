@@ -66,6 +66,15 @@ static char *sign_hex(ctx *c, const yuma_keypair *kp, uint64_t nonce, const yuma
     return hex;
 }
 
+/* A signed transfer as a JSON string (NULL without memory). */
+static json_t *signed_json(ctx *c, const yuma_keypair *kp, uint64_t nonce, const yuma_account *dest, uint64_t amount)
+{
+    char *hex = sign_hex(c, kp, nonce, dest, amount);
+    json_t *s = hex ? json_string(hex) : NULL;
+    free(hex);
+    return s;
+}
+
 /* Submits txs[from..to) (hex strings) in batches on c; returns how many were accepted. */
 static size_t submit_range(ctx *c, json_t *txs, size_t from, size_t to, size_t batch)
 {
@@ -196,7 +205,7 @@ int cmd_bench_node(int argc, char **argv)
         for (size_t k = i; k < senders && k < i + 64; k++) {
             yuma_account dest;
             memcpy(dest.bytes, keys[k].pub.bytes, 32);
-            json_array_append_new(txs, json_string(sign_hex(&c, &alice, an++, &dest, 100 * YUMA_RAO_PER_TAO)));
+            json_array_append_new(txs, signed_json(&c, &alice, an++, &dest, 100 * YUMA_RAO_PER_TAO));
         }
         submit(&c, txs, batch);
         uint64_t hseen = 0;
@@ -215,7 +224,7 @@ int cmd_bench_node(int argc, char **argv)
         for (size_t i = 0; i < senders; i++) {
             yuma_account dest;
             memcpy(dest.bytes, keys[(i + 1 + k) % senders].pub.bytes, 32);
-            json_array_append_new(all, json_string(sign_hex(&c, &keys[i], base[i] + k, &dest, 1000 + k)));
+            json_array_append_new(all, signed_json(&c, &keys[i], base[i] + k, &dest, 1000 + k));
         }
     size_t total = json_array_size(all);
     json_t *h0 = call(&c, "chain_head", NULL);
