@@ -502,7 +502,7 @@ static json_t *health(void *user)
 {
     yuma_node *n = user;
     pthread_mutex_lock(&n->lock);
-    uint64_t h = yuma_chain_height(n->chain);
+    uint64_t h = n->writing ? n->persisted_height : yuma_chain_height(n->chain); /* as chain_head */
     size_t pending = yuma_mempool_count(n->pool);
     json_t *out = json_pack("{s:s, s:I, s:I}", "status", "ok", "height", (json_int_t)h, "mempool", (json_int_t)pending);
     if (out && n->hooks.health) n->hooks.health(n->hooks.user, out);
