@@ -434,6 +434,7 @@ INLINE uint64_t ema_body(const uint16_t *v, const uint16_t *bv, const kdiv *rd, 
         ld(&acc, sum + g);
         acc += fresh;
         st(sum + g, &acc);
+        if (!m.yc2) continue; /* the column maximum serves only YC2's stored bonds */
         ld(&acc, max + g);
         vmax(&acc, &acc, &fresh);
         st(max + g, &acc);

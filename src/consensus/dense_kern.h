@@ -113,7 +113,7 @@ typedef struct {
     void (*rank)(const uint64_t *w, uint64_t as, const kblock *b, const kconst *k, uint64_t *rank,
                  uint64_t *dsum);
     /* E = alpha * new + (1 - alpha) * old for one row segment of stored u16
-     * weights v and bonds bv; E's column sums and maxima updated; returns
+     * weights v and bonds bv; E's column sums and (YC2) maxima updated; returns
      * the segment's part of the row's validator trust (a plain sum) */
     uint64_t (*ema)(const uint16_t *v, const uint16_t *bv, const kdiv *rd, uint64_t as, const kblock *b,
                     const kconst *k, uint64_t *e, uint64_t *sum, uint64_t *max);
