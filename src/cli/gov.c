@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/prompt.h"
 #include "gov/eaa.h"
 #include "yuma/chain.h"
 #include "yuma/keys.h"
@@ -219,27 +220,6 @@ static long long num(const json_t *o, const char *key)
 
 /* ---- keys ---- */
 
-static bool read_password(char *buf, size_t len, const char *wallet)
-{
-    const char *env = getenv("YUMA_PASSWORD");
-    if (env) {
-        snprintf(buf, len, "%s", env);
-        return true;
-    }
-    if (!isatty(STDIN_FILENO)) return false;
-    struct termios old, quiet;
-    fprintf(stderr, "password for wallet %s: ", wallet);
-    tcgetattr(STDIN_FILENO, &old);
-    quiet = old;
-    quiet.c_lflag &= (tcflag_t)~ECHO;
-    tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
-    bool ok = fgets(buf, (int)len, stdin) != NULL;
-    tcsetattr(STDIN_FILENO, TCSANOW, &old);
-    fputc('\n', stderr);
-    if (ok) buf[strcspn(buf, "\n")] = 0;
-    return ok;
-}
-
 static bool load_signer(const char *cmd, const gopts *o, yuma_keypair *kp)
 {
     if (!o->wallet) {
@@ -254,7 +234,9 @@ static bool load_signer(const char *cmd, const gopts *o, yuma_keypair *kp)
     yuma_wallet_err e = yuma_wallet_load_key(&w, o->wallet, o->hotkey, NULL, kp);
     if (e == YUMA_WALLET_ENOPASS || e == YUMA_WALLET_EPASSWORD) {
         char password[256] = "";
-        if (!read_password(password, sizeof password, o->wallet)) {
+        char prompt[160];
+        snprintf(prompt, sizeof prompt, "password for wallet %s: ", o->wallet);
+        if (!cli_read_password(prompt, password, sizeof password)) {
             fprintf(stderr, "yuma: a password is needed: set YUMA_PASSWORD or run in a terminal\n");
             return false;
         }

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/prompt.h"
 #include "yuma/corpus.h"
 #include "yuma/genesis.h"
 #include "yuma/sdk_wallet.h"
@@ -200,29 +201,6 @@ static int parse(int argc, char **argv, net_opts *o)
     return 0;
 }
 
-/* The password: $YUMA_PASSWORD, else asked on the terminal without echo
- * (what every yuma command that unlocks a key does, src/cli/chain_cmds.c). */
-static bool read_password(const char *prompt, char *buf, size_t len)
-{
-    const char *env = getenv("YUMA_PASSWORD");
-    if (env) {
-        snprintf(buf, len, "%s", env);
-        return true;
-    }
-    if (!isatty(STDIN_FILENO)) return false;
-    struct termios old, quiet;
-    fprintf(stderr, "%s", prompt);
-    tcgetattr(STDIN_FILENO, &old);
-    quiet = old;
-    quiet.c_lflag &= (tcflag_t)~ECHO;
-    tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
-    bool ok = fgets(buf, (int)len, stdin) != NULL;
-    tcsetattr(STDIN_FILENO, TCSANOW, &old);
-    fputc('\n', stderr);
-    if (ok) buf[strcspn(buf, "\n")] = 0;
-    return ok;
-}
-
 /* The wallet's hotkey into o->c.hotkey: plaintext as it is, encrypted
  * with the password; a one-line reason when it cannot be had. */
 static bool load_wallet_hotkey(net_opts *o, char *err, size_t errlen)
@@ -231,7 +209,7 @@ static bool load_wallet_hotkey(net_opts *o, char *err, size_t errlen)
     if (e == YUMA_WALLET_ENOPASS) {
         char password[256], prompt[160];
         snprintf(prompt, sizeof prompt, "password for hotkey %s: ", o->hotkey);
-        if (!read_password(prompt, password, sizeof password)) return false; /* err says how to give one */
+        if (!cli_read_password(prompt, password, sizeof password)) return false; /* err says how to give one */
         e = yuma_sdk_load_hotkey(o->wallet_path, o->wallet, o->hotkey, password, &o->c.hotkey, err, errlen);
         memset(password, 0, sizeof password);
     }
