@@ -7,7 +7,8 @@
  * compiler's vector extensions and compiled for several instruction sets;
  * dense_kernels_get picks the widest the CPU has. Integer results do not
  * depend on the vector width, so every choice gives the same bytes (tests
- * compare them through YUMA_EPOCH_PORTABLE, which forces the baseline one).
+ * compare them through the workspace option `portable`, which forces the
+ * baseline ones).
  *
  * Inputs past the end of n are zero cells of zero columns (consensus 0,
  * divisors 1), which every kernel maps to zero outputs.
