@@ -84,16 +84,11 @@ bool example_load(const example_common *o, yuma_keypair *kp, const char *prog)
         fprintf(stderr, "%s: a hotkey is required: --wallet W --hotkey H (or --dev-key NAME on a devnet)\n", prog);
         return false;
     }
-    yuma_wallets w;
-    if (yuma_wallets_open(&w, o->wallet_path) != YUMA_WALLET_OK) {
-        fprintf(stderr, "%s: %s\n", prog, yuma_wallets_error(&w));
-        return false;
-    }
+    /* The SDK's loader: the same checks and messages as every yuma process. */
+    char err[512];
     const char *password = getenv("YUMA_PASSWORD");
-    yuma_wallet_err e = yuma_wallet_load_key(&w, o->wallet, o->hotkey, password, kp);
-    if (e != YUMA_WALLET_OK) {
-        fprintf(stderr, "%s: %s%s\n", prog, yuma_wallets_error(&w),
-                e == YUMA_WALLET_ENOPASS ? " (set YUMA_PASSWORD)" : "");
+    if (yuma_sdk_load_hotkey(o->wallet_path, o->wallet, o->hotkey, password, kp, err, sizeof err) != YUMA_WALLET_OK) {
+        fprintf(stderr, "%s: %s\n", prog, err);
         return false;
     }
     return true;
