@@ -38,14 +38,19 @@ typedef struct {
     int npos;
 } opts;
 
+__attribute__((format(printf, 1, 0))) static void vfail(const char *fmt, va_list ap)
+{
+    fputs("yuma: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
 /* One line on stderr; returns the exit status 1 (a failure at run time). */
 __attribute__((format(printf, 1, 2))) static int fail(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("yuma: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vfail(fmt, ap);
     va_end(ap);
     return 1;
 }
@@ -55,9 +60,7 @@ __attribute__((format(printf, 1, 2))) static int fail_usage(const char *fmt, ...
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("yuma: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vfail(fmt, ap);
     va_end(ap);
     return 2;
 }
