@@ -8,35 +8,8 @@
 # usage: bash tests/cli_args.sh PATH/TO/yuma SOURCE_DIR
 set -u
 
-YUMA=${1:?usage: cli_args.sh PATH/TO/yuma SOURCE_DIR}
-YUMA=$(cd "$(dirname "$YUMA")" && pwd)/$(basename "$YUMA")
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-cd "$TMP" || exit 1
-
-pass=0
-fail=0
-bad() {
-    fail=$((fail + 1))
-    echo "FAIL: $*"
-}
-
-# refused WANT ARGS...: status 2, empty stdout, WANT in stderr's first line.
-refused() {
-    local want=$1
-    shift
-    "$YUMA" "$@" >out 2>err </dev/null
-    local rc=$?
-    if [ "$rc" -ne 2 ]; then
-        bad "yuma $*: exit status $rc, want 2"
-    elif [ -s out ]; then
-        bad "yuma $*: wrote to stdout: $(head -c 200 out)"
-    elif ! head -n 1 err | grep -qF -- "$want"; then
-        bad "yuma $*: stderr '$(head -n 1 err)' lacks '$want'"
-    else
-        pass=$((pass + 1))
-    fi
-}
+SRC=${2:?usage: bash tests/cli_args.sh PATH/TO/yuma SOURCE_DIR}
+. "$SRC/tests/lib/cli_lib.sh"
 
 spellings=("-1" "+5" " 5" "" "0x10" "5x" "18446744073709551616" "99999999999999999999999")
 for v in "${spellings[@]}"; do
@@ -59,5 +32,4 @@ refused "--lr must be a number in (0, 1], not 'nan'" subnet train sim --lr nan
 refused "--lr must be a number in (0, 1], not '1.0000001'" subnet train sim --lr 1.0000001
 refused "N, the number of nodes, must be 1..20" cluster up 21
 
-echo "cli_args: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+cli_summary

@@ -7,33 +7,15 @@
 # usage: bash tests/cli_bench_epoch.sh PATH/TO/yuma SOURCE_DIR
 set -u
 
-YUMA=${1:?usage: cli_bench_epoch.sh PATH/TO/yuma SOURCE_DIR}
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
+SRC=${2:?usage: bash tests/cli_bench_epoch.sh PATH/TO/yuma SOURCE_DIR}
+. "$SRC/tests/lib/cli_lib.sh"
 
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() {
-    fail=$((fail + 1))
-    echo "FAIL: $*"
-}
-
-# expect_error NAME WANT ARGS...: status 2, empty stdout, stderr containing WANT.
+# expect_error NAME WANT ARGS...: `yuma bench epoch ARGS` exits 2, nothing on
+# stdout, WANT on stderr's first line (the usage follows).
 expect_error() {
     local name=$1 want=$2
     shift 2
-    "$YUMA" bench epoch "$@" >"$TMP/out" 2>"$TMP/err" </dev/null
-    local rc=$?
-    if [ "$rc" -ne 2 ]; then
-        bad "$name: exit status $rc, want 2"
-    elif [ -s "$TMP/out" ]; then
-        bad "$name: stdout not empty"
-    elif ! grep -qF -- "$want" "$TMP/err"; then
-        bad "$name: stderr lacks '$want': $(head -c 300 "$TMP/err")"
-    else
-        ok
-    fi
+    refused_as "$name" 2 "$want" bench epoch "$@"
 }
 
 expect_error threads_zero "--threads must be 1..256" --threads 0
@@ -70,5 +52,4 @@ for d in 0.25 0.6; do
     if [ -n "$a" ] && [ "$a" = "$b" ] && [ "$a" = "$c" ]; then ok; else bad "density $d: $a / $b / $c"; fi
 done
 
-echo "cli_bench_epoch: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+cli_summary

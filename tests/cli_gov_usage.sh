@@ -9,35 +9,16 @@
 # usage: bash tests/cli_gov_usage.sh PATH/TO/yuma SOURCE_DIR
 set -u
 
-YUMA=${1:?usage: cli_gov_usage.sh PATH/TO/yuma SOURCE_DIR}
-YUMA=$(cd "$(dirname "$YUMA")" && pwd)/$(basename "$YUMA")
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-export HOME=$TMP
-unset YUMA_PASSWORD
-cd "$TMP" || exit 1
+SRC=${2:?usage: bash tests/cli_gov_usage.sh PATH/TO/yuma SOURCE_DIR}
+. "$SRC/tests/lib/cli_lib.sh"
 RPC=(--rpc http://127.0.0.1:1/)
 ADDR=5D4r5UurzhvZJ2SNpL72YrFirCgMqZKbafy2uG7MdddrXHnp
 
-pass=0
-fail=0
+# refused WANT ARGS...: the lib's refused, with --rpc naming a closed port.
 refused() {
     local want=$1
     shift
-    "$YUMA" "$@" "${RPC[@]}" >out 2>err </dev/null
-    local rc=$?
-    if [ "$rc" -ne 2 ]; then
-        echo "FAIL: yuma $*: exit status $rc, want 2 ($(head -n 1 err))"
-        fail=$((fail + 1))
-    elif [ -s out ]; then
-        echo "FAIL: yuma $*: wrote to stdout"
-        fail=$((fail + 1))
-    elif ! head -n 1 err | grep -qF -- "$want"; then
-        echo "FAIL: yuma $*: stderr '$(head -n 1 err)' lacks '$want'"
-        fail=$((fail + 1))
-    else
-        pass=$((pass + 1))
-    fi
+    refused_as "yuma $*" 2 "$want" "$@" "${RPC[@]}"
 }
 
 refused "yuma gov delegate: the track is targeted or global, not missing" gov delegate
@@ -50,5 +31,4 @@ refused "--validator SS58 (the hotkey your stake is on), not missing" gov escrow
 refused "the proposal id (1, 2, ...) comes first, not x" gov escrow x lock-tao
 refused "lock, lock-amm, unlock, lock-tao or unlock-tao, not lock-foo" gov escrow 1 lock-foo --amount 1
 
-echo "cli_gov_usage: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+cli_summary

@@ -7,41 +7,16 @@
 # usage: bash tests/cli_sim_errors.sh PATH/TO/yuma SOURCE_DIR
 set -u
 
-YUMA=${1:?usage: cli_sim_errors.sh PATH/TO/yuma SOURCE_DIR}
-SRC=${2:?usage: cli_sim_errors.sh PATH/TO/yuma SOURCE_DIR}
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
+SRC=${2:?usage: bash tests/cli_sim_errors.sh PATH/TO/yuma SOURCE_DIR}
+. "$SRC/tests/lib/cli_lib.sh"
+REFUSAL_PREFIX="yuma sim: "
 
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() {
-    fail=$((fail + 1))
-    echo "FAIL: $*"
-}
-
-# expect_error NAME WANT_SUBSTRING ARGS...: status 2, empty stdout, exactly
-# one line on stderr starting "yuma sim: " and containing WANT_SUBSTRING.
+# expect_error NAME WANT ARGS...: `yuma sim ARGS` exits 2, nothing on stdout,
+# one line on stderr starting "yuma sim: " and containing WANT.
 expect_error() {
     local name=$1 want=$2
     shift 2
-    "$YUMA" sim "$@" >"$TMP/out" 2>"$TMP/err" </dev/null
-    local rc=$?
-    local lines
-    lines=$(wc -l <"$TMP/err")
-    if [ "$rc" -ne 2 ]; then
-        bad "$name: exit status $rc, want 2 ($(head -c 300 "$TMP/err"))"
-    elif [ -s "$TMP/out" ]; then
-        bad "$name: stdout not empty: $(head -c 200 "$TMP/out")"
-    elif [ "$lines" -ne 1 ]; then
-        bad "$name: stderr has $lines lines: $(cat "$TMP/err")"
-    elif ! head -n 1 "$TMP/err" | grep -q '^yuma sim: '; then
-        bad "$name: stderr does not start with 'yuma sim: ': $(cat "$TMP/err")"
-    elif ! grep -qF -- "$want" "$TMP/err"; then
-        bad "$name: stderr lacks '$want': $(cat "$TMP/err")"
-    else
-        ok
-    fi
+    refused_as "$name" 2 "$want" sim "$@"
 }
 
 # bad_file NAME WANT JSON: writes JSON to a file and expects an error.
@@ -153,5 +128,4 @@ fi
 # --help
 if "$YUMA" sim --help | grep -q '^usage: yuma sim'; then ok; else bad "--help"; fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+cli_summary

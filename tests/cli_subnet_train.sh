@@ -9,48 +9,21 @@
 # usage: bash tests/cli_subnet_train.sh PATH/TO/yuma SOURCE_DIR
 set -u
 
-YUMA=${1:?usage: cli_subnet_train.sh PATH/TO/yuma SOURCE_DIR}
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
+SRC=${2:?usage: bash tests/cli_subnet_train.sh PATH/TO/yuma SOURCE_DIR}
+. "$SRC/tests/lib/cli_lib.sh"
+REFUSAL_PREFIX="yuma subnet train sim: "
 
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() {
-    fail=$((fail + 1))
-    echo "FAIL: $*"
-}
-
-# A small corpus: 700 numbered lines, about 60 KB.
-for i in $(seq 1 700); do
-    echo "In the beginning God created the heaven and the earth; line $i of the test corpus."
-done >"$TMP/corpus.txt"
-printf 'too short' >"$TMP/tiny.txt"
+write_corpus 700 # 700 lines, about 60 KB
 head -c 2500 "$TMP/corpus.txt" >"$TMP/small.txt" # 35 training samples of 65 bytes: fewer than a pool of 40
 mkdir -p "$TMP/full" && echo x >"$TMP/full/leftover"
 
-# expect_error NAME WANT ARGS...: status 2, empty stdout, one stderr line
-# starting "yuma subnet train sim: " and containing WANT.
+# expect_error NAME WANT ARGS...: `yuma subnet train sim ARGS` exits 2,
+# nothing on stdout, one line on stderr starting "yuma subnet train sim: "
+# and containing WANT.
 expect_error() {
     local name=$1 want=$2
     shift 2
-    "$YUMA" subnet train sim "$@" >"$TMP/out" 2>"$TMP/err" </dev/null
-    local rc=$?
-    local lines
-    lines=$(wc -l <"$TMP/err")
-    if [ "$rc" -ne 2 ]; then
-        bad "$name: exit status $rc, want 2 ($(head -c 300 "$TMP/err"))"
-    elif [ -s "$TMP/out" ]; then
-        bad "$name: stdout not empty: $(head -c 200 "$TMP/out")"
-    elif [ "$lines" -ne 1 ]; then
-        bad "$name: stderr has $lines lines: $(cat "$TMP/err")"
-    elif ! grep -q '^yuma subnet train sim: ' "$TMP/err"; then
-        bad "$name: stderr does not start with 'yuma subnet train sim: ': $(cat "$TMP/err")"
-    elif ! grep -qF -- "$want" "$TMP/err"; then
-        bad "$name: stderr lacks '$want': $(cat "$TMP/err")"
-    else
-        ok
-    fi
+    refused_as "$name" 2 "$want" subnet train sim "$@"
 }
 
 C=(--corpus "$TMP/corpus.txt")
@@ -156,5 +129,4 @@ for mode in dense single central; do
     fi
 done
 
-echo "cli_subnet_train: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+cli_summary

@@ -8,47 +8,19 @@
 # usage: bash tests/cli_train.sh PATH/TO/yuma SOURCE_DIR
 set -u
 
-YUMA=${1:?usage: cli_train.sh PATH/TO/yuma SOURCE_DIR}
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
+SRC=${2:?usage: bash tests/cli_train.sh PATH/TO/yuma SOURCE_DIR}
+. "$SRC/tests/lib/cli_lib.sh"
+REFUSAL_PREFIX="yuma train: "
 
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() {
-    fail=$((fail + 1))
-    echo "FAIL: $*"
-}
-
-# A small corpus: 400 numbered lines, about 32 KB.
-for i in $(seq 1 400); do
-    echo "In the beginning God created the heaven and the earth; line $i of the test corpus."
-done >"$TMP/corpus.txt"
-printf 'too short' >"$TMP/tiny.txt"
+write_corpus 400 # 400 lines, about 32 KB
 head -c 1000 "$TMP/corpus.txt" >"$TMP/small.txt" # 7 samples of 129 bytes: fewer than a T1 batch
 
-# expect_error NAME WANT ARGS...: status 2, empty stdout, one stderr line
-# starting "yuma train: " and containing WANT.
+# expect_error NAME WANT ARGS...: `yuma train ARGS` exits 2, nothing on
+# stdout, one line on stderr starting "yuma train: " and containing WANT.
 expect_error() {
     local name=$1 want=$2
     shift 2
-    "$YUMA" train "$@" >"$TMP/out" 2>"$TMP/err" </dev/null
-    local rc=$?
-    local lines
-    lines=$(wc -l <"$TMP/err")
-    if [ "$rc" -ne 2 ]; then
-        bad "$name: exit status $rc, want 2 ($(head -c 300 "$TMP/err"))"
-    elif [ -s "$TMP/out" ]; then
-        bad "$name: stdout not empty: $(head -c 200 "$TMP/out")"
-    elif [ "$lines" -ne 1 ]; then
-        bad "$name: stderr has $lines lines: $(cat "$TMP/err")"
-    elif ! grep -q '^yuma train: ' "$TMP/err"; then
-        bad "$name: stderr does not start with 'yuma train: ': $(cat "$TMP/err")"
-    elif ! grep -qF -- "$want" "$TMP/err"; then
-        bad "$name: stderr lacks '$want': $(cat "$TMP/err")"
-    else
-        ok
-    fi
+    refused_as "$name" 2 "$want" train "$@"
 }
 
 C=(--corpus "$TMP/corpus.txt")
@@ -149,5 +121,4 @@ else
     bad "text run failed: $(cat "$TMP/err")"
 fi
 
-echo "cli_train: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+cli_summary

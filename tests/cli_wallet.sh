@@ -11,69 +11,42 @@
 # usage: bash tests/cli_wallet.sh PATH/TO/yuma SOURCE_DIR
 set -u
 
-YUMA=${1:?usage: cli_wallet.sh PATH/TO/yuma SOURCE_DIR}
-YUMA=$(cd "$(dirname "$YUMA")" && pwd)/$(basename "$YUMA")
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-export HOME=$TMP
-unset YUMA_PASSWORD
-cd "$TMP" || exit 1
+SRC=${2:?usage: bash tests/cli_wallet.sh PATH/TO/yuma SOURCE_DIR}
+. "$SRC/tests/lib/cli_lib.sh"
 RPC=http://127.0.0.1:1/
+REFUSAL_PREFIX="yuma: "
 
-pass=0
-fail=0
-bad() {
-    fail=$((fail + 1))
-    echo "FAIL: $*"
-}
-good() { pass=$((pass + 1)); }
+# The wallet files, which no refusal may change.
+state_snapshot() { find .yuma -type f -exec sha256sum {} + 2>/dev/null | sort; }
 
-# [PW=password] refused STATUS WANT ARGS...: that exit status, WANT in
-# stderr, and the wallet directory exactly as before.
+# [PW=password] refused STATUS WANT ARGS...: that exit status, one line on
+# stderr holding WANT, and the wallet directory exactly as before.
 refused() {
     local status=$1 want=$2
     shift 2
-    local before after
-    before=$(cd "$TMP" && find .yuma -type f -exec sha256sum {} + 2>/dev/null | sort)
-    if [ -n "${PW:-}" ]; then
-        YUMA_PASSWORD=$PW "$YUMA" "$@" >out 2>err </dev/null
-    else
-        "$YUMA" "$@" >out 2>err </dev/null
-    fi
-    local rc=$?
-    after=$(cd "$TMP" && find .yuma -type f -exec sha256sum {} + 2>/dev/null | sort)
-    if [ "$rc" -ne "$status" ]; then
-        bad "yuma $*: exit status $rc, want $status ($(head -n 2 err))"
-    elif ! grep -qF -- "$want" err; then
-        bad "yuma $*: stderr '$(head -n 2 err)' lacks '$want'"
-    elif [ "$(wc -l <err)" -ne 1 ]; then
-        bad "yuma $*: more than one line on stderr: $(cat err)"
-    elif [ "$before" != "$after" ]; then
-        bad "yuma $*: changed the wallet files"
-    else
-        good
-    fi
+    [ -n "${PW:-}" ] && local -x YUMA_PASSWORD=$PW
+    refused_as "yuma $*" "$status" "$want" "$@"
 }
 
 # create a coldkey and a hotkey; the mnemonic is printed once, on stderr
 YUMA_PASSWORD=pw1 "$YUMA" wallet create --wallet alice >out 2>err
-[ $? -eq 0 ] && grep -q '^coldkey alice: 5' out && good || bad "wallet create: $(cat out err)"
+[ $? -eq 0 ] && grep -q '^coldkey alice: 5' out && ok || bad "wallet create: $(cat out err)"
 cold=$(sed -n 's/^coldkey alice: //p' out)
 mnemonic=$(sed -n '/mnemonic/{n;p;}' err | sed 's/^ *//')
-[ "$(wc -w <<<"$mnemonic")" -eq 12 ] && good || bad "wallet create: no 12-word mnemonic in '$(cat err)'"
+[ "$(wc -w <<<"$mnemonic")" -eq 12 ] && ok || bad "wallet create: no 12-word mnemonic in '$(cat err)'"
 YUMA_PASSWORD=pw1 "$YUMA" wallet create --wallet alice --hotkey h1 >out 2>err
-[ $? -eq 0 ] && grep -q '^hotkey h1: 5' out && good || bad "hotkey create: $(cat out err)"
+[ $? -eq 0 ] && grep -q '^hotkey h1: 5' out && ok || bad "hotkey create: $(cat out err)"
 hot=$(sed -n 's/^hotkey h1: //p' out)
-[ "$(stat -c %a .yuma/wallets/alice/coldkey)" = 600 ] && good || bad "the coldkey file is not 0600"
+[ "$(stat -c %a .yuma/wallets/alice/coldkey)" = 600 ] && ok || bad "the coldkey file is not 0600"
 
 # list and show need no password
-"$YUMA" wallet list >out 2>err && grep -q "^alice *$cold" out && good || bad "wallet list: $(cat out err)"
-[ "$("$YUMA" wallet show --wallet alice)" = "$cold" ] && good || bad "wallet show coldkey"
-[ "$("$YUMA" wallet show --wallet alice --hotkey h1)" = "$hot" ] && good || bad "wallet show hotkey"
+"$YUMA" wallet list >out 2>err && grep -q "^alice *$cold" out && ok || bad "wallet list: $(cat out err)"
+[ "$("$YUMA" wallet show --wallet alice)" = "$cold" ] && ok || bad "wallet show coldkey"
+[ "$("$YUMA" wallet show --wallet alice --hotkey h1)" = "$hot" ] && ok || bad "wallet show hotkey"
 
 # the mnemonic regenerates the same address under another name
 YUMA_PASSWORD=pw2 "$YUMA" wallet regen --wallet again --mnemonic "$mnemonic" >out 2>err
-[ "$(sed -n 's/^coldkey again: //p' out)" = "$cold" ] && good || bad "regen gave another address: $(cat out err)"
+[ "$(sed -n 's/^coldkey again: //p' out)" = "$cold" ] && ok || bad "regen gave another address: $(cat out err)"
 
 # refusals
 PW=pw1 refused 1 "wallet 'alice' already exists" wallet create --wallet alice
@@ -82,7 +55,7 @@ PW=pw1 refused 1 "wallet 'alice' already exists" wallet create --wallet alice
 # of the entropy wants 1011)
 PW=pw1 refused 1 "bad mnemonic checksum" wallet regen --wallet other \
     --mnemonic "giant index embrace pulp light pause will mean before ethics owner owner"
-[ ! -e .yuma/wallets/other ] && good || bad "a refused regen left a wallet behind"
+[ ! -e .yuma/wallets/other ] && ok || bad "a refused regen left a wallet behind"
 PW=pw1 refused 1 "--mnemonic \"words ...\" is required" wallet regen --wallet other
 refused 1 "a password is needed: set YUMA_PASSWORD or run in a terminal" wallet create --wallet bob
 refused 1 "no wallet 'nobody'" wallet show --wallet nobody
@@ -98,8 +71,7 @@ refused 2 "--netuid must be 0..65535, not 70000" metagraph --netuid 70000 --rpc 
 refused 2 "option --wallet needs a value" wallet show --wallet
 
 # --help on a chain command prints the usage page, exit 0
-"$YUMA" wallet --help >out 2>err && grep -q "wallet create|regen|list|show" out && [ ! -s err ] && good ||
+"$YUMA" wallet --help >out 2>err && grep -q "wallet create|regen|list|show" out && [ ! -s err ] && ok ||
     bad "wallet --help: $(cat out err | head -n 3)"
 
-echo "cli_wallet: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+cli_summary
