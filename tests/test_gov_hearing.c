@@ -207,7 +207,7 @@ static void rage_exit_through_amm(uint32_t slippage_ppm)
     uint64_t locked = stake(WHALE, V1, 1);
     gn_send(COLD, WHALE, escrow(id, V1, locked, 2), YUMA_CALL_OK);
     yuma_account wc = gn_acc(COLD, WHALE), wh = gn_acc(HOT, V1);
-    assert_int_equal(gov_escrow_exit(gn_kv(), id, &wc, &wh), GOV_EXIT_AMM);
+    assert_int_equal(gov_escrow_get(gn_kv(), id, &wc, &wh, GOV_ESCROW_ALPHA).exit_mode, GOV_EXIT_AMM);
     gov_proposal p = gn_proposal(id);
     assert_true(p.escrow_peak_ppm >= prm.gov.escrow_rage_ppm);
     gn_until(start + TIMELOCK_MAX - 1);
@@ -216,7 +216,7 @@ static void rage_exit_through_amm(uint32_t slippage_ppm)
     assert_int_equal(gn_proposal(id).state, GOV_ENACTED);
     assert_true(gn_audited(id, GOV_AUDIT_ID_RAGE_EXIT));
     /* Out of the escrow, sold or not. */
-    assert_int_equal(gov_escrow_get(gn_kv(), id, &wc, &wh), 0);
+    assert_int_equal(gov_escrow_get(gn_kv(), id, &wc, &wh, GOV_ESCROW_ALPHA).amount, 0);
     uint64_t sold = before - stake(WHALE, V1, 1), paid = gn_balance(COLD, WHALE) - bal;
     uint64_t refund = gn_balance(COLD, OWNER) - owner; /* the owner's exit right, after the exit */
     subnet_rec s;

@@ -474,8 +474,9 @@ static void test_escrow_root_delegators(void **state)
     gn_send(COLD, LATE, escrow(id, V2, part, 3), YUMA_CALL_OK);
     p = gn_proposal(id);
     yuma_account late = gn_acc(COLD, LATE), v2 = gn_acc(HOT, V2);
-    assert_int_equal(gov_escrow_root_get(gn_kv(), id, &late, &v2), part);
-    assert_int_equal(gov_escrow_get(gn_kv(), id, &late, &v2), 0); /* a separate position from alpha */
+    assert_int_equal(gov_escrow_get(gn_kv(), id, &late, &v2, GOV_ESCROW_ROOT).amount, part);
+    /* a separate position from alpha */
+    assert_int_equal(gov_escrow_get(gn_kv(), id, &late, &v2, GOV_ESCROW_ALPHA).amount, 0);
     assert_int_equal(p.escrow_total, alpha_equivalent(part, p.pre_price));
     assert_int_equal(p.escrow_peak_ppm, (uint64_t)((unsigned __int128)p.escrow_total * 1000000 / held));
     /* Escrowed root stake stays put; the rest may leave. */
@@ -507,7 +508,7 @@ static void test_escrow_root_delegators(void **state)
     /* 1:1: the escrowed TAO left the validator for LATE's balance. */
     assert_int_equal(stake(LATE, V2, 0), root_before - root);
     assert_int_equal(gn_balance(COLD, LATE), bal + root);
-    assert_int_equal(gov_escrow_root_get(gn_kv(), id, &late, &v2), 0);
+    assert_int_equal(gov_escrow_get(gn_kv(), id, &late, &v2, GOV_ESCROW_ROOT).amount, 0);
     /* The whale's alpha left by the price exit, as before. */
     assert_int_equal(whale_alpha - stake(WHALE, V1, 1), whale_part);
     assert_true(gn_balance(COLD, WHALE) > whale_bal);
@@ -530,7 +531,7 @@ static void test_escrow_root_released(void **state)
     assert_int_equal(gn_proposal(id).state, GOV_ENACTED);
     assert_int_equal(stake(LATE, V2, 0), 100 * TAO);
     yuma_account late = gn_acc(COLD, LATE), v2 = gn_acc(HOT, V2);
-    assert_int_equal(gov_escrow_root_get(gn_kv(), id, &late, &v2), 0);
+    assert_int_equal(gov_escrow_get(gn_kv(), id, &late, &v2, GOV_ESCROW_ROOT).amount, 0);
     gn_send(COLD, LATE, unstake(V2, 0, 100 * TAO), YUMA_CALL_OK);
 }
 

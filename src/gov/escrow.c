@@ -85,43 +85,18 @@ static size_t escrow_key(uint8_t k[41], uint64_t id, const yuma_account *coldkey
  * then the exit the position chose (GOV_EXIT_PRICE or GOV_EXIT_AMM; a
  * 72-byte value is the price exit), then for root stake the source byte
  * GOV_ESCROW_ROOT (74 bytes; alpha positions keep their 73). */
-static bool escrow_read(const ykv *kv, uint64_t id, const yuma_account *coldkey, const yuma_account *hotkey,
-                        uint8_t source, uint64_t *amount, uint8_t *mode)
+gov_escrow_position gov_escrow_get(const ykv *kv, uint64_t id, const yuma_account *coldkey,
+                                   const yuma_account *hotkey, uint8_t source)
 {
     uint8_t key[41];
     size_t vlen;
     const uint8_t *v = ykv_get(kv, key, escrow_key(key, id, coldkey, hotkey, source), &vlen);
-    *amount = 0;
-    *mode = GOV_EXIT_PRICE;
+    gov_escrow_position pos = {.amount = 0, .exit_mode = GOV_EXIT_PRICE};
     bool root = source == GOV_ESCROW_ROOT;
-    if (!v || (root ? vlen != 74 || v[73] != GOV_ESCROW_ROOT : vlen != 72 && vlen != 73)) return false;
-    *amount = get_u64(v + 64);
-    if (vlen >= 73) *mode = v[72];
-    return true;
-}
-
-uint64_t gov_escrow_get(const ykv *kv, uint64_t id, const yuma_account *coldkey, const yuma_account *hotkey)
-{
-    uint64_t amount;
-    uint8_t mode;
-    escrow_read(kv, id, coldkey, hotkey, GOV_ESCROW_ALPHA, &amount, &mode);
-    return amount;
-}
-
-uint64_t gov_escrow_root_get(const ykv *kv, uint64_t id, const yuma_account *coldkey, const yuma_account *hotkey)
-{
-    uint64_t amount;
-    uint8_t mode;
-    escrow_read(kv, id, coldkey, hotkey, GOV_ESCROW_ROOT, &amount, &mode);
-    return amount;
-}
-
-uint8_t gov_escrow_exit(const ykv *kv, uint64_t id, const yuma_account *coldkey, const yuma_account *hotkey)
-{
-    uint64_t amount;
-    uint8_t mode;
-    escrow_read(kv, id, coldkey, hotkey, GOV_ESCROW_ALPHA, &amount, &mode);
-    return mode;
+    if (!v || (root ? vlen != 74 || v[73] != GOV_ESCROW_ROOT : vlen != 72 && vlen != 73)) return pos;
+    pos.amount = get_u64(v + 64);
+    if (vlen >= 73) pos.exit_mode = v[72];
+    return pos;
 }
 
 static bool escrow_put(ykv *kv, uint64_t id, const yuma_account *coldkey, const yuma_account *hotkey, uint8_t source,
@@ -149,7 +124,7 @@ static uint64_t root_escrowed(const ykv *kv, const yuma_account *coldkey, const 
         if (!gov_proposal_get(kv, ids[i], &p) || p.netuid == GOV_NETUID_GLOBAL ||
             (p.state != GOV_TIMELOCK && p.state != GOV_APPEAL))
             continue;
-        uint64_t e = gov_escrow_root_get(kv, p.id, coldkey, hotkey);
+        uint64_t e = gov_escrow_get(kv, p.id, coldkey, hotkey, GOV_ESCROW_ROOT).amount;
         if (e > locked) locked = e;
     }
     return locked;
@@ -167,7 +142,7 @@ uint64_t gov_locked_stake(const ykv *kv, const yuma_account *coldkey, const yuma
     gov_subnet_rec g = gov_subnet_get(kv, netuid);
     gov_proposal p;
     if (g.open_id && gov_proposal_get(kv, g.open_id, &p) && (p.state == GOV_TIMELOCK || p.state == GOV_APPEAL)) {
-        uint64_t e = gov_escrow_get(kv, p.id, coldkey, hotkey);
+        uint64_t e = gov_escrow_get(kv, p.id, coldkey, hotkey, GOV_ESCROW_ALPHA).amount;
         if (e > locked) locked = e;
     }
     return locked;
@@ -222,9 +197,7 @@ static uint64_t sat_add(uint64_t a, uint64_t b)
  * the target, 1:1 TAO at a rage exit whatever the exit. */
 static yuma_call_status escrow_root(call_ctx *cx, gov_proposal *p, const yuma_call *call)
 {
-    uint64_t have;
-    uint8_t mode;
-    escrow_read(cx->kv, p->id, cx->signer, &call->hotkey, GOV_ESCROW_ROOT, &have, &mode);
+    uint64_t have = gov_escrow_get(cx->kv, p->id, cx->signer, &call->hotkey, GOV_ESCROW_ROOT).amount;
     uint64_t next;
     if (call->choice == 3) {
         if (!target_validator(cx->kv, p->netuid, &call->hotkey)) return YUMA_CALL_ERR_GOV_NOT_TARGET_VALIDATOR;
@@ -263,25 +236,23 @@ yuma_call_status gov_call_escrow(call_ctx *cx, const yuma_call *call)
         if (r > p.escrow_peak_ppm) p.escrow_peak_ppm = r;
         return gov_proposal_put(cx->kv, &p) ? YUMA_CALL_OK : YUMA_CALL_ERR_NOMEM;
     }
-    uint64_t have;
-    uint8_t mode;
-    escrow_read(cx->kv, p.id, cx->signer, &call->hotkey, GOV_ESCROW_ALPHA, &have, &mode);
+    gov_escrow_position pos = gov_escrow_get(cx->kv, p.id, cx->signer, &call->hotkey, GOV_ESCROW_ALPHA);
     if (call->choice != 1) {
         uint64_t stake = stake_of(cx->kv, &call->hotkey, cx->signer, p.netuid);
-        if (call->amount > stake || have > stake - call->amount) return YUMA_CALL_ERR_NOT_ENOUGH_STAKE;
-        have += call->amount;
+        if (call->amount > stake || pos.amount > stake - call->amount) return YUMA_CALL_ERR_NOT_ENOUGH_STAKE;
+        pos.amount += call->amount;
         p.escrow_total += call->amount;
-        mode = call->choice == 2 ? GOV_EXIT_AMM : GOV_EXIT_PRICE;
+        pos.exit_mode = call->choice == 2 ? GOV_EXIT_AMM : GOV_EXIT_PRICE;
     } else {
-        if (call->amount > have) return YUMA_CALL_ERR_GOV_NOT_ESCROWED;
-        have -= call->amount;
+        if (call->amount > pos.amount) return YUMA_CALL_ERR_GOV_NOT_ESCROWED;
+        pos.amount -= call->amount;
         p.escrow_total -= call->amount;
     }
     /* The stretch follows the highest R seen, so leaving the escrow cannot
      * shorten a timelock others relied on. */
     uint32_t r = gov_escrow_ratio_ppm(cx->kv, &p);
     if (r > p.escrow_peak_ppm) p.escrow_peak_ppm = r;
-    if (!escrow_put(cx->kv, p.id, cx->signer, &call->hotkey, GOV_ESCROW_ALPHA, have, mode) ||
+    if (!escrow_put(cx->kv, p.id, cx->signer, &call->hotkey, GOV_ESCROW_ALPHA, pos.amount, pos.exit_mode) ||
         !gov_proposal_put(cx->kv, &p))
         return YUMA_CALL_ERR_NOMEM;
     return YUMA_CALL_OK;

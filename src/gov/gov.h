@@ -336,18 +336,22 @@ bool gov_sample_prices(call_ctx *cx);
 
 bool gov_lock_add(ykv *kv, const yuma_account *coldkey, const yuma_account *hotkey, uint16_t netuid, uint64_t amount,
                   uint64_t until);
-uint64_t gov_escrow_get(const ykv *kv, uint64_t id, const yuma_account *coldkey, const yuma_account *hotkey);
 /* Where an escrowed position's stake is: alpha on the target, or TAO
  * delegated (root stake) to one of the target's validators (§5.5). */
 enum { GOV_ESCROW_ALPHA = 0, GOV_ESCROW_ROOT = 1 };
-/* The root TAO coldkey escrowed on hotkey for proposal id (gov_escrow
- * choice 3; 4 takes it out). */
-uint64_t gov_escrow_root_get(const ykv *kv, uint64_t id, const yuma_account *coldkey, const yuma_account *hotkey);
-/* What tao of root stake counts in R: tao / p's pre-proposal price, in alpha. */
-uint64_t gov_escrow_root_alpha(const gov_proposal *p, uint64_t tao);
 /* How an escrowed position leaves at a rage exit (gov_escrow choice 0 or 2). */
 enum { GOV_EXIT_PRICE = 0, GOV_EXIT_AMM = 1 };
-uint8_t gov_escrow_exit(const ykv *kv, uint64_t id, const yuma_account *coldkey, const yuma_account *hotkey);
+typedef struct {
+    uint64_t amount;   /* alpha, or TAO for root stake; 0: no position */
+    uint8_t exit_mode; /* GOV_EXIT_PRICE or GOV_EXIT_AMM (root stake: always the price) */
+} gov_escrow_position;
+/* What coldkey escrowed on hotkey for proposal id from source: alpha
+ * (GOV_ESCROW_ALPHA, gov_escrow choices 0-2) or root TAO (GOV_ESCROW_ROOT,
+ * choices 3 and 4); {0, GOV_EXIT_PRICE} where there is none. */
+gov_escrow_position gov_escrow_get(const ykv *kv, uint64_t id, const yuma_account *coldkey,
+                                   const yuma_account *hotkey, uint8_t source);
+/* What tao of root stake counts in R: tao / p's pre-proposal price, in alpha. */
+uint64_t gov_escrow_root_alpha(const gov_proposal *p, uint64_t tao);
 /* R now: escrowed alpha (and escrowed root TAO at the pre-proposal price,
  * in alpha) over the alpha the subnet's stakers hold, ppm, at most 1e6. */
 uint32_t gov_escrow_ratio_ppm(const ykv *kv, const gov_proposal *p);
