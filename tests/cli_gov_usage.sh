@@ -30,5 +30,11 @@ refused "yuma gov undelegate: the track is targeted or global, not missing" gov 
 refused "--validator SS58 (the hotkey your stake is on), not missing" gov escrow 1 lock-tao
 refused "the proposal id (1, 2, ...) comes first, not x" gov escrow x lock-tao
 refused "lock, lock-amm, unlock, lock-tao or unlock-tao, not lock-foo" gov escrow 1 lock-foo --amount 1
+# the amount is in the escrowed stake's unit: alpha on the subnet, TAO for root stake
+refused "--amount ALPHA is required, not missing" gov escrow 1 lock --validator "$ADDR"
+refused "--amount ALPHA is required, not 1.5x" gov escrow 1 lock-amm --validator "$ADDR" --amount 1.5x
+refused "--amount ALPHA is required, not missing" gov escrow 1 unlock --validator "$ADDR"
+refused "--amount TAO is required, not missing" gov escrow 1 lock-tao --validator "$ADDR"
+refused "--amount TAO is required, not 1.5x" gov escrow 1 unlock-tao --validator "$ADDR" --amount 1.5x
 
 cli_summary

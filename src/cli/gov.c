@@ -83,6 +83,12 @@ static int usage_error(const char *cmd, const char *what, const char *value)
     return 2;
 }
 
+/* An option's value for a usage error: what was given, or "missing". */
+static const char *or_missing(const char *value)
+{
+    return value ? value : "missing";
+}
+
 static bool parse_number(const char *s, long long max, long long *out)
 {
     char *end;
@@ -252,9 +258,9 @@ static bool load_signer(const char *cmd, const gopts *o, yuma_keypair *kp)
 
 /* ---- texts ---- */
 
-/* The hash of the text the options name (given hash, inline text or a
- * file); the text (if any) is stored on the node unless this is a dry run. */
-static bool text_hash(const char *cmd, const gopts *o, yuma_rpc_client *rc, uint8_t out[32])
+/* The text options' usage, checked before the wallet is opened: exactly
+ * one of text, file and hash, and a hash of 64 hex digits. */
+static bool text_options_ok(const char *cmd, const gopts *o)
 {
     int given = (o->text != NULL) + (o->text_file != NULL) + (o->text_hash != NULL);
     if (given != 1) {
@@ -263,13 +269,20 @@ static bool text_hash(const char *cmd, const gopts *o, yuma_rpc_client *rc, uint
                     NULL);
         return false;
     }
-    if (o->text_hash) {
-        if (!parse_hex32(o->text_hash, out)) {
-            usage_error(cmd, "the hash must be 64 hex digits, not", o->text_hash);
-            return false;
-        }
-        return true;
+    uint8_t hash[32];
+    if (o->text_hash && !parse_hex32(o->text_hash, hash)) {
+        usage_error(cmd, "the hash must be 64 hex digits, not", o->text_hash);
+        return false;
     }
+    return true;
+}
+
+/* The hash of the text the options name (given hash, inline text or a
+ * file; text_options_ok has passed them); the text (if any) is stored on
+ * the node unless this is a dry run. */
+static bool text_hash(const gopts *o, yuma_rpc_client *rc, uint8_t out[32])
+{
+    if (o->text_hash) return parse_hex32(o->text_hash, out);
     char *text = NULL;
     size_t len;
     if (o->text) {
@@ -441,20 +454,12 @@ static int dry_run(const gopts *o, yuma_rpc_client *rc, const yuma_keypair *kp, 
 static int send(const char *cmd, const gopts *o, yuma_call *c, bool needs_text)
 {
     yuma_keypair kp;
-    int given = (o->text != NULL) + (o->text_file != NULL) + (o->text_hash != NULL);
-    if (needs_text && given != 1)
-        return usage_error(cmd, strcmp(cmd, "propose") == 0
-                                    ? "give exactly one of --rationale, --rationale-file, --rationale-hash"
-                                    : "give exactly one of --text, --text-file, --text-hash",
-                           NULL);
-    uint8_t ignored[32];
-    if (needs_text && o->text_hash && !parse_hex32(o->text_hash, ignored))
-        return usage_error(cmd, "the hash must be 64 hex digits, not", o->text_hash);
+    if (needs_text && !text_options_ok(cmd, o)) return 2;
     yuma_rpc_client *rc = client(o);
     if (!rc) return 1;
     int st = 1;
     if (load_signer(cmd, o, &kp)) {
-        if (!needs_text || text_hash(cmd, o, rc, c->doc_hash)) {
+        if (!needs_text || text_hash(o, rc, c->doc_hash)) {
             if (o->dry_run) st = dry_run(o, rc, &kp, c);
             else st = cli_send(rc, &kp, c, (o->no_wait ? CLI_NO_WAIT : 0) | (o->json ? CLI_JSON : 0));
         }
@@ -462,6 +467,16 @@ static int send(const char *cmd, const gopts *o, yuma_call *c, bool needs_text)
     }
     yuma_rpc_client_free(rc);
     return st;
+}
+
+/* What every signed subcommand starts with: its options parsed, and a
+ * call of its kind with every other field zero. Returns parse's status
+ * (0: go on). */
+static int begin_call(const char *cmd, int argc, char **argv, yuma_call_kind kind, gopts *o, yuma_call *c)
+{
+    memset(c, 0, sizeof *c);
+    c->kind = kind;
+    return parse(cmd, argc, argv, o);
 }
 
 static bool proposal_id(const char *cmd, const gopts *o, uint64_t *id)
@@ -478,15 +493,14 @@ static bool proposal_id(const char *cmd, const gopts *o, uint64_t *id)
 static int cmd_propose(int argc, char **argv)
 {
     gopts o;
-    int st = parse("propose", argc, argv, &o);
+    yuma_call c;
+    int st = begin_call("propose", argc, argv, YUMA_CALL_GOV_PROPOSE, &o, &c);
     if (st) return st;
     if (o.global == (o.netuid >= 0)) return usage_error("propose", "give --netuid N (one subnet) or --global", NULL);
     if (o.nactions == 0) return usage_error("propose", "at least one --action SPEC", NULL);
-    yuma_call c;
-    memset(&c, 0, sizeof c);
-    c.kind = YUMA_CALL_GOV_PROPOSE;
     c.netuid = o.global ? 0xFFFF : (uint16_t)o.netuid;
-    if (!parse_amount(o.deposit, &c.amount)) return usage_error("propose", "--deposit TAO is required (e.g. 100), not", o.deposit ? o.deposit : "missing");
+    if (!parse_amount(o.deposit, &c.amount))
+        return usage_error("propose", "--deposit TAO is required (e.g. 100), not", or_missing(o.deposit));
     for (int i = 0; i < o.nactions; i++) {
         char why[160];
         if (!parse_action(o.actions[i], o.global, &c.actions[i], why, sizeof why))
@@ -496,61 +510,66 @@ static int cmd_propose(int argc, char **argv)
     return send("propose", &o, &c, true);
 }
 
+/* A vote's choice (1 aye .. 4 veto) and conviction. */
+static int vote_args(const char *cmd, const gopts *o, yuma_call *c)
+{
+    static const char *const choices[] = {NULL, "aye", "nay", "abstain", "veto"};
+    const char *ch = o->npos > 1 ? o->pos[1] : "";
+    for (uint8_t i = 1; i <= 4; i++)
+        if (strcmp(ch, choices[i]) == 0) c->choice = i;
+    if (!c->choice) return usage_error(cmd, "the vote is aye, nay, abstain or veto, not", ch);
+    c->conviction = o->conviction < 0 ? 0 : (uint8_t)o->conviction;
+    return 0;
+}
+
+/* An escrow's direction (the call's choice), validator and amount: alpha
+ * on the target, or for lock-tao / unlock-tao root TAO delegated to a
+ * validator of the target (§5.5's "TAO delegators to its validators"). */
+static int escrow_args(const char *cmd, const gopts *o, yuma_call *c)
+{
+    static const char *const dirs[] = {"lock", "unlock", "lock-amm", "lock-tao", "unlock-tao"};
+    const char *dir = o->npos > 1 ? o->pos[1] : "";
+    c->choice = 255;
+    for (uint8_t i = 0; i < 5; i++)
+        if (strcmp(dir, dirs[i]) == 0) c->choice = i;
+    if (c->choice == 255) return usage_error(cmd, "lock, lock-amm, unlock, lock-tao or unlock-tao, not", dir);
+    if (!parse_address(o->validator, &c->hotkey))
+        return usage_error(cmd, "--validator SS58 (the hotkey your stake is on), not", or_missing(o->validator));
+    bool root_tao = c->choice >= 3;
+    if (!parse_amount(o->amount, &c->amount))
+        return usage_error(cmd, root_tao ? "--amount TAO is required, not" : "--amount ALPHA is required, not",
+                           or_missing(o->amount));
+    return 0;
+}
+
 static int cmd_with_id(const char *cmd, yuma_call_kind kind, int argc, char **argv)
 {
     gopts o;
-    int st = parse(cmd, argc, argv, &o);
-    if (st) return st;
     yuma_call c;
-    memset(&c, 0, sizeof c);
-    c.kind = kind;
+    int st = begin_call(cmd, argc, argv, kind, &o, &c);
+    if (st) return st;
     if (!proposal_id(cmd, &o, &c.proposal_id)) return 2;
-    bool text = false;
-    switch (kind) {
-    case YUMA_CALL_GOV_TOPUP:
-        if (!parse_amount(o.amount, &c.amount)) return usage_error(cmd, "--amount TAO is required, not", o.amount ? o.amount : "missing");
-        break;
-    case YUMA_CALL_GOV_RESPOND: text = true; break;
-    case YUMA_CALL_GOV_VOTE: {
-        static const char *const choices[] = {NULL, "aye", "nay", "abstain", "veto"};
-        const char *ch = o.npos > 1 ? o.pos[1] : "";
-        for (uint8_t i = 1; i <= 4; i++)
-            if (strcmp(ch, choices[i]) == 0) c.choice = i;
-        if (!c.choice) return usage_error(cmd, "the vote is aye, nay, abstain or veto, not", ch);
-        c.conviction = o.conviction < 0 ? 0 : (uint8_t)o.conviction;
-        break;
-    }
-    case YUMA_CALL_GOV_ESCROW: {
-        const char *dir = o.npos > 1 ? o.pos[1] : "";
-        /* lock-tao / unlock-tao: root TAO delegated to a validator of the
-         * target (§5.5's "TAO delegators to its validators"). */
-        static const char *const dirs[] = {"lock", "unlock", "lock-amm", "lock-tao", "unlock-tao"};
-        c.choice = 255;
-        for (uint8_t i = 0; i < 5; i++)
-            if (strcmp(dir, dirs[i]) == 0) c.choice = i;
-        if (c.choice == 255) return usage_error(cmd, "lock, lock-amm, unlock, lock-tao or unlock-tao, not", dir);
-        if (!parse_address(o.validator, &c.hotkey)) return usage_error(cmd, "--validator SS58 (the hotkey your stake is on), not", o.validator ? o.validator : "missing");
-        if (!parse_amount(o.amount, &c.amount)) return usage_error(cmd, "--amount ALPHA is required, not", o.amount ? o.amount : "missing");
-        break;
-    }
-    default: break;
-    }
-    return send(cmd, &o, &c, text);
+    if (kind == YUMA_CALL_GOV_TOPUP && !parse_amount(o.amount, &c.amount))
+        return usage_error(cmd, "--amount TAO is required, not", or_missing(o.amount));
+    if (kind == YUMA_CALL_GOV_VOTE) st = vote_args(cmd, &o, &c);
+    if (kind == YUMA_CALL_GOV_ESCROW) st = escrow_args(cmd, &o, &c);
+    return st ? st : send(cmd, &o, &c, kind == YUMA_CALL_GOV_RESPOND);
 }
 
 static int cmd_owner_transfer(int argc, char **argv)
 {
+    const char *cmd = "owner-transfer";
     gopts o;
-    int st = parse("owner-transfer", argc, argv, &o);
-    if (st) return st;
     yuma_call c;
-    memset(&c, 0, sizeof c);
-    c.kind = YUMA_CALL_GOV_OWNER_TRANSFER;
-    if (o.netuid < 0) return usage_error("owner-transfer", "--netuid N is required", NULL);
+    int st = begin_call(cmd, argc, argv, YUMA_CALL_GOV_OWNER_TRANSFER, &o, &c);
+    if (st) return st;
+    if (o.netuid < 0) return usage_error(cmd, "--netuid N is required", NULL);
     c.netuid = (uint16_t)o.netuid;
-    if (!parse_address(o.dest, &c.dest)) return usage_error("owner-transfer", "--dest SS58 (the new owner's coldkey), not", o.dest ? o.dest : "missing");
-    if (!parse_address(o.dest_hotkey, &c.hotkey)) return usage_error("owner-transfer", "--dest-hotkey SS58, not", o.dest_hotkey ? o.dest_hotkey : "missing");
-    return send("owner-transfer", &o, &c, false);
+    if (!parse_address(o.dest, &c.dest))
+        return usage_error(cmd, "--dest SS58 (the new owner's coldkey), not", or_missing(o.dest));
+    if (!parse_address(o.dest_hotkey, &c.hotkey))
+        return usage_error(cmd, "--dest-hotkey SS58, not", or_missing(o.dest_hotkey));
+    return send(cmd, &o, &c, false);
 }
 
 /* yuma gov delegate targeted|global --to SS58 [--conviction N]; yuma gov
@@ -558,11 +577,9 @@ static int cmd_owner_transfer(int argc, char **argv)
 static int cmd_delegate(const char *cmd, int argc, char **argv)
 {
     gopts o;
-    int st = parse(cmd, argc, argv, &o);
-    if (st) return st;
     yuma_call c;
-    memset(&c, 0, sizeof c);
-    c.kind = YUMA_CALL_GOV_DELEGATE;
+    int st = begin_call(cmd, argc, argv, YUMA_CALL_GOV_DELEGATE, &o, &c);
+    if (st) return st;
     const char *track = o.npos > 0 ? o.pos[0] : "";
     if (strcmp(track, "targeted") && strcmp(track, "global"))
         return usage_error(cmd, "the track is targeted or global, not", track[0] ? track : "missing");
@@ -571,7 +588,7 @@ static int cmd_delegate(const char *cmd, int argc, char **argv)
     if (undelegate && (o.dest || o.conviction >= 0))
         return usage_error(cmd, "takes no --to or --conviction", NULL);
     if (!undelegate && !parse_address(o.dest, &c.dest))
-        return usage_error(cmd, "--to SS58 (the delegate's coldkey), not", o.dest ? o.dest : "missing");
+        return usage_error(cmd, "--to SS58 (the delegate's coldkey), not", or_missing(o.dest));
     c.conviction = o.conviction < 0 ? 0 : (uint8_t)o.conviction;
     return send(cmd, &o, &c, false);
 }
@@ -788,49 +805,42 @@ static int cmd_notices(int argc, char **argv)
     return 0;
 }
 
-static int cmd_council(int argc, char **argv)
+static void print_council(const json_t *r)
 {
-    gopts o;
-    int st = parse("council", argc, argv, &o);
-    if (st) return st;
-    yuma_rpc_client *rc = client(&o);
-    json_t *r = rc ? cli_call(rc, "gov_council", NULL) : NULL;
-    yuma_rpc_client_free(rc);
-    if (!r) return 1;
-    if (o.json) print_json(r);
-    else {
-        const json_t *s = json_object_get(r, "seats"), *m = json_object_get(r, "members");
-        printf("council at block %lld: %lld seats (%lld economic, %lld builder, %lld miner)\n", num(r, "block"),
-               num(s, "total"), num(s, "economic"), num(s, "builder"), num(s, "miner"));
-        for (size_t i = 0; i < json_array_size(m); i++) {
-            const json_t *e = json_array_get(m, i);
-            printf("  %s %s%s%s\n", str(e, "coldkey"), json_is_true(json_object_get(e, "economic")) ? " economic" : "",
-                   json_is_true(json_object_get(e, "builder")) ? " builder" : "",
-                   json_is_true(json_object_get(e, "miner")) ? " miner" : "");
-        }
+    const json_t *s = json_object_get(r, "seats"), *m = json_object_get(r, "members");
+    printf("council at block %lld: %lld seats (%lld economic, %lld builder, %lld miner)\n", num(r, "block"),
+           num(s, "total"), num(s, "economic"), num(s, "builder"), num(s, "miner"));
+    for (size_t i = 0; i < json_array_size(m); i++) {
+        const json_t *e = json_array_get(m, i);
+        printf("  %s %s%s%s\n", str(e, "coldkey"), json_is_true(json_object_get(e, "economic")) ? " economic" : "",
+               json_is_true(json_object_get(e, "builder")) ? " builder" : "",
+               json_is_true(json_object_get(e, "miner")) ? " miner" : "");
     }
-    json_decref(r);
-    return 0;
 }
 
-static int cmd_params(int argc, char **argv)
+static void print_params(const json_t *r)
+{
+    const json_t *l = json_object_get(r, "params");
+    printf("House S quorum now: %lld ppm\n", num(r, "quorum_ppm"));
+    for (size_t i = 0; i < json_array_size(l); i++) {
+        const json_t *p = json_array_get(l, i);
+        printf("  %3lld %-34s %20lld  %s\n", num(p, "id"), str(p, "name"), num(p, "value"), str(p, "class"));
+    }
+}
+
+/* A read subcommand that takes no parameters (council, params): the
+ * node's answer to method, as JSON with --json, else as print shows it. */
+static int read_plain(const char *cmd, int argc, char **argv, const char *method, void (*print)(const json_t *))
 {
     gopts o;
-    int st = parse("params", argc, argv, &o);
+    int st = parse(cmd, argc, argv, &o);
     if (st) return st;
     yuma_rpc_client *rc = client(&o);
-    json_t *r = rc ? cli_call(rc, "gov_params", NULL) : NULL;
+    json_t *r = rc ? cli_call(rc, method, NULL) : NULL;
     yuma_rpc_client_free(rc);
     if (!r) return 1;
     if (o.json) print_json(r);
-    else {
-        const json_t *l = json_object_get(r, "params");
-        printf("House S quorum now: %lld ppm\n", num(r, "quorum_ppm"));
-        for (size_t i = 0; i < json_array_size(l); i++) {
-            const json_t *p = json_array_get(l, i);
-            printf("  %3lld %-34s %20lld  %s\n", num(p, "id"), str(p, "name"), num(p, "value"), str(p, "class"));
-        }
-    }
+    else print(r);
     json_decref(r);
     return 0;
 }
@@ -856,8 +866,8 @@ int cmd_gov(int argc, char **argv)
     if (strcmp(sub, "show") == 0) return cmd_show(n, v);
     if (strcmp(sub, "list") == 0) return cmd_list(n, v);
     if (strcmp(sub, "notices") == 0) return cmd_notices(n, v);
-    if (strcmp(sub, "council") == 0) return cmd_council(n, v);
-    if (strcmp(sub, "params") == 0) return cmd_params(n, v);
+    if (strcmp(sub, "council") == 0) return read_plain("council", n, v, "gov_council", print_council);
+    if (strcmp(sub, "params") == 0) return read_plain("params", n, v, "gov_params", print_params);
     /* The audit log, history, metrics and guardian lane: gov_audit.c. */
     if (strcmp(sub, "log") == 0 || strcmp(sub, "history") == 0 || strcmp(sub, "metrics") == 0 ||
         strcmp(sub, "guardian") == 0)
