@@ -13,10 +13,9 @@
  * Each test works in its own mkdtemp() directory. The crash test is seeded
  * (CRASH_SEED) so a failure repeats; its time is bounded by its kill count.
  */
-#define _GNU_SOURCE /* nftw */
+#define _GNU_SOURCE /* nftw, in store_fixture.h */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -40,88 +39,13 @@
 #include "yuma/store.h"
 #include "yuma/tx.h"
 
-#define USERS 8
+#include "store_fixture.h"
+
 #define MAX_TXS 4
 #define CRASH_SEED 20240917u
 #define CRASH_KILLS 50
 
-/* ---- fixture ---- */
-
-typedef struct {
-    char dir[64];
-    char path[128];  /* dir/chain.db */
-} fixture;
-
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof *f);
-    if (!f) return -1;
-    snprintf(f->dir, sizeof f->dir, "/tmp/yuma-store-test-XXXXXX");
-    if (!mkdtemp(f->dir)) return -1;
-    snprintf(f->path, sizeof f->path, "%s/chain.db", f->dir);
-    *state = f;
-    return 0;
-}
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    int rc = nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-    free(f);
-    return rc;
-}
-
-/* ---- users, genesis, transactions (as in test_chain.c) ---- */
-
-typedef struct {
-    unsigned char pk[32], sk[64];
-} user;
-
-static user users[USERS];
-static yuma_account author;
-static yuma_genesis_balance balances[USERS];
-
-static void make_users(void)
-{
-    for (int i = 0; i < USERS; i++) {
-        unsigned char seed[32] = {0};
-        seed[0] = (unsigned char)(i + 1);
-        crypto_sign_seed_keypair(users[i].pk, users[i].sk, seed);
-        memcpy(balances[i].account.bytes, users[i].pk, 32);
-        balances[i].balance = (uint64_t)(i + 1) * 1000 * 1000000000ull;
-    }
-    memset(author.bytes, 0xAA, 32);
-}
-
-static yuma_account account_of(int i)
-{
-    yuma_account a;
-    memcpy(a.bytes, users[i].pk, 32);
-    return a;
-}
-
-static yuma_genesis genesis(uint64_t chain_id)
-{
-    yuma_genesis g = {.chain_id = chain_id, .params = yuma_chain_params_default(), .balance_count = USERS,
-                      .balances = balances};
-    return g;
-}
-
-static yuma_chain *new_chain(uint64_t chain_id)
-{
-    yuma_genesis g = genesis(chain_id);
-    yuma_chain *c;
-    assert_int_equal(yuma_chain_new(&g, &c), YUMA_CHAIN_OK);
-    return c;
-}
+/* ---- transactions (as in test_chain.c) ---- */
 
 typedef struct {
     uint64_t s;
@@ -203,56 +127,10 @@ static void tx_id(const encoded *e, uint8_t id[32])
     assert_true(yuma_tx_hash(&tx, id));
 }
 
-static yuma_store *open_store(const char *path)
-{
-    yuma_store *s;
-    char msg[512];
-    yuma_store_status st = yuma_store_open(path, &s, msg, sizeof msg);
-    if (st != YUMA_STORE_OK) fail_msg("open %s: %s", path, msg);
-    return s;
-}
-
-static void bind_store(yuma_store *s, uint64_t chain_id)
-{
-    yuma_genesis g = genesis(chain_id);
-    if (yuma_store_bind_genesis(s, &g, "genesis-doc", 11) != YUMA_STORE_OK)
-        fail_msg("bind: %s", yuma_store_message(s));
-}
-
-static yuma_chain *load(yuma_store *s, uint64_t chain_id)
-{
-    yuma_genesis g = genesis(chain_id);
-    yuma_chain *c;
-    if (yuma_store_load(s, &g, &c) != YUMA_STORE_OK) fail_msg("load: %s", yuma_store_message(s));
-    return c;
-}
-
 static void commit(yuma_store *s, yuma_chain *c, built *b)
 {
     if (yuma_store_commit_block(s, c, &b->block, &b->res) != YUMA_STORE_OK)
         fail_msg("commit %llu: %s", (unsigned long long)b->block.height, yuma_store_message(s));
-}
-
-/* Height, last hash, root and every account of two chains agree. */
-static void assert_same_chain(yuma_chain *a, yuma_chain *b)
-{
-    assert_int_equal(yuma_chain_height(a), yuma_chain_height(b));
-    uint8_t ha[32], hb[32];
-    yuma_chain_last_hash(a, ha);
-    yuma_chain_last_hash(b, hb);
-    assert_memory_equal(ha, hb, 32);
-    yuma_chain_state_root(a, ha);
-    yuma_chain_state_root(b, hb);
-    assert_memory_equal(ha, hb, 32);
-    for (int i = 0; i < USERS; i++) {
-        yuma_account u = account_of(i);
-        assert_int_equal(yuma_chain_balance(a, &u), yuma_chain_balance(b, &u));
-        assert_int_equal(yuma_chain_nonce(a, &u), yuma_chain_nonce(b, &u));
-    }
-    assert_int_equal(yuma_chain_balance(a, &author), yuma_chain_balance(b, &author));
-    assert_int_equal(yuma_chain_total_issuance(a), yuma_chain_total_issuance(b));
-    char detail[160];
-    assert_true(yuma_chain_audit_supply(b, detail, sizeof detail));
 }
 
 static bool count_change(const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen, void *ctx)
@@ -263,17 +141,6 @@ static bool count_change(const uint8_t *key, size_t klen, const uint8_t *val, si
     (void)vlen;
     ++*(size_t *)ctx;
     return true;
-}
-
-/* Raw SQL on the store's file from a second connection, as an operator
- * (or a bug, or a disk) would change it behind the node's back. */
-static void raw_exec(const char *path, const char *sql)
-{
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    char *err = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) fail_msg("raw sql %s: %s", sql, err);
-    sqlite3_close(db);
 }
 
 static int64_t raw_int(const char *path, const char *sql)
@@ -1342,21 +1209,21 @@ int main(void)
 {
     make_users();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_open_reopen, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_commit_load_replay, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_sequence_errors, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_commit_failure_is_atomic, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_disk_full, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bind_failure, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_truncated, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_events, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_migrate_v1, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_genesis_mismatch, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_tampered, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_malformed_rows, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_open_reopen, store_setup, store_teardown),
+        cmocka_unit_test_setup_teardown(test_commit_load_replay, store_setup, store_teardown),
+        cmocka_unit_test_setup_teardown(test_sequence_errors, store_setup, store_teardown),
+        cmocka_unit_test_setup_teardown(test_commit_failure_is_atomic, store_setup, store_teardown),
+        cmocka_unit_test_setup_teardown(test_disk_full, store_setup, store_teardown),
+        cmocka_unit_test_setup_teardown(test_bind_failure, store_setup, store_teardown),
+        cmocka_unit_test_setup_teardown(test_open_errors, store_setup, store_teardown),
+        cmocka_unit_test_setup_teardown(test_truncated, store_setup, store_teardown),
+        cmocka_unit_test_setup_teardown(test_events, store_setup, store_teardown),
+        cmocka_unit_test_setup_teardown(test_migrate_v1, store_setup, store_teardown),
+        cmocka_unit_test_setup_teardown(test_genesis_mismatch, store_setup, store_teardown),
+        cmocka_unit_test_setup_teardown(test_tampered, store_setup, store_teardown),
+        cmocka_unit_test_setup_teardown(test_malformed_rows, store_setup, store_teardown),
         cmocka_unit_test(test_strerror),
-        cmocka_unit_test_setup_teardown(test_crash_kill, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_crash_kill, store_setup, store_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,8 +8,7 @@
  * that queries the store the whole time, which sees every block up to the
  * store's height and never one beyond it.
  */
-#define _GNU_SOURCE /* nftw */
-#include <ftw.h>
+#define _GNU_SOURCE /* nftw, in store_fixture.h */
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,74 +18,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <cmocka.h>
 #include <sodium.h>
-#include <sqlite3.h>
 
 #include "yuma/chain.h"
 #include "yuma/store.h"
 #include "yuma/tx.h"
 
-#define USERS 4
-#define TXS 3
+#include "store_fixture.h"
 
-typedef struct {
-    char dir[64];
-    char path[128];
-} fixture;
-
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof *f);
-    if (!f) return -1;
-    snprintf(f->dir, sizeof f->dir, "/tmp/yuma-stage-test-XXXXXX");
-    if (!mkdtemp(f->dir)) return -1;
-    snprintf(f->path, sizeof f->path, "%s/chain.db", f->dir);
-    *state = f;
-    return 0;
-}
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    int rc = nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-    free(f);
-    return rc;
-}
+#define TXS 3     /* transfers a block: user i to user i + 1 */
+#define CHAIN_ID 7
 
 /* ---- a chain of signed transfers ---- */
-
-static unsigned char pk[USERS][32], sk[USERS][64];
-static yuma_genesis_balance balances[USERS];
-static yuma_account author;
-
-static void make_users(void)
-{
-    for (int i = 0; i < USERS; i++) {
-        unsigned char seed[32] = {0};
-        seed[0] = (unsigned char)(i + 1);
-        crypto_sign_seed_keypair(pk[i], sk[i], seed);
-        memcpy(balances[i].account.bytes, pk[i], 32);
-        balances[i].balance = 1000 * 1000000000ull;
-    }
-    memset(author.bytes, 0xAB, 32);
-}
-
-static yuma_genesis genesis(void)
-{
-    return (yuma_genesis){.chain_id = 7, .params = yuma_chain_params_default(), .balance_count = USERS,
-                          .balances = balances};
-}
 
 typedef struct {
     uint8_t bytes[TXS][512];
@@ -105,13 +50,13 @@ static void build_block(yuma_chain *c, built *b)
         memset(&tx, 0, sizeof tx);
         tx.chain_id = yuma_chain_id(c);
         yuma_chain_genesis_hash(c, tx.genesis_hash);
-        memcpy(tx.signer.bytes, pk[i], 32);
+        tx.signer = account_of(i);
         tx.nonce = yuma_chain_nonce(c, &tx.signer);
         tx.call.kind = YUMA_CALL_TRANSFER;
-        memcpy(tx.call.dest.bytes, pk[(i + 1) % USERS], 32);
+        tx.call.dest = account_of((i + 1) % USERS);
         tx.call.amount = 1000 + (uint64_t)i;
         tx.fee = yuma_chain_min_fee(c, yuma_tx_encoded_size(&tx));
-        assert_true(yuma_tx_sign(&tx, sk[i]));
+        assert_true(yuma_tx_sign(&tx, users[i].sk));
         size_t len = yuma_tx_encode(&tx, b->bytes[i], sizeof b->bytes[i]);
         assert_true(len > 0);
         b->raw[i] = (yuma_tx_bytes){b->bytes[i], len};
@@ -125,37 +70,17 @@ static void build_block(yuma_chain *c, built *b)
 
 static yuma_store *open_bound(const char *path)
 {
-    yuma_store *s;
-    char msg[512];
-    if (yuma_store_open(path, &s, msg, sizeof msg) != YUMA_STORE_OK) fail_msg("open: %s", msg);
-    yuma_genesis g = genesis();
-    if (yuma_store_bind_genesis(s, &g, NULL, 0) != YUMA_STORE_OK) fail_msg("bind: %s", yuma_store_message(s));
+    yuma_store *s = open_store(path);
+    bind_store(s, CHAIN_ID);
     return s;
 }
 
-static yuma_chain *new_chain(void)
-{
-    yuma_genesis g = genesis();
-    yuma_chain *c;
-    assert_int_equal(yuma_chain_new(&g, &c), YUMA_CHAIN_OK);
-    return c;
-}
-
-/* The store reloaded from its file equals chain c (height, hash, root). */
+/* The store reloaded from its file equals chain c. */
 static void assert_reloads_to(const char *path, yuma_chain *c)
 {
     yuma_store *s = open_bound(path);
-    yuma_genesis g = genesis();
-    yuma_chain *loaded;
-    assert_int_equal(yuma_store_load(s, &g, &loaded), YUMA_STORE_OK);
-    assert_int_equal(yuma_chain_height(loaded), yuma_chain_height(c));
-    uint8_t a[32], b[32];
-    yuma_chain_last_hash(loaded, a);
-    yuma_chain_last_hash(c, b);
-    assert_memory_equal(a, b, 32);
-    yuma_chain_state_root(loaded, a);
-    yuma_chain_state_root(c, b);
-    assert_memory_equal(a, b, 32);
+    yuma_chain *loaded = load(s, CHAIN_ID);
+    assert_same_chain(c, loaded);
     yuma_chain_free(loaded);
     yuma_store_close(s);
 }
@@ -168,7 +93,7 @@ static void test_stage_then_write(void **state)
 {
     fixture *f = *state;
     yuma_store *s = open_bound(f->path);
-    yuma_chain *c = new_chain();
+    yuma_chain *c = new_chain(CHAIN_ID);
     built b;
     build_block(c, &b);
     assert_int_equal(yuma_store_commit_block(s, c, &b.block, &b.res), YUMA_STORE_OK);
@@ -205,7 +130,7 @@ static void test_write_only_the_staged_block(void **state)
 {
     fixture *f = *state;
     yuma_store *s = open_bound(f->path);
-    yuma_chain *c = new_chain();
+    yuma_chain *c = new_chain(CHAIN_ID);
     built b;
     build_block(c, &b);
     char want[600];
@@ -237,15 +162,6 @@ static void test_write_only_the_staged_block(void **state)
     yuma_chain_free(c);
 }
 
-static void raw_exec(const char *path, const char *sql)
-{
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    char *e = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &e) != SQLITE_OK) fail_msg("%s: %s", sql, e);
-    sqlite3_close(db);
-}
-
 /* A failed write (an injected SQLite error) writes nothing, says why in
  * the write message, and keeps the staged changes: the retry writes the
  * block whole, as a reload shows. */
@@ -253,7 +169,7 @@ static void test_failed_write_retries(void **state)
 {
     fixture *f = *state;
     yuma_store *s = open_bound(f->path);
-    yuma_chain *c = new_chain();
+    yuma_chain *c = new_chain(CHAIN_ID);
     built b;
     build_block(c, &b);
     assert_int_equal(yuma_store_stage_block(s, c, &b.block, &b.res), YUMA_STORE_OK);
@@ -309,7 +225,7 @@ static void test_write_beside_queries(void **state)
 {
     fixture *f = *state;
     yuma_store *s = open_bound(f->path);
-    yuma_chain *c = new_chain();
+    yuma_chain *c = new_chain(CHAIN_ID);
     pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
     reader r = {.s = s, .lock = &lock};
     atomic_init(&r.done, false);
@@ -342,10 +258,10 @@ int main(void)
     if (sodium_init() < 0) return 1;
     make_users();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_stage_then_write, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_write_only_the_staged_block, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_failed_write_retries, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_write_beside_queries, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stage_then_write, store_setup, store_teardown),
+        cmocka_unit_test_setup_teardown(test_write_only_the_staged_block, store_setup, store_teardown),
+        cmocka_unit_test_setup_teardown(test_failed_write_retries, store_setup, store_teardown),
+        cmocka_unit_test_setup_teardown(test_write_beside_queries, store_setup, store_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
