@@ -426,11 +426,14 @@ static void test_dense_quantile(void **st)
         }
         yfx kappa = (yfx)below((uint64_t)sigma + 2);
         yq_voters v = {stake, voters, sigma, sigma - kappa};
-        /* column by column, then with the vector and the baseline kernels */
-        yq_bucket_fn fns[3] = {NULL, dense_kernels_get(false)->buckets, dense_kernels_get(true)->buckets};
-        yfx got[3][YQ_GROUP];
-        for (int f = 0; f < 3; f++) {
-            yq_group_scratch gs = {hist, head, tmp, next, idx, fns[f]};
+        /* column by column, then with the vector and the baseline kernels
+         * (the chosen buckets' keys found by each kernel, and in C) */
+        const dense_kernels *vec = dense_kernels_get(false), *base = dense_kernels_get(true);
+        yq_bucket_fn fns[4] = {NULL, vec->buckets, base->buckets, vec->buckets};
+        yq_match_fn mfns[4] = {NULL, vec->matches, base->matches, NULL};
+        yfx got[4][YQ_GROUP];
+        for (int f = 0; f < 4; f++) {
+            yq_group_scratch gs = {hist, head, tmp, next, idx, fns[f], mfns[f]};
             yq_columns_dense(w, STRIDE, cols, vid, slot_stake, slots, count, (uint32_t)max1, &v, &gs,
                              got[f]);
         }
@@ -440,7 +443,7 @@ static void test_dense_quantile(void **st)
                 if (w[q * STRIDE + l]) key[k++] = YQ_KEY(w[q * STRIDE + l], vid[q]);
             yq_scratch s = {hist, tmp};
             yfx want = yq_column(key, k, (uint32_t)max1, &v, &s);
-            for (int f = 0; f < 3; f++) assert_int_equal(got[f][l], want);
+            for (int f = 0; f < 4; f++) assert_int_equal(got[f][l], want);
             columns++;
         }
     }

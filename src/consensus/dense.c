@@ -386,7 +386,7 @@ static void sweep1_task(void *arg, size_t bk, uint32_t worker)
     kblock blk = {0};
     size_t hs = (size_t)worker * YQ_GROUP * YQ_HSTRIDE, ts = (size_t)worker * YQ_GROUP * d->nvr;
     yq_group_scratch qs = {d->hist + hs, d->qhead + hs, d->qtmp + ts, d->qnext + ts, d->qidx + ts,
-                           d->k->buckets};
+                           d->k->buckets, d->k->matches};
     for (uint32_t g = 0; g < bw; g += YQ_GROUP) {
         size_t cols = bw - g < YQ_GROUP ? bw - g : YQ_GROUP, count[YQ_GROUP];
         for (size_t l = 0; l < cols; l++) count[l] = (size_t)cnt[g + l];

@@ -126,6 +126,8 @@ typedef struct {
     /* the consensus quantile's bucket offsets of a group of columns
      * (quantile.h, yq_bucket_fn) */
     yq_bucket_fn buckets;
+    /* the chosen buckets' entries among those offsets (yq_match_fn) */
+    yq_match_fn matches;
 } dense_kernels;
 
 /* The kernels for this CPU, or the baseline ones when `portable`. */

@@ -436,6 +436,28 @@ INLINE void buckets_impl(const uint64_t *w, size_t stride, size_t slots, const u
     }
 }
 
+/* The entries of idx equal to their lane's want (quantile.h,
+ * yq_match_fn): AVX-512 compares four slots (32 offsets) at once and
+ * walks the few set bits of the mask; the generic form one entry at a
+ * time. */
+INLINE size_t matches_impl(const uint16_t *idx, size_t slots, const uint16_t *want, uint32_t *hit)
+{
+    size_t n = 0, q = 0;
+#if KERN_AVX512
+    __m128i w8 = _mm_loadu_si128((const __m128i *)want);
+    __m512i w32 = _mm512_broadcast_i32x4(w8);
+    for (; q + 4 <= slots; q += 4) {
+        __m512i x = _mm512_loadu_si512((const void *)(idx + q * LANES));
+        for (__mmask32 m = _mm512_cmpeq_epi16_mask(x, w32); m; m &= m - 1)
+            hit[n++] = (uint32_t)(q * LANES) + (uint32_t)__builtin_ctz(m);
+    }
+#endif
+    for (; q < slots; q++)
+        for (int l = 0; l < LANES; l++)
+            if (idx[q * LANES + (size_t)l] == want[l]) hit[n++] = (uint32_t)(q * LANES) + (uint32_t)l;
+    return n;
+}
+
 /* The kernels' configuration: the epoch's (YC2 or YC3, beta) and the
  * block's (which divisors are narrow). The bodies take it as parameters so
  * that the dispatchers below can pass constants for the common cases and
@@ -608,9 +630,15 @@ INLINE uint64_t dividend_impl(const uint64_t *e, const kblock *b, const kconst *
     {                                                                                             \
         buckets_impl(w, stride, slots, shift, zero, idx);                                         \
     }                                                                                             \
+    static size_t name##_matches(const uint16_t *idx, size_t slots, const uint16_t *want,         \
+                                 uint32_t *hit)                                                   \
+    {                                                                                             \
+        return matches_impl(idx, slots, want, hit);                                               \
+    }                                                                                             \
     const dense_kernels dense_kernels_##name = {name##_row_check, name##_copy_block,              \
                                                  name##_narrow_row, name##_add_row,               \
                                                  name##_emit_full, name##_weights, name##_rank,   \
-                                                 name##_ema, name##_dividend, name##_buckets};
+                                                 name##_ema, name##_dividend, name##_buckets,      \
+                                                 name##_matches};
 
 #endif

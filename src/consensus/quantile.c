@@ -281,15 +281,25 @@ static void group_hist(const uint64_t *w, size_t stride, const yfx *slot_stake, 
 
 /* The keys of each column's chosen bucket, offset want[l] (UINT16_MAX: a
  * column that needs none) into its tmp; kept[l] gets their number. Few
- * slots match, so a slot is first tested against all eight at once. */
+ * slots match, so a slot is first tested against all eight at once; with
+ * a `matches` kernel, four slots at once, and the hits are listed in
+ * `next` (unused by a grouped first level) before their keys are read. */
 static void group_keep(const uint64_t *w, size_t stride, const uint32_t *vid, size_t slots,
                        const yq_group_scratch *s, const uint16_t *want, const group_col *g,
                        size_t *kept)
 {
+    for (size_t l = 0; l < YQ_GROUP; l++) kept[l] = 0;
+    if (s->matches) {
+        size_t hits = s->matches(s->idx, slots, want, s->next);
+        for (size_t h = 0; h < hits; h++) {
+            size_t q = s->next[h] / YQ_GROUP, l = s->next[h] % YQ_GROUP;
+            g[l].tmp[kept[l]++] = YQ_KEY(w[q * stride + l], vid[q]);
+        }
+        return;
+    }
     typedef uint16_t v8 __attribute__((vector_size(16))); /* one SSE2 register */
     v8 c;
     memcpy(&c, want, sizeof c);
-    for (size_t l = 0; l < YQ_GROUP; l++) kept[l] = 0;
     for (size_t q = 0; q < slots; q++) {
         v8 x, eq;
         memcpy(&x, s->idx + q * YQ_GROUP, sizeof x);

@@ -63,6 +63,12 @@ yfx yq_column(const uint64_t *key, size_t count, uint32_t max1, const yq_voters 
 typedef void (*yq_bucket_fn)(const uint64_t *w, size_t stride, size_t slots, const uint64_t *shift,
                              const uint64_t *zero, uint16_t *idx);
 
+/* Optional vector kernel (dense_kern.h's `matches`), run after `buckets`:
+ * the entries of idx[0 .. slots * YQ_GROUP) equal to want[l] in lane l
+ * (l = entry % YQ_GROUP; UINT16_MAX matches no entry), as their positions
+ * q * YQ_GROUP + l in ascending order into hit; returns their number. */
+typedef size_t (*yq_match_fn)(const uint16_t *idx, size_t slots, const uint16_t *want, uint32_t *hit);
+
 typedef struct {
     yfx *hist;          /* YQ_GROUP * YQ_HSTRIDE */
     uint32_t *head;     /* YQ_GROUP * YQ_HSTRIDE */
@@ -70,6 +76,7 @@ typedef struct {
     uint32_t *next;     /* YQ_GROUP * slots */
     uint16_t *idx;      /* YQ_GROUP * slots, when `buckets` is set */
     yq_bucket_fn buckets; /* NULL: the columns are filled one by one */
+    yq_match_fn matches;  /* NULL: the chosen buckets' keys are found in C */
 } yq_group_scratch;
 
 void yq_columns_dense(const uint64_t *w, size_t stride, size_t cols, const uint32_t *vid,
