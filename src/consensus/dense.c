@@ -57,6 +57,9 @@ typedef struct {
     uint32_t *vid;            /* voters in R: their voter index */
     uint32_t nvr;             /* voters in R */
     kdiv *rd;                 /* R: reciprocal of the masked weight row's sum */
+    uint64_t *ras;            /* R: the row's active stake */
+    bool *stored;             /* R: the row's bonds are stored (a permitted validator) */
+    uint64_t *vas;            /* voters in R: their active stake */
     /* R x np cells, tiled: block bk's rows are contiguous (tile_at) */
     uint16_t *w, *b, *s;      /* weights, bonds, stored bonds */
     uint64_t *present;        /* R x nwords, row-major: E > 0 */
@@ -376,12 +379,7 @@ static void sweep1_task(void *arg, size_t bk, uint32_t worker)
     /* the voters' normalised weights, kept for the rank pass */
     uint64_t *wc = d->wcache + (size_t)worker * d->nvr * DB;
     _Alignas(64) uint64_t cnt[DB] = {0};
-    uint64_t top = 0;
-    for (uint32_t q = 0; q < d->nvr; q++) {
-        uint32_t r = d->vrow[q];
-        uint64_t m = d->k->weights(d->w + tile_at(d, (uint32_t)bk, r), &d->rd[r], wc + (size_t)q * DB, cnt);
-        top = m > top ? m : top;
-    }
+    uint64_t top = d->k->weights(d->w + tile_at(d, (uint32_t)bk, 0), d->vrow, d->nvr, d->rd, wc, cnt);
     uint32_t max1 = top ? (uint32_t)(top - 1) : 0;
     kblock blk = {0};
     size_t hs = (size_t)worker * YQ_GROUP * YQ_HSTRIDE, ts = (size_t)worker * YQ_GROUP * d->nvr;
@@ -395,10 +393,7 @@ static void sweep1_task(void *arg, size_t bk, uint32_t worker)
     }
     for (uint32_t jj = 0; jj < bw; jj++) blk.c[jj] = (uint64_t)c->consensus[j0 + jj];
     _Alignas(64) uint64_t rank[DB] = {0}, dsum[DB] = {0};
-    for (uint32_t q = 0; q < d->nvr; q++) {
-        uint64_t as = (uint64_t)c->active_stake[d->uid[d->vrow[q]]];
-        d->k->rank(wc + (size_t)q * DB, as, &blk, &d->kc, rank, dsum);
-    }
+    d->k->rank(wc, d->nvr, d->vas, &blk, &d->kc, rank, dsum);
     for (uint32_t jj = 0; jj < bw; jj++) {
         c->incentive[j0 + jj] = (yfx)rank[jj];
         c->sum_db[j0 + jj] = dsum[jj];
@@ -431,18 +426,14 @@ static void block_constants(const dense *d, uint32_t j0, uint32_t bw, kblock *bl
 static void sweep2_task(void *arg, size_t bk, uint32_t worker)
 {
     dense *d = arg;
-    epoch_ctx *c = d->c;
     uint32_t j0 = (uint32_t)bk * DB, bw = d->n - j0 < DB ? d->n - j0 : DB;
     uint64_t *e = d->e + (size_t)worker * d->rows * DB;
     uint64_t *trust = d->trust + (size_t)worker * d->rows, *acc = d->acc + (size_t)worker * d->rows;
     kblock blk;
     block_constants(d, j0, bw, &blk);
     _Alignas(64) uint64_t sum[DB] = {0}, max[DB] = {0};
-    for (uint32_t r = 0; r < d->rows; r++) {
-        size_t at = tile_at(d, (uint32_t)bk, r);
-        uint64_t as = (uint64_t)c->active_stake[d->uid[r]];
-        trust[r] += d->k->ema(d->w + at, d->b + at, &d->rd[r], as, &blk, &d->kc, e + (size_t)r * DB, sum, max);
-    }
+    size_t at = tile_at(d, (uint32_t)bk, 0);
+    d->k->ema(d->w + at, d->b + at, d->rows, d->rd, d->ras, &blk, &d->kc, e, sum, max, trust);
     for (uint32_t jj = 0; jj < DB; jj++) {
         ydiv de = div_of_sum(sum[jj]);
         kcols_set(&blk.e, jj, &de);
@@ -452,13 +443,7 @@ static void sweep2_task(void *arg, size_t bk, uint32_t worker)
     }
     kcols_finish(&blk.e);
     kcols_finish(&blk.m);
-    for (uint32_t r = 0; r < d->rows; r++) {
-        bool stored = d->out->validator_permit[d->uid[r]];
-        uint16_t *s = stored ? d->s + tile_at(d, (uint32_t)bk, r) : NULL;
-        uint64_t bits;
-        acc[r] += d->k->dividend(e + (size_t)r * DB, &blk, &d->kc, s, &bits);
-        d->present[(size_t)r * d->nwords + bk] = bits;
-    }
+    d->k->dividend(e, d->rows, &blk, &d->kc, d->s + at, d->stored, d->present + bk, d->nwords, acc);
 }
 
 /* ---- output ---- */
@@ -574,6 +559,9 @@ static yuma_status alloc_dense(dense *d)
     d->nwords = d->np / 64;
     size_t cells = rows * d->np;
     d->rd = WS(c, WS_D_ROWDIV, kdiv, rows, false);
+    d->ras = WS(c, WS_D_RAS, uint64_t, rows, false);
+    d->stored = WS(c, WS_D_STORED, bool, rows, false);
+    d->vas = WS(c, WS_D_VAS, uint64_t, d->nvr ? d->nvr : 1, false);
     d->w = WS(c, WS_D_W, uint16_t, cells, false);
     d->b = WS(c, WS_D_B, uint16_t, cells, false);
     d->s = WS(c, WS_D_S, uint16_t, cells, false);
@@ -594,10 +582,14 @@ static yuma_status alloc_dense(dense *d)
     c->sum_b = WS(c, WS_SUM_B, uint64_t, n, true);
     c->div_b = WS(c, WS_DIV_B, ydiv, n, false);
     c->div_db = WS(c, WS_DIV_DB, ydiv, n, false);
-    if (!d->rd || !d->w || !d->b || !d->s || !d->present || !d->bad || !d->stage || !d->bsum || !d->vstake || !d->wcache ||
+    if (!d->rd || !d->ras || !d->stored || !d->vas || !d->w || !d->b || !d->s || !d->present || !d->bad || !d->stage || !d->bsum || !d->vstake || !d->wcache ||
         !d->hist || !d->qtmp || !d->qhead || !d->qnext || !d->qidx || !d->e || !d->trust || !d->acc ||
         !c->sum_b || !c->div_b || !c->div_db)
         return YUMA_ERR_NOMEM;
+    for (uint32_t r = 0; r < d->rows; r++) {
+        d->ras[r] = (uint64_t)c->active_stake[d->uid[r]];
+        d->stored[r] = d->out->validator_permit[d->uid[r]];
+    }
     return YUMA_OK;
 }
 
@@ -629,7 +621,10 @@ static yuma_status sweep1(dense *d)
     yfx *vas = WS(c, WS_VOTER_AS, yfx, n, false);
     if (!u || !vas) return YUMA_ERR_NOMEM;
     if (epoch_voters(c, u, vas, &d->v)) {
-        for (uint32_t q = 0; q < d->nvr; q++) d->vstake[q] = d->v.stake[d->vid[q]];
+        for (uint32_t q = 0; q < d->nvr; q++) {
+            d->vstake[q] = d->v.stake[d->vid[q]];
+            d->vas[q] = (uint64_t)c->active_stake[d->uid[d->vrow[q]]];
+        }
         ypool_run(c->pool, d->nblocks, sweep1_task, d);
         c->ranked = true;
         return YUMA_OK;

@@ -106,23 +106,32 @@ typedef struct {
     void (*add_row)(const uint16_t *src, uint32_t blocks, size_t tile, uint64_t *sums);
     /* DB stored entries (j0 + jj, s[jj]) */
     void (*emit_full)(uint32_t j0, const uint16_t *s, yuma_entry *o);
-    /* w_j = floor(v_j * 2^32 / row sum); count_j += (w_j > 0); returns the
-     * largest w_j */
-    uint64_t (*weights)(const uint16_t *v, const kdiv *rd, uint64_t *w, uint64_t *count);
-    /* a voter row's part of rank_j (active stake * clipped weight) and of
-     * the delta-B column sum (active stake * weight for bonds), added */
-    void (*rank)(const uint64_t *w, uint64_t as, const kblock *b, const kconst *k, uint64_t *rank,
-                 uint64_t *dsum);
-    /* E = alpha * new + (1 - alpha) * old for one row segment of stored u16
-     * weights v and bonds bv; E's column sums and (YC2) maxima updated; returns
-     * the segment's part of the row's validator trust (a plain sum) */
-    uint64_t (*ema)(const uint16_t *v, const uint16_t *bv, const kdiv *rd, uint64_t as, const kblock *b,
-                    const kconst *k, uint64_t *e, uint64_t *sum, uint64_t *max);
-    /* En = E / column sum; returns the segment's part of the row's dividend
-     * sum (incentive_j * En, every incentive <= 2^32); *bits gets E > 0;
-     * s (if not NULL) the stored bonds */
-    uint64_t (*dividend)(const uint64_t *e, const kblock *b, const kconst *k, uint16_t *s,
-                         uint64_t *bits);
+    /* The per-cell kernels take all of a column block's rows in one call
+     * (a block's segments of a tile lie together, DB cells per row), so
+     * their setup and the call itself are paid once per block. */
+    /* sweep 1: voter q's row vrow[q] (segment v + vrow[q] * DB, divisor
+     * rd[vrow[q]]) normalised into w + q * DB, w = floor(v * 2^32 / row
+     * sum), for q < nv; count_j += (w > 0); returns the largest w */
+    uint64_t (*weights)(const uint16_t *v, const uint32_t *vrow, size_t nv, const kdiv *rd, uint64_t *w,
+                        uint64_t *count);
+    /* sweep 1: voter q's part (active stake as[q], weights w + q * DB) of
+     * rank_j (active stake * clipped weight) and of the delta-B column sum
+     * (active stake * weight for bonds), added, for q < nv */
+    void (*rank)(const uint64_t *w, size_t nv, const uint64_t *as, const kblock *b, const kconst *k,
+                 uint64_t *rank, uint64_t *dsum);
+    /* sweep 2: for each row r < rows (weights v + r * DB with divisor
+     * rd[r], bonds bv + r * DB, active stake as[r]): E = alpha * new +
+     * (1 - alpha) * old into e + r * DB; E's column sums and (YC2) maxima
+     * updated; trust[r] += the row's part of its validator trust */
+    void (*ema)(const uint16_t *v, const uint16_t *bv, size_t rows, const kdiv *rd, const uint64_t *as,
+                const kblock *b, const kconst *k, uint64_t *e, uint64_t *sum, uint64_t *max,
+                uint64_t *trust);
+    /* sweep 2: for each row r < rows, En = E / column sum; acc[r] += the
+     * row's dividend part (incentive_j * En, every incentive <= 2^32);
+     * bits[r * bstride] = E > 0; where stored[r], the stored bonds into
+     * s + r * DB */
+    void (*dividend)(const uint64_t *e, size_t rows, const kblock *b, const kconst *k, uint16_t *s,
+                     const bool *stored, uint64_t *bits, size_t bstride, uint64_t *acc);
     /* the consensus quantile's bucket offsets of a group of columns
      * (quantile.h, yq_bucket_fn) */
     yq_bucket_fn buckets;

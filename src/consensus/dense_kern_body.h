@@ -375,27 +375,34 @@ INLINE void emit_full_impl(uint32_t j0, const uint16_t *s, yuma_entry *o)
     }
 }
 
-INLINE uint64_t weights_impl(const uint16_t *v, const kdiv *rd, uint64_t *w, uint64_t *count)
+INLINE void weights_row(const uint16_t *v, const kdiv *rd, uint64_t *w, uint64_t *count, vu *top)
 {
-    vu f, len, d, top = {0};
+    vu f, len, d;
     row_divisor(rd, &f, &len, &d);
     for (int g = 0; g < DB; g += LANES) {
         vu a, q, cnt;
         ld16(&a, v + g);
         vdiv_narrow(&q, &a, &f, &len, &d);
         st(w + g, &q);
-        vmax(&top, &top, &q);
+        vmax(top, top, &q);
         ld(&cnt, count + g);
         cnt -= (vu)(q != 0);
         st(count + g, &cnt);
     }
+}
+
+INLINE uint64_t weights_impl(const uint16_t *v, const uint32_t *vrow, size_t nv, const kdiv *rd,
+                             uint64_t *w, uint64_t *count)
+{
+    vu top = {0};
+    for (size_t q = 0; q < nv; q++) weights_row(v + (size_t)vrow[q] * DB, &rd[vrow[q]], w + q * DB, count, &top);
     uint64_t m = 0;
     for (int l = 0; l < LANES; l++) m = top[l] > m ? top[l] : m;
     return m;
 }
 
-INLINE void rank_impl(const uint64_t *w, uint64_t as, const kblock *b, const kconst *k,
-                      uint64_t *rank, uint64_t *dsum)
+INLINE void rank_row(const uint64_t *w, uint64_t as, const kblock *b, const kconst *k,
+                     uint64_t *rank, uint64_t *dsum)
 {
     for (int g = 0; g < DB; g += LANES) {
         vu vw, c, cc, x, r, ds, acc;
@@ -412,6 +419,12 @@ INLINE void rank_impl(const uint64_t *w, uint64_t as, const kblock *b, const kco
         acc += ds;
         st(dsum + g, &acc);
     }
+}
+
+INLINE void rank_impl(const uint64_t *w, size_t nv, const uint64_t *as, const kblock *b,
+                      const kconst *k, uint64_t *rank, uint64_t *dsum)
+{
+    for (size_t q = 0; q < nv; q++) rank_row(w + q * DB, as[q], b, k, rank, dsum);
 }
 
 /* Every slot's bucket offsets in YQ_GROUP = LANES columns (quantile.h):
@@ -523,17 +536,27 @@ INLINE uint64_t ema_body(const uint16_t *v, const uint16_t *bv, const kdiv *rd, 
     return hsum(&trust);
 }
 
-INLINE uint64_t ema_impl(const uint16_t *v, const uint16_t *bv, const kdiv *rd, uint64_t as,
-                         const kblock *b, const kconst *k, uint64_t *e, uint64_t *sum, uint64_t *max)
+INLINE void ema_rows(const uint16_t *v, const uint16_t *bv, size_t rows, const kdiv *rd,
+                     const uint64_t *as, const kblock *b, const kconst *k, uint64_t *e, uint64_t *sum,
+                     uint64_t *max, uint64_t *trust, kmode m)
+{
+    for (size_t r = 0; r < rows; r++)
+        trust[r] += ema_body(v + r * DB, bv + r * DB, &rd[r], as[r], b, k, e + r * DB, sum, max, m);
+}
+
+INLINE void ema_impl(const uint16_t *v, const uint16_t *bv, size_t rows, const kdiv *rd,
+                     const uint64_t *as, const kblock *b, const kconst *k, uint64_t *e, uint64_t *sum,
+                     uint64_t *max, uint64_t *trust)
 {
     kmode m = {k->yc2, k->beta_mode, b->db.narrow, b->b.narrow, k->b_exact, false, false, false};
     if (m.yc2 && m.beta == BETA_ONE && m.db_narrow && m.b_narrow && m.b_exact)
-        return ema_body(v, bv, rd, as, b, k, e, sum, max,
-                        (kmode){true, BETA_ONE, true, true, true, false, false, false});
-    if (!m.yc2 && m.beta == BETA_ONE)
-        return ema_body(v, bv, rd, as, b, k, e, sum, max,
-                        (kmode){false, BETA_ONE, false, false, false, false, false, false});
-    return ema_body(v, bv, rd, as, b, k, e, sum, max, m);
+        ema_rows(v, bv, rows, rd, as, b, k, e, sum, max, trust,
+                 (kmode){true, BETA_ONE, true, true, true, false, false, false});
+    else if (!m.yc2 && m.beta == BETA_ONE)
+        ema_rows(v, bv, rows, rd, as, b, k, e, sum, max, trust,
+                 (kmode){false, BETA_ONE, false, false, false, false, false, false});
+    else
+        ema_rows(v, bv, rows, rd, as, b, k, e, sum, max, trust, m);
 }
 
 INLINE uint64_t dividend_body(const uint64_t *e, const kblock *b, uint16_t *s, uint64_t *bits,
@@ -565,19 +588,31 @@ INLINE uint64_t dividend_body(const uint64_t *e, const kblock *b, uint16_t *s, u
     return hsum(&total);
 }
 
-INLINE uint64_t dividend_impl(const uint64_t *e, const kblock *b, const kconst *k, uint16_t *s,
-                              uint64_t *bits)
+INLINE void dividend_rows(const uint64_t *e, size_t rows, const kblock *b, uint16_t *s,
+                          const bool *stored, uint64_t *bits, size_t bstride, uint64_t *acc, kmode m)
+{
+    for (size_t r = 0; r < rows; r++)
+        acc[r] += dividend_body(e + r * DB, b, stored[r] ? s + r * DB : NULL, bits + r * bstride, m);
+}
+
+INLINE void dividend_impl(const uint64_t *e, size_t rows, const kblock *b, const kconst *k, uint16_t *s,
+                          const bool *stored, uint64_t *bits, size_t bstride, uint64_t *acc)
 {
     kmode m = {k->yc2, k->beta_mode, false, false, false, b->e.narrow, b->m.narrow, b->inc_small};
     if (m.yc2 && m.e_narrow && m.m_narrow && m.inc_small)
-        return dividend_body(e, b, s, bits, (kmode){true, 0, false, false, false, true, true, true});
-    if (m.yc2 && !m.e_narrow && m.m_narrow && m.inc_small)
-        return dividend_body(e, b, s, bits, (kmode){true, 0, false, false, false, false, true, true});
-    if (!m.yc2 && m.e_narrow && m.inc_small)
-        return dividend_body(e, b, s, bits, (kmode){false, 0, false, false, false, true, false, true});
-    if (!m.yc2 && !m.e_narrow && m.inc_small)
-        return dividend_body(e, b, s, bits, (kmode){false, 0, false, false, false, false, false, true});
-    return dividend_body(e, b, s, bits, m);
+        dividend_rows(e, rows, b, s, stored, bits, bstride, acc,
+                      (kmode){true, 0, false, false, false, true, true, true});
+    else if (m.yc2 && !m.e_narrow && m.m_narrow && m.inc_small)
+        dividend_rows(e, rows, b, s, stored, bits, bstride, acc,
+                      (kmode){true, 0, false, false, false, false, true, true});
+    else if (!m.yc2 && m.e_narrow && m.inc_small)
+        dividend_rows(e, rows, b, s, stored, bits, bstride, acc,
+                      (kmode){false, 0, false, false, false, true, false, true});
+    else if (!m.yc2 && !m.e_narrow && m.inc_small)
+        dividend_rows(e, rows, b, s, stored, bits, bstride, acc,
+                      (kmode){false, 0, false, false, false, false, false, true});
+    else
+        dividend_rows(e, rows, b, s, stored, bits, bstride, acc, m);
 }
 
 #define DEFINE_KERNELS(name)                                                                      \
@@ -604,26 +639,27 @@ INLINE uint64_t dividend_impl(const uint64_t *e, const kblock *b, const kconst *
     {                                                                                             \
         return row_check_impl(e, len, n, unsorted);                                               \
     }                                                                                             \
-    static uint64_t name##_weights(const uint16_t *v, const kdiv *rd, uint64_t *w,           \
-                                        uint64_t *count)                                          \
+    static uint64_t name##_weights(const uint16_t *v, const uint32_t *vrow, size_t nv, const kdiv *rd, \
+                                   uint64_t *w, uint64_t *count)                                  \
     {                                                                                             \
-        return weights_impl(v, rd, w, count);                                                     \
+        return weights_impl(v, vrow, nv, rd, w, count);                                           \
     }                                                                                             \
-    static void name##_rank(const uint64_t *w, uint64_t as, const kblock *b, const kconst *k, \
-                                 uint64_t *rank, uint64_t *dsum)                                  \
+    static void name##_rank(const uint64_t *w, size_t nv, const uint64_t *as, const kblock *b,    \
+                            const kconst *k, uint64_t *rank, uint64_t *dsum)                      \
     {                                                                                             \
-        rank_impl(w, as, b, k, rank, dsum);                                                       \
+        rank_impl(w, nv, as, b, k, rank, dsum);                                                   \
     }                                                                                             \
-    static uint64_t name##_ema(const uint16_t *v, const uint16_t *bv, const kdiv *rd,        \
-                                    uint64_t as, const kblock *b, const kconst *k, uint64_t *e,   \
-                                    uint64_t *sum, uint64_t *max)                                 \
+    static void name##_ema(const uint16_t *v, const uint16_t *bv, size_t rows, const kdiv *rd,    \
+                           const uint64_t *as, const kblock *b, const kconst *k, uint64_t *e,     \
+                           uint64_t *sum, uint64_t *max, uint64_t *trust)                         \
     {                                                                                             \
-        return ema_impl(v, bv, rd, as, b, k, e, sum, max);                                        \
+        ema_impl(v, bv, rows, rd, as, b, k, e, sum, max, trust);                                  \
     }                                                                                             \
-    static uint64_t name##_dividend(const uint64_t *e, const kblock *b, const kconst *k,     \
-                                         uint16_t *s, uint64_t *bits)                             \
+    static void name##_dividend(const uint64_t *e, size_t rows, const kblock *b, const kconst *k, \
+                                uint16_t *s, const bool *stored, uint64_t *bits, size_t bstride,  \
+                                uint64_t *acc)                                                    \
     {                                                                                             \
-        return dividend_impl(e, b, k, s, bits);                                                   \
+        dividend_impl(e, rows, b, k, s, stored, bits, bstride, acc);                              \
     }                                                                                             \
     static void name##_buckets(const uint64_t *w, size_t stride, size_t slots,               \
                                     const uint64_t *shift, const uint64_t *zero, uint16_t *idx)   \
