@@ -195,8 +195,14 @@ static const yuma_epoch_options configs[] = {
     {.threads = 3, .layout = YUMA_LAYOUT_DENSE, .portable = true},
     {.threads = 1, .layout = YUMA_LAYOUT_AUTO},
     {.threads = 2, .layout = YUMA_LAYOUT_SPARSE},
+    {.threads = 1, .layout = YUMA_LAYOUT_DENSE},
+    {.threads = 2, .layout = YUMA_LAYOUT_DENSE},
 };
 #define NCONFIGS (sizeof configs / sizeof configs[0])
+/* The dense kernels each configuration is made to use (NULL: its options
+ * choose): the last two run the AVX2 and AVX-512 instances whichever the
+ * CPU would pick (each only where the CPU has it; else the options). */
+static const char *const forced[NCONFIGS] = {NULL, NULL, NULL, NULL, NULL, NULL, "avx2", "avx512"};
 
 typedef struct {
     yuma_workspace *sparse;
@@ -213,6 +219,7 @@ static void runners_init(runners *r)
         r->ws[q] = yuma_workspace_new();
         assert_non_null(r->ws[q]);
         yuma_workspace_set_options(r->ws[q], &configs[q]);
+        if (forced[q]) dense_kernels_force(r->ws[q], dense_kernels_named(forced[q]));
     }
 }
 

@@ -657,11 +657,16 @@ static void row_results(dense *d)
     }
 }
 
+void dense_kernels_force(yuma_workspace *ws, const dense_kernels *k)
+{
+    ws->kernels = k;
+}
+
 yuma_status dense_run(epoch_ctx *c, yuma_epoch_output *out)
 {
     dense d = {.c = c, .out = out, .n = c->n, .yc2 = !c->in->hp.yuma3};
     d.workers = workers_of(c);
-    d.k = dense_kernels_get(c->ws->opt.portable);
+    d.k = c->ws->kernels ? c->ws->kernels : dense_kernels_get(c->ws->opt.portable);
     d.kc = (kconst){c->beta_mode, (uint64_t)c->beta, (uint64_t)c->alpha, (uint64_t)c->keep, d.yc2, false};
     epoch_scan_registrations(c);
     yuma_status s = plan_rows(&d);

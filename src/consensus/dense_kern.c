@@ -12,17 +12,33 @@
 
 DEFINE_KERNELS(base)
 
+#ifdef YUMA_X86_KERNELS
+static bool has_avx512(void)
+{
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+           __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
+}
+#endif
+
 const dense_kernels *dense_kernels_get(bool portable)
 {
 #ifdef YUMA_X86_KERNELS
     if (!portable) {
-        if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
-            __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl"))
-            return &dense_kernels_avx512;
+        if (has_avx512()) return &dense_kernels_avx512;
         if (__builtin_cpu_supports("avx2")) return &dense_kernels_avx2;
     }
 #else
     (void)portable;
 #endif
     return &dense_kernels_base;
+}
+
+const dense_kernels *dense_kernels_named(const char *isa)
+{
+    if (strcmp(isa, "base") == 0) return &dense_kernels_base;
+#ifdef YUMA_X86_KERNELS
+    if (strcmp(isa, "avx2") == 0 && __builtin_cpu_supports("avx2")) return &dense_kernels_avx2;
+    if (strcmp(isa, "avx512") == 0 && has_avx512()) return &dense_kernels_avx512;
+#endif
+    return NULL;
 }

@@ -89,7 +89,7 @@ static inline void kcols_finish(kcols *k)
     }
 }
 
-typedef struct {
+typedef struct dense_kernels {
     /* epoch_row_in_range: every column below n; *unsorted when the row is
      * not strictly ascending */
     bool (*row_check)(const yuma_entry *e, size_t len, uint32_t n, bool *unsorted);
@@ -141,5 +141,13 @@ typedef struct {
 
 /* The kernels for this CPU, or the baseline ones when `portable`. */
 const dense_kernels *dense_kernels_get(bool portable);
+
+/* One instance by name ("base", "avx2", "avx512"); NULL when this build or
+ * this CPU has none of that name. For tests that compare the instances. */
+const dense_kernels *dense_kernels_named(const char *isa);
+
+/* Tests only: the dense layout of epochs run with ws uses instance k
+ * (NULL: the workspace option `portable` chooses, as usual). */
+void dense_kernels_force(yuma_workspace *ws, const dense_kernels *k);
 
 #endif

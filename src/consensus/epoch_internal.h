@@ -53,6 +53,7 @@ struct yuma_workspace {
     size_t cap[WS_COUNT];
     yuma_epoch_options opt;
     ypool *pool;          /* created on the first epoch that asks for threads */
+    const struct dense_kernels *kernels; /* tests only: this instance, not opt's choice */
 };
 
 /* Scratch of at least `bytes`, contents unspecified (zeroed when asked). */
