@@ -582,9 +582,9 @@ static yuma_status alloc_dense(dense *d)
     c->sum_b = WS(c, WS_SUM_B, uint64_t, n, true);
     c->div_b = WS(c, WS_DIV_B, ydiv, n, false);
     c->div_db = WS(c, WS_DIV_DB, ydiv, n, false);
-    if (!d->rd || !d->ras || !d->stored || !d->vas || !d->w || !d->b || !d->s || !d->present || !d->bad || !d->stage || !d->bsum || !d->vstake || !d->wcache ||
-        !d->hist || !d->qtmp || !d->qhead || !d->qnext || !d->qidx || !d->e || !d->trust || !d->acc ||
-        !c->sum_b || !c->div_b || !c->div_db)
+    if (!d->rd || !d->ras || !d->stored || !d->vas || !d->w || !d->b || !d->s || !d->present || !d->bad ||
+        !d->stage || !d->bsum || !d->vstake || !d->wcache || !d->hist || !d->qtmp || !d->qhead || !d->qnext ||
+        !d->qidx || !d->e || !d->trust || !d->acc || !c->sum_b || !c->div_b || !c->div_db)
         return YUMA_ERR_NOMEM;
     for (uint32_t r = 0; r < d->rows; r++) {
         d->ras[r] = (uint64_t)c->active_stake[d->uid[r]];
@@ -655,11 +655,6 @@ static void row_results(dense *d)
         if (d->yc2) c->dividends[i] = (yfx)a;
         else c->dividends[i] = yfx_checked_mul((yfx)a, c->active_stake[i], &dv) ? dv : 0;
     }
-}
-
-void dense_kernels_force(yuma_workspace *ws, const dense_kernels *k)
-{
-    ws->kernels = k;
 }
 
 yuma_status dense_run(epoch_ctx *c, yuma_epoch_output *out)

@@ -6,7 +6,7 @@
  * their instruction sets enabled (on x86-64 only); which one runs is
  * decided here, at run time, so that one binary runs on any x86-64 CPU.
  * Every instance gives the same bytes (integer arithmetic; the tests
- * compare them through the workspace option `portable`).
+ * compare them through dense_kernels_named and dense_kernels_force).
  */
 #include "consensus/dense_kern_body.h"
 
@@ -41,4 +41,9 @@ const dense_kernels *dense_kernels_named(const char *isa)
     if (strcmp(isa, "avx512") == 0 && has_avx512()) return &dense_kernels_avx512;
 #endif
     return NULL;
+}
+
+void dense_kernels_force(yuma_workspace *ws, const dense_kernels *k)
+{
+    ws->kernels = k;
 }
