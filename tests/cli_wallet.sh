@@ -66,6 +66,19 @@ PW=pw1 refused 1 "5D4r5 is not a yuma address" transfer --wallet alice --dest 5D
 PW=pw1 refused 1 "--dest ADDRESS is required" transfer --wallet alice --amount 1 --rpc "$RPC"
 PW=pw1 refused 1 "--amount TAO (e.g. 1.5) is required" transfer --wallet alice --dest "$hot" --amount 1.5x --rpc "$RPC"
 refused 1 "is not a yuma address" balance not-an-address --rpc "$RPC"
+refused 1 "the wallet directory is an empty string" transfer --wallet alice --wallet-path "" --dest "$hot" --amount 1 --rpc "$RPC"
+PW=nope refused 1 "wrong password" register --netuid 1 --wallet alice --hotkey h1 --rpc "$RPC"
+# `yuma gov` and the guardian lane load their signer the same way
+# (src/cli/keys.c): the coldkey, or the wallet's key --hotkey NAME
+PW=nope refused 1 "wrong password" gov topup 1 --amount 1 --wallet alice --rpc "$RPC"
+refused 1 "a password is needed: set YUMA_PASSWORD or run in a terminal" gov topup 1 --amount 1 --wallet alice --rpc "$RPC"
+refused 1 "no wallet 'nobody'" gov vote 1 aye --wallet nobody --rpc "$RPC"
+refused 1 "wallet 'alice' has no hotkey 'nope'" gov vote 1 aye --wallet alice --hotkey nope --rpc "$RPC"
+refused 1 "the wallet directory is an empty string" gov appeal 1 --wallet alice --wallet-path "" --rpc "$RPC"
+PW=nope refused 1 "wrong password" gov guardian approve --action 1 --wallet alice --rpc "$RPC"
+refused 1 "a password is needed: set YUMA_PASSWORD or run in a terminal" gov guardian approve --action 1 --wallet alice --rpc "$RPC"
+refused 1 "wallet 'alice' has no hotkey 'nope'" gov guardian approve --action 1 --wallet alice --hotkey nope --rpc "$RPC"
+refused 1 "the wallet directory is an empty string" gov guardian approve --action 1 --wallet alice --wallet-path "" --rpc "$RPC"
 refused 2 "unknown option --colour" wallet list --colour red
 refused 2 "--netuid must be 0..65535, not 70000" metagraph --netuid 70000 --rpc "$RPC"
 refused 2 "option --wallet needs a value" wallet show --wallet

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/keys.h"
 #include "cli/prompt.h"
 #include "yuma/chain.h"
 #include "yuma/genesis.h"
@@ -148,11 +149,7 @@ static bool parse_tao(const char *s, uint64_t *rao)
 
 static bool open_wallets(const opts *o, yuma_wallets *w)
 {
-    if (yuma_wallets_open(w, o->wallet_path) != YUMA_WALLET_OK) {
-        fail("%s", yuma_wallets_error(w));
-        return false;
-    }
-    return true;
+    return cli_open_wallets(o->wallet_path, w);
 }
 
 /* ---- wallet commands ---- */
@@ -246,24 +243,9 @@ static bool load_signer(const opts *o, bool hotkey, yuma_keypair *kp)
         fail("--wallet NAME%s is required", hotkey ? " and --hotkey NAME" : "");
         return false;
     }
-    char password[256] = "";
-    const char *who = hotkey ? o->hotkey : o->wallet;
     char prompt[128];
-    snprintf(prompt, sizeof prompt, "password for %s: ", who);
-    yuma_wallet_err e = yuma_wallet_load_key(&w, o->wallet, hotkey ? o->hotkey : NULL, NULL, kp);
-    if (e == YUMA_WALLET_ENOPASS || e == YUMA_WALLET_EPASSWORD) {
-        if (!cli_read_password(prompt, password, sizeof password)) {
-            fail("a password is needed: set YUMA_PASSWORD or run in a terminal");
-            return false;
-        }
-        e = yuma_wallet_load_key(&w, o->wallet, hotkey ? o->hotkey : NULL, password, kp);
-        memset(password, 0, sizeof password);
-    }
-    if (e != YUMA_WALLET_OK) {
-        fail("%s", yuma_wallets_error(&w));
-        return false;
-    }
-    return true;
+    snprintf(prompt, sizeof prompt, "password for %s: ", hotkey ? o->hotkey : o->wallet);
+    return cli_load_key(&w, o->wallet, hotkey ? o->hotkey : NULL, prompt, kp);
 }
 
 /* Signs and submits a call with the wallet's key, then waits for it. */

@@ -31,11 +31,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "cli/commands.h"
-#include "cli/prompt.h"
+#include "cli/keys.h"
 #include "gov/eaa.h"
 #include "yuma/chain.h"
 #include "yuma/keys.h"
@@ -232,28 +231,10 @@ static bool load_signer(const char *cmd, const gopts *o, yuma_keypair *kp)
         usage_error(cmd, "--wallet NAME is required (the signer's key)", NULL);
         return false;
     }
+    char prompt[160];
+    snprintf(prompt, sizeof prompt, "password for wallet %s: ", o->wallet);
     yuma_wallets w;
-    if (yuma_wallets_open(&w, o->wallet_path) != YUMA_WALLET_OK) {
-        fprintf(stderr, "yuma: %s\n", yuma_wallets_error(&w));
-        return false;
-    }
-    yuma_wallet_err e = yuma_wallet_load_key(&w, o->wallet, o->hotkey, NULL, kp);
-    if (e == YUMA_WALLET_ENOPASS || e == YUMA_WALLET_EPASSWORD) {
-        char password[256] = "";
-        char prompt[160];
-        snprintf(prompt, sizeof prompt, "password for wallet %s: ", o->wallet);
-        if (!cli_read_password(prompt, password, sizeof password)) {
-            fprintf(stderr, "yuma: a password is needed: set YUMA_PASSWORD or run in a terminal\n");
-            return false;
-        }
-        e = yuma_wallet_load_key(&w, o->wallet, o->hotkey, password, kp);
-        sodium_memzero(password, sizeof password);
-    }
-    if (e != YUMA_WALLET_OK) {
-        fprintf(stderr, "yuma: %s\n", yuma_wallets_error(&w));
-        return false;
-    }
-    return true;
+    return cli_open_wallets(o->wallet_path, &w) && cli_load_key(&w, o->wallet, o->hotkey, prompt, kp);
 }
 
 /* ---- texts ---- */
