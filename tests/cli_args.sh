@@ -3,7 +3,10 @@
 # strict way (src/cli/args.c): a sign, a leading space, the empty string,
 # hex, trailing junk and overflow are refused with exit status 2, a one-line
 # message naming the option and the value, nothing on stdout, and nothing
-# started (each command below would otherwise run or connect).
+# started (each command below would otherwise run or connect). Amounts of
+# TAO ("1.5", at most 9 decimals) are parsed the same way by `yuma gov`
+# (exit status 2) and the chain commands (exit status 1, as all of their
+# refusals); their values are checked in tests/test_cli_args.c.
 #
 # usage: bash tests/cli_args.sh PATH/TO/yuma SOURCE_DIR
 set -u
@@ -31,5 +34,24 @@ refused "--lr must be a number in (0, 1], not '0'" subnet train sim --lr 0
 refused "--lr must be a number in (0, 1], not 'nan'" subnet train sim --lr nan
 refused "--lr must be a number in (0, 1], not '1.0000001'" subnet train sim --lr 1.0000001
 refused "N, the number of nodes, must be 1..20" cluster up 21
+
+# amounts: no sign, space, exponent or hex, one point at most, at least one
+# digit, at most 9 decimals (a rao), at most 2^64-1 rao, and no wrapping
+# around 2^64 on the way
+ADDR=5D4r5UurzhvZJ2SNpL72YrFirCgMqZKbafy2uG7MdddrXHnp
+RPC=(--rpc http://127.0.0.1:1/)
+amounts=("" "." "1.0000000001" "18446744073.709551616" "18446744073709551616" " 1" "+1" "-1" "1e3" "0x10" "1.5x" "1..5")
+for v in "${amounts[@]}"; do
+    refused "--amount TAO is required, not $v" gov topup 1 --amount "$v" "${RPC[@]}"
+    refused "--amount ALPHA is required, not $v" gov escrow 1 lock --validator "$ADDR" --amount "$v" "${RPC[@]}"
+    refused "--deposit TAO is required (e.g. 100), not $v" gov propose --global --action param:x=1 --rationale r --deposit "$v" "${RPC[@]}"
+    refused_as "yuma transfer --amount '$v'" 1 "--amount TAO (e.g. 1.5) is required" transfer --dest "$ADDR" --amount "$v" "${RPC[@]}"
+    refused_as "yuma stake add --limit-price '$v'" 1 "--limit-price must be a TAO price" stake add --limit-price "$v" "${RPC[@]}"
+done
+# the edges that are amounts: past the amount, the command stops at the
+# missing wallet, before it connects
+for v in "1." ".5" "0.000000001" "18446744073.709551615"; do
+    refused_as "yuma transfer --amount '$v' is an amount" 1 "--wallet NAME is required" transfer --dest "$ADDR" --amount "$v" "${RPC[@]}"
+done
 
 cli_summary

@@ -16,4 +16,10 @@ bool cli_parse_uint(const char *s, uint64_t lo, uint64_t hi, uint64_t *out);
  * NaN and infinities never fall in the range). */
 bool cli_parse_real(const char *s, double lo_excl, double hi, double *out);
 
+/* An amount of TAO (or alpha) such as "1.5" into rao (10^9 rao a TAO):
+ * decimal digits with at most one point and at most 9 digits after it
+ * ("2", "0.000000001", "1." and ".5" too), at least one digit, no sign,
+ * space or exponent, at most UINT64_MAX rao. False for NULL. */
+bool cli_parse_amount(const char *s, uint64_t *rao);
+
 #endif

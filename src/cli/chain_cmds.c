@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/keys.h"
 #include "cli/prompt.h"
@@ -122,29 +123,6 @@ static int parse_opts(int argc, char **argv, int first, opts *o)
         i++;
     }
     return 0;
-}
-
-/* "1.5" TAO -> rao, without floating point. */
-static bool parse_tao(const char *s, uint64_t *rao)
-{
-    uint64_t whole = 0, frac = 0;
-    int digits = 0;
-    const char *p = s;
-    if (!*p) return false;
-    for (; *p && *p != '.'; p++) {
-        if (*p < '0' || *p > '9' || whole > UINT64_MAX / 10) return false;
-        whole = whole * 10 + (uint64_t)(*p - '0');
-    }
-    if (*p == '.') {
-        for (p++; *p; p++, digits++) {
-            if (*p < '0' || *p > '9' || digits == 9) return false;
-            frac = frac * 10 + (uint64_t)(*p - '0');
-        }
-    }
-    for (; digits < 9; digits++) frac *= 10;
-    if (whole > (UINT64_MAX - frac) / YUMA_RAO_PER_TAO) return false;
-    *rao = whole * YUMA_RAO_PER_TAO + frac;
-    return true;
 }
 
 static bool open_wallets(const opts *o, yuma_wallets *w)
@@ -380,8 +358,8 @@ static int stake_move(const opts *o, const char *sub, yuma_call *c)
     if (!need_netuid(o) || !hotkey_address(o, &c->hotkey)) return 2;
     c->netuid = (uint16_t)o->netuid;
     c->dest_netuid = (uint16_t)(o->dest_netuid >= 0 ? o->dest_netuid : o->netuid);
-    if (!o->amount || !parse_tao(o->amount, &c->amount)) return fail("--amount (alpha) is required");
-    if (o->limit && !parse_tao(o->limit, &c->limit_price)) return fail("--limit-price must be a TAO price");
+    if (!cli_parse_amount(o->amount, &c->amount)) return fail("--amount (alpha) is required");
+    if (o->limit && !cli_parse_amount(o->limit, &c->limit_price)) return fail("--limit-price must be a TAO price");
     c->allow_partial = o->partial;
     if (strcmp(sub, "move") == 0) {
         c->kind = YUMA_CALL_MOVE_STAKE;
@@ -427,7 +405,7 @@ int cmd_chain(int argc, char **argv)
         c.kind = YUMA_CALL_TRANSFER;
         if (!o.dest) return fail("--dest ADDRESS is required");
         if (!parse_address(o.dest, &c.dest)) return 1;
-        if (!o.amount || !parse_tao(o.amount, &c.amount)) return fail("--amount TAO (e.g. 1.5) is required");
+        if (!cli_parse_amount(o.amount, &c.amount)) return fail("--amount TAO (e.g. 1.5) is required");
         return send_call(&o, false, &c);
     }
     if (strcmp(cmd, "subnet") == 0) {
@@ -494,11 +472,11 @@ int cmd_chain(int argc, char **argv)
         bool add = strcmp(sub, "add") == 0;
         if (!add && strcmp(sub, "remove") != 0)
             return fail("usage: yuma stake add|remove|move|transfer|swap|list --wallet W --hotkey H --netuid N --amount X");
-        if (o.limit && !parse_tao(o.limit, &c.limit_price)) return fail("--limit-price must be a TAO price");
+        if (o.limit && !cli_parse_amount(o.limit, &c.limit_price)) return fail("--limit-price must be a TAO price");
         c.allow_partial = o.partial;
         c.kind = add ? YUMA_CALL_ADD_STAKE : YUMA_CALL_REMOVE_STAKE;
         if (!need_netuid(&o) || !hotkey_address(&o, &c.hotkey)) return 2;
-        if (!o.amount || !parse_tao(o.amount, &c.amount)) return fail("--amount is required (TAO to stake, or alpha to unstake)");
+        if (!cli_parse_amount(o.amount, &c.amount)) return fail("--amount is required (TAO to stake, or alpha to unstake)");
         c.netuid = (uint16_t)o.netuid;
         return send_call(&o, false, &c);
     }

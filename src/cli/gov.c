@@ -33,6 +33,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/keys.h"
 #include "gov/eaa.h"
@@ -144,29 +145,6 @@ static int parse(const char *cmd, int argc, char **argv, gopts *o)
         }
     }
     return 0;
-}
-
-/* "1.5" -> rao (9 decimals), without floating point. */
-static bool parse_amount(const char *s, uint64_t *rao)
-{
-    uint64_t whole = 0, frac = 0;
-    int digits = 0;
-    const char *p = s;
-    if (!s || !*p) return false;
-    for (; *p && *p != '.'; p++) {
-        if (*p < '0' || *p > '9' || whole > UINT64_MAX / 10) return false;
-        whole = whole * 10 + (uint64_t)(*p - '0');
-    }
-    if (*p == '.') {
-        for (p++; *p; p++, digits++) {
-            if (*p < '0' || *p > '9' || digits == 9) return false;
-            frac = frac * 10 + (uint64_t)(*p - '0');
-        }
-    }
-    for (; digits < 9; digits++) frac *= 10;
-    if (whole > (UINT64_MAX - frac) / YUMA_RAO_PER_TAO) return false;
-    *rao = whole * YUMA_RAO_PER_TAO + frac;
-    return true;
 }
 
 static bool parse_address(const char *s, yuma_account *out)
@@ -480,7 +458,7 @@ static int cmd_propose(int argc, char **argv)
     if (o.global == (o.netuid >= 0)) return usage_error("propose", "give --netuid N (one subnet) or --global", NULL);
     if (o.nactions == 0) return usage_error("propose", "at least one --action SPEC", NULL);
     c.netuid = o.global ? 0xFFFF : (uint16_t)o.netuid;
-    if (!parse_amount(o.deposit, &c.amount))
+    if (!cli_parse_amount(o.deposit, &c.amount))
         return usage_error("propose", "--deposit TAO is required (e.g. 100), not", or_missing(o.deposit));
     for (int i = 0; i < o.nactions; i++) {
         char why[160];
@@ -517,7 +495,7 @@ static int escrow_args(const char *cmd, const gopts *o, yuma_call *c)
     if (!parse_address(o->validator, &c->hotkey))
         return usage_error(cmd, "--validator SS58 (the hotkey your stake is on), not", or_missing(o->validator));
     bool root_tao = c->choice >= 3;
-    if (!parse_amount(o->amount, &c->amount))
+    if (!cli_parse_amount(o->amount, &c->amount))
         return usage_error(cmd, root_tao ? "--amount TAO is required, not" : "--amount ALPHA is required, not",
                            or_missing(o->amount));
     return 0;
@@ -530,7 +508,7 @@ static int cmd_with_id(const char *cmd, yuma_call_kind kind, int argc, char **ar
     int st = begin_call(cmd, argc, argv, kind, &o, &c);
     if (st) return st;
     if (!proposal_id(cmd, &o, &c.proposal_id)) return 2;
-    if (kind == YUMA_CALL_GOV_TOPUP && !parse_amount(o.amount, &c.amount))
+    if (kind == YUMA_CALL_GOV_TOPUP && !cli_parse_amount(o.amount, &c.amount))
         return usage_error(cmd, "--amount TAO is required, not", or_missing(o.amount));
     if (kind == YUMA_CALL_GOV_VOTE) st = vote_args(cmd, &o, &c);
     if (kind == YUMA_CALL_GOV_ESCROW) st = escrow_args(cmd, &o, &c);
