@@ -2,8 +2,9 @@
  * test_cli_args.c - the CLI's shared parsing of option values
  * (src/cli/args.h): amounts of TAO into rao, checked against values worked
  * out by hand (10^9 rao a TAO; UINT64_MAX = 18446744073709551615), and
- * every refused spelling leaves the output alone. tests/cli_args.sh checks
- * the same rules through the commands that use them.
+ * every refused spelling leaves the output alone; the usage error's line,
+ * byte for byte, with and without its hint. tests/cli_args.sh checks the
+ * same rules through the commands that use them.
  *
  * src/cli/ is built into the yuma executable only, not into a library a
  * test can link, so this compiles args.c itself; args.c needs nothing but
@@ -13,6 +14,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -75,11 +79,45 @@ static void test_amounts_refused(void **state)
     amount_refused("1,5");
 }
 
+/* The bytes cli_usage_error writes to stderr (fd 2 pointed at a temporary
+ * file meanwhile), and its return value in *status. */
+static const char *usage_error_text(const char *who, const char *hint, const char *value, int *status)
+{
+    static char text[512];
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    fflush(stderr);
+    int saved = dup(STDERR_FILENO);
+    assert_true(saved >= 0 && dup2(fileno(f), STDERR_FILENO) >= 0);
+    *status = cli_usage_error(who, hint, "--steps must be 1..%d, not '%s'", 10, value);
+    fflush(stderr);
+    assert_true(dup2(saved, STDERR_FILENO) >= 0);
+    close(saved);
+    rewind(f);
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    text[n] = 0;
+    fclose(f);
+    return text;
+}
+
+static void test_usage_error_line(void **state)
+{
+    (void)state;
+    int status = 0;
+    assert_string_equal(usage_error_text("yuma train", "try 'yuma train --help'", "0", &status),
+                        "yuma train: --steps must be 1..10, not '0' (try 'yuma train --help')\n");
+    assert_int_equal(status, 2);
+    status = 0;
+    assert_string_equal(usage_error_text("yuma", NULL, "x", &status), "yuma: --steps must be 1..10, not 'x'\n");
+    assert_int_equal(status, 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_amounts_in_rao),
         cmocka_unit_test(test_amounts_refused),
+        cmocka_unit_test(test_usage_error_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

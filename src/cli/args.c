@@ -1,5 +1,6 @@
 /*
- * args.c - strict parsing of numeric option values (args.h).
+ * args.c - strict parsing of numeric option values, and usage errors
+ * (args.h).
  *
  * strtoull alone accepts a leading space, a sign ("-1" wraps to 2^64-1)
  * and the empty string (as 0), so the first character is checked to be a
@@ -9,6 +10,7 @@
 #include "cli/args.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "yuma/emission.h" /* YUMA_RAO_PER_TAO */
@@ -63,4 +65,22 @@ bool cli_parse_amount(const char *s, uint64_t *rao)
     if (whole > (UINT64_MAX - frac) / YUMA_RAO_PER_TAO) return false;
     *rao = whole * YUMA_RAO_PER_TAO + frac;
     return true;
+}
+
+int cli_vusage_error(const char *who, const char *hint, const char *fmt, va_list ap)
+{
+    fprintf(stderr, "%s: ", who);
+    vfprintf(stderr, fmt, ap);
+    if (hint) fprintf(stderr, " (%s)", hint);
+    fputc('\n', stderr);
+    return 2;
+}
+
+int cli_usage_error(const char *who, const char *hint, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int status = cli_vusage_error(who, hint, fmt, ap);
+    va_end(ap);
+    return status;
 }

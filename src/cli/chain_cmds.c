@@ -40,32 +40,19 @@ typedef struct {
     int npos;
 } opts;
 
-__attribute__((format(printf, 1, 0))) static void vfail(const char *fmt, va_list ap)
-{
-    fputs("yuma: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-}
-
-/* One line on stderr; returns the exit status 1 (a failure at run time). */
+/* One line on stderr, "yuma: MESSAGE" as a usage error prints it; returns
+ * the exit status 1 (a failure at run time). */
 __attribute__((format(printf, 1, 2))) static int fail(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vfail(fmt, ap);
+    cli_vusage_error("yuma", NULL, fmt, ap);
     va_end(ap);
     return 1;
 }
 
 /* The same for a command line that cannot be run: exit status 2. */
-__attribute__((format(printf, 1, 2))) static int fail_usage(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vfail(fmt, ap);
-    va_end(ap);
-    return 2;
-}
+#define fail_usage(...) cli_usage_error("yuma", NULL, __VA_ARGS__)
 
 static int parse_opts(int argc, char **argv, int first, opts *o)
 {

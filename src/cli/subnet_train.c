@@ -15,7 +15,6 @@
 #include <errno.h>
 #include <ftw.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,16 +74,7 @@ static void usage(FILE *f)
           f);
 }
 
-static int usage_error(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("yuma subnet train sim: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputs(" (try 'yuma subnet train sim --help')\n", stderr);
-    va_end(ap);
-    return 2;
-}
+#define usage_error(...) cli_usage_error("yuma subnet train sim", "try 'yuma subnet train sim --help'", __VA_ARGS__)
 
 /* One --adversary: a kind, uids (explicit or auto), a window range. */
 typedef struct {

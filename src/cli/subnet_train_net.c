@@ -16,13 +16,13 @@
  * started.
  */
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
 
+#include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/prompt.h"
 #include "yuma/corpus.h"
@@ -68,23 +68,20 @@ static void usage(FILE *f, const char *role)
             role, yuma_gauntlet_defaults().binary_alpha, yuma_gauntlet_defaults().binary_threshold);
 }
 
-static int usage_error(const char *role, const char *fmt, ...)
+/* What the messages name: the command with its role, "miner" or
+ * "validator" (cmd_subnet_train passes no other). */
+static const char *who(const char *role)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "yuma subnet train %s: ", role);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, " (see --help)\n");
-    return 2;
+    return strcmp(role, "miner") == 0 ? "yuma subnet train miner" : "yuma subnet train validator";
 }
+
+#define usage_error(role, ...) cli_usage_error(who(role), "see --help", __VA_ARGS__)
 
 /* A refusal that is not about the flags' spelling: a wallet that cannot
  * be loaded, a hotkey not registered. Exit 2, nothing started. */
 static int refuse(const char *role, const char *msg)
 {
-    fprintf(stderr, "yuma subnet train %s: %s\n", role, msg);
-    return 2;
+    return cli_usage_error(who(role), NULL, "%s", msg);
 }
 
 static bool parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)

@@ -17,7 +17,6 @@
  */
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,16 +71,7 @@ static void train_usage(FILE *f)
           f);
 }
 
-static int usage_error(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("yuma train: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputs(" (try 'yuma train --help')\n", stderr);
-    va_end(ap);
-    return 2;
-}
+#define usage_error(...) cli_usage_error("yuma train", "try 'yuma train --help'", __VA_ARGS__)
 
 static double now_s(void)
 {
