@@ -40,48 +40,13 @@ bool yuma_trainnet_config_check(const yuma_trainnet_config *c, char *err, size_t
     return true;
 }
 
-/* ---- the environment (what trainsim's env_init does, for one node) ---------- */
+/* ---- the environment ------------------------------------------------------ */
 
 static bool env_init(tn_node *n, ts_err *e)
 {
-    ts_env *env = &n->env;
-    const yuma_trainsim_config *c = &env->cfg;
-    char gerr[256];
-    env->corpus = c->corpus;
-    env->n_train = yuma_corpus_train_samples(c->corpus, c->model.ctx);
-    env->pool_size = c->inner_steps * c->batch;
-    env->lead = (uint16_t)c->miners;
-    n->genesis = yuma_gpt_new(&c->model, gerr, sizeof gerr);
-    if (!n->genesis) return ts_fail(e, "%s", gerr);
-    yuma_gpt_init(n->genesis, c->seed);
-    env->ws = yuma_gpt_ws_new(&c->model, c->batch > 64 ? c->batch : 64, c->threads, gerr, sizeof gerr);
-    if (!env->ws) return ts_fail(e, "%s", gerr);
-    env->n_params = yuma_gpt_num_params(n->genesis);
-    size_t nt = yuma_gpt_num_tensors(n->genesis);
-    env->descs = calloc(nt, sizeof *env->descs);
-    env->geom = calloc(nt, sizeof *env->geom);
-    env->dbg_pos = calloc(2 * nt, sizeof *env->dbg_pos);
-    env->scratch = malloc(env->n_params * sizeof *env->scratch);
-    env->scratch_n = env->pool_size;
-    if (c->e_rand > env->scratch_n) env->scratch_n = c->e_rand;
-    if ((size_t)c->batch * c->miners > env->scratch_n) env->scratch_n = (size_t)c->batch * c->miners;
-    env->seqs = calloc(env->scratch_n, sizeof *env->seqs);
-    env->ids = calloc(env->scratch_n, sizeof *env->ids);
-    size_t avail = yuma_corpus_heldout_windows(c->corpus, c->model.ctx);
-    n->n_heldout = n->cfg->heldout_windows < avail ? n->cfg->heldout_windows : avail;
-    n->heldout = calloc(n->n_heldout ? n->n_heldout : 1, sizeof *n->heldout);
-    if (!env->descs || !env->geom || !env->dbg_pos || !env->scratch || !env->seqs || !env->ids || !n->heldout)
-        return ts_fail(e, "out of memory");
-    for (size_t j = 0; j < n->n_heldout; j++) n->heldout[j] = yuma_corpus_heldout_window(c->corpus, c->model.ctx, j);
-    yuma_trainsim_tensor_list(n->genesis, env->descs, &env->tl);
-    yuma_compress_status cs = yuma_tensor_list_check(&env->tl, c->proto.compress.chunk, c->proto.compress.topk);
-    for (size_t i = 0; i < nt && cs == YUMA_COMPRESS_OK; i++)
-        cs = yuma_tile_geometry(&env->descs[i], c->proto.compress.chunk, c->proto.compress.topk, &env->geom[i]);
-    if (cs != YUMA_COMPRESS_OK) return ts_fail(e, "model cannot be compressed: %s", yuma_compress_strerror(cs));
-    env->n_dbg = 2 * nt;
-    yuma_debug_positions(&env->tl, env->dbg_pos);
-    env->sched = yuma_lr_schedule_default(c->inner_lr, c->windows * c->inner_steps);
-    return true;
+    if (!ts_env_init(&n->env, 0, &n->genesis, e)) return false;
+    n->heldout = ts_heldout_windows(&n->env, n->cfg->heldout_windows, &n->n_heldout);
+    return n->heldout ? true : ts_fail(e, "out of memory");
 }
 
 static void node_free(tn_node *n)
@@ -95,15 +60,7 @@ static void node_free(tn_node *n)
     yuma_dendrite_free(n->dendrite);
     yuma_metagraph_free(&n->mg);
     yuma_sdk_client_free(n->client);
-    ts_env *env = &n->env;
-    yuma_astore_close(&env->store);
-    yuma_gpt_ws_free(env->ws);
-    free(env->descs);
-    free(env->geom);
-    free(env->dbg_pos);
-    free(env->scratch);
-    free(env->seqs);
-    free(env->ids);
+    ts_env_free(&n->env);
     free(n->heldout);
     yuma_gpt_free(n->genesis);
 }

@@ -250,48 +250,14 @@ static const yuma_adversary *adversary_of(const yuma_trainsim_config *c, uint16_
 
 static bool env_init(yuma_trainsim *s, ts_err *e)
 {
-    ts_env *env = &s->env;
-    const yuma_trainsim_config *c = &env->cfg;
-    char gerr[256];
-    env->corpus = c->corpus;
-    env->n_train = yuma_corpus_train_samples(c->corpus, c->model.ctx);
-    env->pool_size = c->inner_steps * c->batch;
-    env->lead = (uint16_t)c->miners;
-    s->genesis = yuma_gpt_new(&c->model, gerr, sizeof gerr);
-    if (!s->genesis) return ts_fail(e, "%s", gerr);
-    yuma_gpt_init(s->genesis, c->seed);
-    uint32_t max_batch = c->batch > 64 ? c->batch : 64;
-    if (c->mode == YUMA_SIM_CENTRAL && c->batch * c->miners > max_batch) max_batch = c->batch * c->miners;
-    env->ws = yuma_gpt_ws_new(&c->model, max_batch, c->threads, gerr, sizeof gerr);
-    if (!env->ws) return ts_fail(e, "%s", gerr);
-    env->n_params = yuma_gpt_num_params(s->genesis);
-    size_t nt = yuma_gpt_num_tensors(s->genesis);
-    env->descs = calloc(nt, sizeof *env->descs);
-    env->geom = calloc(nt, sizeof *env->geom);
-    env->dbg_pos = calloc(2 * nt, sizeof *env->dbg_pos);
-    env->scratch = malloc(env->n_params * sizeof *env->scratch);
-    s->n_heldout = c->heldout_windows ? c->heldout_windows : YUMA_CORPUS_EVAL_WINDOWS;
-    size_t avail = yuma_corpus_heldout_windows(c->corpus, c->model.ctx);
-    if (s->n_heldout > avail) s->n_heldout = avail;
-    env->scratch_n = env->pool_size;
-    if (c->e_rand > env->scratch_n) env->scratch_n = c->e_rand;
-    if ((size_t)c->batch * c->miners > env->scratch_n) env->scratch_n = (size_t)c->batch * c->miners;
-    env->seqs = calloc(env->scratch_n, sizeof *env->seqs);
-    env->ids = calloc(env->scratch_n, sizeof *env->ids);
-    s->heldout = calloc(s->n_heldout, sizeof *s->heldout);
+    const yuma_trainsim_config *c = &s->env.cfg;
+    /* the centralized run trains on one batch from every miner at once */
+    uint32_t big_batch = c->mode == YUMA_SIM_CENTRAL ? c->batch * c->miners : 0;
+    if (!ts_env_init(&s->env, big_batch, &s->genesis, e)) return false;
+    s->heldout = ts_heldout_windows(&s->env, c->heldout_windows ? c->heldout_windows : YUMA_CORPUS_EVAL_WINDOWS,
+                                    &s->n_heldout);
     s->deltas = calloc(c->miners, sizeof *s->deltas);
-    if (!env->descs || !env->geom || !env->dbg_pos || !env->scratch || !env->seqs || !env->ids || !s->heldout ||
-        !s->deltas)
-        return ts_fail(e, "out of memory");
-    for (size_t j = 0; j < s->n_heldout; j++) s->heldout[j] = yuma_corpus_heldout_window(c->corpus, c->model.ctx, j);
-    yuma_trainsim_tensor_list(s->genesis, env->descs, &env->tl);
-    yuma_compress_status cs = yuma_tensor_list_check(&env->tl, c->proto.compress.chunk, c->proto.compress.topk);
-    for (size_t i = 0; i < nt && cs == YUMA_COMPRESS_OK; i++)
-        cs = yuma_tile_geometry(&env->descs[i], c->proto.compress.chunk, c->proto.compress.topk, &env->geom[i]);
-    if (cs != YUMA_COMPRESS_OK) return ts_fail(e, "model cannot be compressed: %s", yuma_compress_strerror(cs));
-    env->n_dbg = 2 * nt;
-    yuma_debug_positions(&env->tl, env->dbg_pos);
-    env->sched = yuma_lr_schedule_default(c->inner_lr, c->windows * c->inner_steps);
+    if (!s->heldout || !s->deltas) return ts_fail(e, "out of memory");
     return true;
 }
 
@@ -355,15 +321,7 @@ void yuma_trainsim_free(yuma_trainsim *s)
     for (uint32_t u = 0; u < s->n_miners; u++) ts_miner_free(&s->miners[u]);
     for (uint32_t j = 0; j < s->n_vals; j++) ts_validator_free(&s->vals[j]);
     if (s->chain_ready) ts_chain_free(&s->chain);
-    ts_env *env = &s->env;
-    yuma_astore_close(&env->store);
-    yuma_gpt_ws_free(env->ws);
-    free(env->descs);
-    free(env->geom);
-    free(env->dbg_pos);
-    free(env->scratch);
-    free(env->seqs);
-    free(env->ids);
+    ts_env_free(&s->env);
     yuma_gpt_free(s->genesis);
     yuma_gpt_free(s->model);
     yuma_adamw_free(s->opt);

@@ -45,6 +45,17 @@ typedef struct {
 
 bool ts_fail(ts_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Sets up env from env->cfg (sim_env.c), all but the store: *genesis gets
+ * the model seeded with cfg.seed (the caller frees it, also after a
+ * failure), the workspace takes batches of max(B, 64, big_batch). After a
+ * failure env holds what was made so far, for ts_env_free. */
+bool ts_env_init(ts_env *env, uint32_t big_batch, yuma_gpt **genesis, ts_err *e);
+/* Frees what ts_env_init made and closes the store. */
+void ts_env_free(ts_env *env);
+/* The first min(want, available) held-out windows of the corpus (*n of
+ * them); NULL when out of memory. */
+const uint8_t **ts_heldout_windows(const ts_env *env, size_t want, size_t *n);
+
 /* start(w) = w * blocks_per_window */
 uint64_t ts_window_start(const ts_env *env, uint64_t w);
 /* Sample pointers of ids into env->seqs (n <= scratch_n). */
