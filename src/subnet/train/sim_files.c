@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "subnet/train/le_reader.h"
 #include "yuma/train.h"
 #include "yuma/trainsim.h"
 #include "yuma/update.h"
@@ -38,7 +39,7 @@ const char *yuma_artefact_strerror(yuma_artefact_status s)
     return "unknown artefact status";
 }
 
-/* ---- little-endian writer and reader ---------------------------------- */
+/* ---- little-endian writer (the reader is le_reader.h) -------------------- */
 
 typedef struct {
     uint8_t *p;
@@ -73,9 +74,7 @@ static void put_le(writer *w, uint64_t v, int bytes)
 
 static void put_f32(writer *w, float f)
 {
-    uint32_t bits;
-    memcpy(&bits, &f, 4);
-    put_le(w, bits, 4);
+    put_le(w, le_f32_bits(f), 4);
 }
 
 /* Appends the CRC and hands the buffer over. */
@@ -91,52 +90,28 @@ static yuma_artefact_status finish(writer *w, uint8_t **out, size_t *len)
     return YUMA_ARTEFACT_OK;
 }
 
-typedef struct {
-    const uint8_t *p;
-    size_t len, pos;
-} reader;
-
-static bool get_le(reader *r, int bytes, uint64_t *v)
-{
-    if (r->len - r->pos < (size_t)bytes) return false;
-    uint64_t x = 0;
-    for (int i = 0; i < bytes; i++) x |= (uint64_t)r->p[r->pos + i] << (8 * i);
-    r->pos += (size_t)bytes;
-    *v = x;
-    return true;
-}
-
-static bool get_f32(reader *r, float *f)
-{
-    uint64_t bits;
-    if (!get_le(r, 4, &bits)) return false;
-    uint32_t b32 = (uint32_t)bits;
-    memcpy(f, &b32, 4);
-    return true;
-}
-
 #define NEED(call) \
     do { \
         if (!(call)) return YUMA_ARTEFACT_ERR_TRUNCATED; \
     } while (0)
 
 /* Magic and version; the CRC, when the whole body has been read. */
-static yuma_artefact_status read_head(reader *r, const char magic[4])
+static yuma_artefact_status read_head(le_reader *r, const char magic[4])
 {
     if (r->len < 4 + 2 + 4) return YUMA_ARTEFACT_ERR_TRUNCATED;
     if (memcmp(r->p, magic, 4) != 0) return YUMA_ARTEFACT_ERR_MAGIC;
     r->pos = 4;
     uint64_t v;
-    NEED(get_le(r, 2, &v));
+    NEED(le_get(r, 2, &v));
     if (v != (uint64_t)yuma_train_format_version()) return YUMA_ARTEFACT_ERR_VERSION;
     return YUMA_ARTEFACT_OK;
 }
 
-static yuma_artefact_status read_tail(reader *r)
+static yuma_artefact_status read_tail(le_reader *r)
 {
     uint64_t crc;
     size_t body = r->pos;
-    NEED(get_le(r, 4, &crc));
+    NEED(le_get(r, 4, &crc));
     if (r->pos != r->len) return YUMA_ARTEFACT_ERR_TRAILING;
     if ((uint32_t)crc != yuma_crc32(0, r->p, body)) return YUMA_ARTEFACT_ERR_CRC;
     return YUMA_ARTEFACT_OK;
@@ -158,27 +133,27 @@ yuma_artefact_status yuma_debug_encode(const yuma_debug_record *r, uint8_t **out
     return finish(&w, out, len);
 }
 
-static yuma_artefact_status debug_read(reader *r, uint64_t window, uint16_t uid, uint32_t n, yuma_debug_record *out)
+static yuma_artefact_status debug_read(le_reader *r, uint64_t window, uint16_t uid, uint32_t n, yuma_debug_record *out)
 {
     yuma_artefact_status st = read_head(r, "YDBG");
     if (st != YUMA_ARTEFACT_OK) return st;
     uint64_t v;
-    NEED(get_le(r, 8, &v));
+    NEED(le_get(r, 8, &v));
     if (v != window) return YUMA_ARTEFACT_ERR_WINDOW;
     out->window = v;
-    NEED(get_le(r, 2, &v));
+    NEED(le_get(r, 2, &v));
     if (v != uid) return YUMA_ARTEFACT_ERR_UID;
     out->uid = (uint16_t)v;
     NEED(r->len - r->pos >= 32);
     memcpy(out->hash, r->p + r->pos, 32);
     r->pos += 32;
-    NEED(get_le(r, 4, &v));
+    NEED(le_get(r, 4, &v));
     if (v != n) return YUMA_ARTEFACT_ERR_MODEL;
     out->values = malloc((n ? n : 1) * sizeof *out->values);
     if (!out->values) return YUMA_ARTEFACT_ERR_NOMEM;
     out->n = n;
     for (uint32_t i = 0; i < n; i++) {
-        NEED(get_f32(r, &out->values[i]));
+        NEED(le_get_f32(r, &out->values[i]));
         if (!isfinite(out->values[i])) return YUMA_ARTEFACT_ERR_VALUE;
     }
     return read_tail(r);
@@ -190,7 +165,7 @@ yuma_artefact_status yuma_debug_decode(const uint8_t *data, size_t len, uint64_t
     if (!out) return YUMA_ARTEFACT_ERR_ARG;
     memset(out, 0, sizeof *out);
     if (!data && len) return YUMA_ARTEFACT_ERR_ARG;
-    reader r = {data, len, 0};
+    le_reader r = {data, len, 0};
     yuma_artefact_status st = debug_read(&r, window, uid, n, out);
     if (st != YUMA_ARTEFACT_OK) yuma_debug_record_free(out);
     return st;
@@ -233,21 +208,21 @@ yuma_artefact_status yuma_checkpoint_encode(uint64_t window, const yuma_gpt *m, 
     return finish(&w, out, len);
 }
 
-static yuma_artefact_status checkpoint_read(reader *r, uint64_t window, const yuma_gpt *m, float *params)
+static yuma_artefact_status checkpoint_read(le_reader *r, uint64_t window, const yuma_gpt *m, float *params)
 {
     yuma_artefact_status st = read_head(r, "YCKP");
     if (st != YUMA_ARTEFACT_OK) return st;
     uint64_t v;
-    NEED(get_le(r, 8, &v));
+    NEED(le_get(r, 8, &v));
     if (v != window) return YUMA_ARTEFACT_ERR_WINDOW;
     const yuma_gpt_config *c = yuma_gpt_get_config(m);
     const uint32_t want[6] = {c->vocab, c->ctx, c->d_model, c->n_layers, c->n_heads, c->d_ff};
     for (int i = 0; i < 6; i++) {
-        NEED(get_le(r, 4, &v));
+        NEED(le_get(r, 4, &v));
         if (v != want[i]) return YUMA_ARTEFACT_ERR_MODEL;
     }
     size_t n = yuma_gpt_num_params(m);
-    NEED(get_le(r, 8, &v));
+    NEED(le_get(r, 8, &v));
     if (v != n) return YUMA_ARTEFACT_ERR_MODEL;
     uint8_t stated[32], actual[32];
     NEED(r->len - r->pos >= 32);
@@ -255,7 +230,7 @@ static yuma_artefact_status checkpoint_read(reader *r, uint64_t window, const yu
     r->pos += 32;
     NEED((r->len - r->pos) / 4 >= n);
     for (size_t i = 0; i < n; i++) {
-        get_f32(r, &params[i]);
+        le_get_f32(r, &params[i]);
         if (!isfinite(params[i])) return YUMA_ARTEFACT_ERR_VALUE;
     }
     if ((st = read_tail(r)) != YUMA_ARTEFACT_OK) return st;
@@ -269,7 +244,7 @@ yuma_artefact_status yuma_checkpoint_decode(const uint8_t *data, size_t len, uin
     size_t n = yuma_gpt_num_params(m);
     float *params = malloc(n * sizeof *params);
     if (!params) return YUMA_ARTEFACT_ERR_NOMEM;
-    reader r = {data, len, 0};
+    le_reader r = {data, len, 0};
     yuma_artefact_status st = checkpoint_read(&r, window, m, params);
     if (st == YUMA_ARTEFACT_OK) memcpy(yuma_gpt_params(m), params, n * sizeof *params);
     free(params);
@@ -300,14 +275,14 @@ yuma_artefact_status yuma_aggregator_encode(uint64_t window, const yuma_aggregat
     return finish(&w, out, len);
 }
 
-static yuma_artefact_status aggregator_read(reader *r, uint64_t window, yuma_aggregator_entry **entries, size_t *n)
+static yuma_artefact_status aggregator_read(le_reader *r, uint64_t window, yuma_aggregator_entry **entries, size_t *n)
 {
     yuma_artefact_status st = read_head(r, "YAGG");
     if (st != YUMA_ARTEFACT_OK) return st;
     uint64_t v, count;
-    NEED(get_le(r, 8, &v));
+    NEED(le_get(r, 8, &v));
     if (v != window) return YUMA_ARTEFACT_ERR_WINDOW;
-    NEED(get_le(r, 4, &count));
+    NEED(le_get(r, 4, &count));
     /* every entry takes at least 14 bytes: bound the count before allocating */
     NEED(count <= (r->len - r->pos) / 14);
     yuma_aggregator_entry *e = calloc(count ? count : 1, sizeof *e);
@@ -315,7 +290,7 @@ static yuma_artefact_status aggregator_read(reader *r, uint64_t window, yuma_agg
     *entries = e;
     for (uint64_t i = 0; i < count; i++) {
         uint64_t uid, stamp, len;
-        NEED(get_le(r, 2, &uid) && get_le(r, 8, &stamp) && get_le(r, 4, &len));
+        NEED(le_get(r, 2, &uid) && le_get(r, 8, &stamp) && le_get(r, 4, &len));
         if (i && uid <= e[i - 1].uid) return YUMA_ARTEFACT_ERR_ORDER;
         NEED(r->len - r->pos >= len);
         e[i] = (yuma_aggregator_entry){(uint16_t)uid, stamp, r->p + r->pos, (size_t)len};
@@ -333,7 +308,7 @@ yuma_artefact_status yuma_aggregator_decode(const uint8_t *data, size_t len, uin
     *entries = NULL;
     *n = 0;
     if (!data && len) return YUMA_ARTEFACT_ERR_ARG;
-    reader r = {data, len, 0};
+    le_reader r = {data, len, 0};
     yuma_artefact_status st = aggregator_read(&r, window, entries, n);
     if (st != YUMA_ARTEFACT_OK) {
         free(*entries);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "subnet/train/le_reader.h"
 #include "yuma/train.h"
 
 const char *yuma_update_strerror(yuma_update_status s)
@@ -132,9 +133,7 @@ static void put_le(writer *w, uint64_t v, int bytes)
 
 static void put_f32(writer *w, float f)
 {
-    uint32_t bits;
-    memcpy(&bits, &f, 4);
-    put_le(w, bits, 4);
+    put_le(w, le_f32_bits(f), 4);
 }
 
 static void put_tensor(writer *w, const yuma_sparse_tensor *t, yuma_value_encoding e)
@@ -193,30 +192,6 @@ yuma_update_status yuma_update_encode(const yuma_sparse_update *u, uint8_t **out
 
 /* ---- reading ---------------------------------------------------------- */
 
-typedef struct {
-    const uint8_t *p;
-    size_t len, pos;
-} reader;
-
-static bool get_le(reader *r, int bytes, uint64_t *v)
-{
-    if (r->len - r->pos < (size_t)bytes) return false;
-    uint64_t x = 0;
-    for (int i = 0; i < bytes; i++) x |= (uint64_t)r->p[r->pos + i] << (8 * i);
-    r->pos += (size_t)bytes;
-    *v = x;
-    return true;
-}
-
-static bool get_f32(reader *r, float *f)
-{
-    uint64_t bits;
-    if (!get_le(r, 4, &bits)) return false;
-    uint32_t b32 = (uint32_t)bits;
-    memcpy(f, &b32, 4);
-    return true;
-}
-
 #define NEED(call) \
     do { \
         if (!(call)) return YUMA_UPDATE_ERR_TRUNCATED; \
@@ -231,47 +206,47 @@ static yuma_update_status check_id(const yuma_tensor_list *m, size_t i, uint64_t
     return YUMA_UPDATE_ERR_UNKNOWN_TENSOR;
 }
 
-static yuma_update_status read_geometry(reader *r, const yuma_tensor_desc *d, const yuma_sparse_tensor *t)
+static yuma_update_status read_geometry(le_reader *r, const yuma_tensor_desc *d, const yuma_sparse_tensor *t)
 {
     uint64_t v;
-    NEED(get_le(r, 1, &v));
+    NEED(le_get(r, 1, &v));
     if (v != d->ndims) return YUMA_UPDATE_ERR_SHAPE;
     for (uint32_t k = 0; k < d->ndims; k++) {
-        NEED(get_le(r, 4, &v));
+        NEED(le_get(r, 4, &v));
         if (v != d->shape[k]) return YUMA_UPDATE_ERR_SHAPE;
     }
     for (uint32_t k = 0; k < d->ndims; k++) {
-        NEED(get_le(r, 2, &v));
+        NEED(le_get(r, 2, &v));
         if (v != t->geom.tile[k]) return YUMA_UPDATE_ERR_TILE;
     }
-    NEED(get_le(r, 2, &v));
+    NEED(le_get(r, 2, &v));
     if (v != t->geom.k) return YUMA_UPDATE_ERR_K;
     return YUMA_UPDATE_OK;
 }
 
-static yuma_update_status read_quant(reader *r, yuma_sparse_tensor *t)
+static yuma_update_status read_quant(le_reader *r, yuma_sparse_tensor *t)
 {
-    NEED(get_f32(r, &t->shift));
+    NEED(le_get_f32(r, &t->shift));
     if (!isfinite(t->shift)) return YUMA_UPDATE_ERR_SHIFT;
-    NEED(get_f32(r, &t->scale));
+    NEED(le_get_f32(r, &t->scale));
     double s = fabs((double)t->scale);
     if (!(isfinite(s) && s > YUMA_UPDATE_SCALE_MIN && s < YUMA_UPDATE_SCALE_MAX)) return YUMA_UPDATE_ERR_SCALE;
     for (uint32_t b = 0; b < t->n_bins; b++) {
-        NEED(get_f32(r, &t->lut[b]));
+        NEED(le_get_f32(r, &t->lut[b]));
         if (!isfinite(t->lut[b])) return YUMA_UPDATE_ERR_LUT;
     }
     return YUMA_UPDATE_OK;
 }
 
 /* Indices come in pairs and k is even, so a pair never straddles tiles. */
-static yuma_update_status read_indices(reader *r, yuma_sparse_tensor *t)
+static yuma_update_status read_indices(le_reader *r, yuma_sparse_tensor *t)
 {
     const yuma_tile_geom *g = &t->geom;
     uint64_t seen[YUMA_TILE_MAX_VALUES / 64];
     for (uint32_t j = 0; j < t->count; j += 2) {
         if (j % g->k == 0) memset(seen, 0, sizeof seen);
         uint64_t v;
-        NEED(get_le(r, 3, &v));
+        NEED(le_get(r, 3, &v));
         uint16_t pair[2] = {(uint16_t)(v & 0xFFFu), (uint16_t)(v >> 12)};
         for (int q = 0; q < 2; q++) {
             uint16_t idx = pair[q];
@@ -284,26 +259,26 @@ static yuma_update_status read_indices(reader *r, yuma_sparse_tensor *t)
     return YUMA_UPDATE_OK;
 }
 
-static yuma_update_status read_values(reader *r, yuma_sparse_tensor *t, yuma_value_encoding e)
+static yuma_update_status read_values(le_reader *r, yuma_sparse_tensor *t, yuma_value_encoding e)
 {
     uint64_t v;
     if (e == YUMA_VALUES_FP32) {
         for (uint32_t j = 0; j < t->count; j++) {
-            NEED(get_f32(r, &t->val[j]));
+            NEED(le_get_f32(r, &t->val[j]));
             if (!isfinite(t->val[j])) return YUMA_UPDATE_ERR_VALUE;
         }
         return YUMA_UPDATE_OK;
     }
     if (e == YUMA_VALUES_PACKED2) {
         for (uint32_t j = 0; j < t->count; j += 4) {
-            NEED(get_le(r, 1, &v));
+            NEED(le_get(r, 1, &v));
             uint32_t used = t->count - j < 4 ? t->count - j : 4;
             if (used < 4 && (v >> (2 * used)) != 0) return YUMA_UPDATE_ERR_PADDING;
             for (uint32_t q = 0; q < used; q++) t->code[j + q] = (uint8_t)(v >> (2 * q) & 3u);
         }
     } else {
         for (uint32_t j = 0; j < t->count; j++) {
-            NEED(get_le(r, 1, &v));
+            NEED(le_get(r, 1, &v));
             if (e == YUMA_VALUES_STORED && v > 3) return YUMA_UPDATE_ERR_CODE;
             t->code[j] = (uint8_t)v;
         }
@@ -312,11 +287,11 @@ static yuma_update_status read_values(reader *r, yuma_sparse_tensor *t, yuma_val
     return YUMA_UPDATE_OK;
 }
 
-static yuma_update_status read_tensor(reader *r, const yuma_tensor_list *m, size_t i, yuma_sparse_tensor *t,
+static yuma_update_status read_tensor(le_reader *r, const yuma_tensor_list *m, size_t i, yuma_sparse_tensor *t,
                                       yuma_value_encoding e)
 {
     uint64_t id;
-    NEED(get_le(r, 4, &id));
+    NEED(le_get(r, 4, &id));
     yuma_update_status st = check_id(m, i, id);
     if (st == YUMA_UPDATE_OK) st = read_geometry(r, &m->tensors[i], t);
     if (st == YUMA_UPDATE_OK && e != YUMA_VALUES_FP32) st = read_quant(r, t);
@@ -325,33 +300,33 @@ static yuma_update_status read_tensor(reader *r, const yuma_tensor_list *m, size
     return st;
 }
 
-static yuma_update_status read_header(reader *r, const yuma_update_expect *ex, yuma_sparse_update *h)
+static yuma_update_status read_header(le_reader *r, const yuma_update_expect *ex, yuma_sparse_update *h)
 {
     uint64_t v;
     if (r->len < 4) return YUMA_UPDATE_ERR_TRUNCATED;
     if (memcmp(r->p, YUMA_UPDATE_MAGIC, 4) != 0) return YUMA_UPDATE_ERR_MAGIC;
     r->pos = 4;
-    NEED(get_le(r, 2, &v));
+    NEED(le_get(r, 2, &v));
     if (v != (uint64_t)yuma_train_format_version()) return YUMA_UPDATE_ERR_VERSION;
-    NEED(get_le(r, 1, &v));
+    NEED(le_get(r, 1, &v));
     if (!known_encoding((int)v) || (ex->encoding && v != (uint64_t)ex->encoding)) return YUMA_UPDATE_ERR_ENCODING;
     h->encoding = (yuma_value_encoding)v;
-    NEED(get_le(r, 8, &h->window));
+    NEED(le_get(r, 8, &h->window));
     if (ex->check_window && h->window != ex->window) return YUMA_UPDATE_ERR_WINDOW;
-    NEED(get_le(r, 2, &v));
+    NEED(le_get(r, 2, &v));
     h->uid = (uint16_t)v;
     if (ex->check_uid && h->uid != ex->uid) return YUMA_UPDATE_ERR_UID;
-    NEED(get_le(r, 4, &v));
+    NEED(le_get(r, 4, &v));
     if (v != ex->model->n) return YUMA_UPDATE_ERR_TENSOR_COUNT;
     NEED(r->len - r->pos >= 16);
     memcpy(h->sample_digest, r->p + r->pos, 16);
     r->pos += 16;
-    NEED(get_le(r, 4, &v));
+    NEED(le_get(r, 4, &v));
     h->sample_count = (uint32_t)v;
     return YUMA_UPDATE_OK;
 }
 
-static yuma_update_status decode(reader *r, const yuma_update_expect *ex, yuma_sparse_update *out)
+static yuma_update_status decode(le_reader *r, const yuma_update_expect *ex, yuma_sparse_update *out)
 {
     yuma_sparse_update h = {0};
     yuma_update_status st = read_header(r, ex, &h);
@@ -369,7 +344,7 @@ static yuma_update_status decode(reader *r, const yuma_update_expect *ex, yuma_s
     if (left < YUMA_UPDATE_TRAILER_BYTES) return YUMA_UPDATE_ERR_TRUNCATED;
     if (left > YUMA_UPDATE_TRAILER_BYTES) return YUMA_UPDATE_ERR_TRAILING;
     uint64_t crc;
-    get_le(r, 4, &crc);
+    le_get(r, 4, &crc);
     if (yuma_crc32(0, r->p, r->len - YUMA_UPDATE_TRAILER_BYTES) != (uint32_t)crc) return YUMA_UPDATE_ERR_CRC;
     return YUMA_UPDATE_OK;
 }
@@ -382,7 +357,7 @@ yuma_update_status yuma_update_decode(const uint8_t *data, size_t len, const yum
     if ((!data && len) || !ex || !ex->model) return YUMA_UPDATE_ERR_ARG;
     if (ex->encoding && !known_encoding(ex->encoding)) return YUMA_UPDATE_ERR_MODEL;
     if (yuma_tensor_list_check(ex->model, ex->chunk, ex->topk) != YUMA_COMPRESS_OK) return YUMA_UPDATE_ERR_MODEL;
-    reader r = {data, len, 0};
+    le_reader r = {data, len, 0};
     yuma_update_status st = decode(&r, ex, out);
     if (st != YUMA_UPDATE_OK) yuma_sparse_update_free(out);
     return st;
