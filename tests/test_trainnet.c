@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "trainsim_fixture.h"
 #include "yuma/trainnet.h"
 
 static void test_meta(void **state)
@@ -153,15 +154,11 @@ static void test_config(void **state)
 
 int main(void)
 {
-    size_t cap = 80000, n = 0;
-    char *text = malloc(cap);
-    if (!text) return 1;
-    for (int i = 0; n + 100 < cap; i++)
-        n += (size_t)snprintf(text + n, cap - n, "%d:%d And the LORD spake unto Moses, saying, Speak unto the people %d.\n",
-                              i / 31 + 1, i % 31 + 1, i * 7 % 13);
     char err[128];
-    if (!yuma_corpus_from_bytes((const uint8_t *)text, n, &corpus, err, sizeof err)) return 1;
-    free(text);
+    if (!trainsim_synthetic_corpus(&corpus, err, sizeof err)) {
+        fprintf(stderr, "synthetic corpus: %s\n", err);
+        return 1;
+    }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_meta),
         cmocka_unit_test(test_commitment),

@@ -16,34 +16,15 @@
 
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "trainsim_fixture.h"
 #include "yuma/trainsim.h"
 
 static yuma_corpus corpus;
-
-static void rm_rf(const char *path)
-{
-    DIR *d = opendir(path);
-    if (!d) {
-        unlink(path);
-        return;
-    }
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
-        char sub[4096];
-        snprintf(sub, sizeof sub, "%s/%s", path, de->d_name);
-        rm_rf(sub);
-    }
-    closedir(d);
-    rmdir(path);
-}
 
 typedef struct {
     uint64_t windows;
@@ -57,14 +38,9 @@ typedef struct {
 
 static void run(yuma_trainsim_config *c, record *r)
 {
-    char dir[] = "/tmp/test-trainsim-XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    char store[64];
-    snprintf(store, sizeof store, "%s/s", dir);
-    c->store_dir = store;
+    trainsim_run fx;
+    yuma_trainsim *s = trainsim_run_start(&fx, "/tmp/test-trainsim-XXXXXX", c);
     char err[512];
-    yuma_trainsim *s = yuma_trainsim_new(c, err, sizeof err);
-    if (!s) fail_msg("yuma_trainsim_new: %s", err);
     memset(r, 0, sizeof *r);
     r->windows = c->windows;
     for (uint64_t w = 0; w < c->windows; w++) {
@@ -80,8 +56,7 @@ static void run(yuma_trainsim_config *c, record *r)
         r->nodes[w] = rep->nodes;
         r->in_sync[w] = rep->nodes_in_sync;
     }
-    yuma_trainsim_free(s);
-    rm_rf(dir);
+    trainsim_run_end(&fx);
 }
 
 static yuma_trainsim_config small(uint64_t seed)
@@ -210,13 +185,10 @@ static void test_baselines(void **state)
 int main(void)
 {
     char err[128];
-    size_t cap = 80000, n = 0;
-    char *text = malloc(cap);
-    for (int i = 0; n + 100 < cap; i++)
-        n += (size_t)snprintf(text + n, cap - n, "%d:%d And the LORD spake unto Moses, saying, Speak unto the people %d.\n",
-                              i / 31 + 1, i % 31 + 1, i * 7 % 13);
-    if (!yuma_corpus_from_bytes((const uint8_t *)text, n, &corpus, err, sizeof err)) return 1;
-    free(text);
+    if (!trainsim_synthetic_corpus(&corpus, err, sizeof err)) {
+        fprintf(stderr, "synthetic corpus: %s\n", err);
+        return 1;
+    }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_emissions),

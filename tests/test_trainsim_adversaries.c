@@ -24,13 +24,12 @@
 
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "trainsim_fixture.h"
 #include "yuma/trainsim.h"
 
 #define MAXW 200
@@ -77,24 +76,6 @@ typedef struct {
     uint64_t emission[16];
 } trace;
 
-static void rm_rf(const char *path)
-{
-    DIR *d = opendir(path);
-    if (!d) {
-        unlink(path);
-        return;
-    }
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
-        char sub[4096];
-        snprintf(sub, sizeof sub, "%s/%s", path, de->d_name);
-        rm_rf(sub);
-    }
-    closedir(d);
-    rmdir(path);
-}
-
 static uint64_t env_windows(void)
 {
     const char *s = getenv("YUMA_TRAINSIM_WINDOWS");
@@ -121,14 +102,9 @@ static yuma_trainsim_config base_config(uint64_t seed, uint64_t windows)
 
 static void run(yuma_trainsim_config *c, const roles *roles_of, trace *t)
 {
-    char dir[] = "/tmp/test-trainsim-adv-XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    char store[64];
-    snprintf(store, sizeof store, "%s/s", dir);
-    c->store_dir = store;
+    trainsim_run fx;
+    yuma_trainsim *s = trainsim_run_start(&fx, "/tmp/test-trainsim-adv-XXXXXX", c);
     char err[512];
-    yuma_trainsim *s = yuma_trainsim_new(c, err, sizeof err);
-    if (!s) fail_msg("yuma_trainsim_new: %s", err);
     memset(t, 0, sizeof *t);
     t->r = roles_of;
     t->windows = c->windows;
@@ -145,8 +121,7 @@ static void run(yuma_trainsim_config *c, const roles *roles_of, trace *t)
             for (size_t i = 0; i < r->miner_count; i++) t->emission[i] = r->m[i].emission;
         }
     }
-    yuma_trainsim_free(s);
-    rm_rf(dir);
+    trainsim_run_end(&fx);
 }
 
 static void add(yuma_trainsim_config *c, int uid, yuma_miner_kind kind, uint64_t from, uint64_t until, int victim)

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "subnet/train/sim_internal.h"
+#include "trainsim_fixture.h"
 #include "yuma/trainsim.h"
 #include "yuma/update.h"
 
@@ -36,24 +37,6 @@ static char *make_tmpdir(void)
     char *d = strdup("/tmp/test-trainsim-XXXXXX");
     assert_non_null(mkdtemp(d));
     return d;
-}
-
-static void rm_rf(const char *path)
-{
-    DIR *d = opendir(path);
-    if (d) {
-        struct dirent *de;
-        while ((de = readdir(d))) {
-            if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
-            char sub[4096];
-            snprintf(sub, sizeof sub, "%s/%s", path, de->d_name);
-            rm_rf(sub);
-        }
-        closedir(d);
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
 }
 
 static void write_raw(const char *path, const void *data, size_t len)
@@ -76,19 +59,11 @@ static size_t count_entries(const char *dir)
     return n;
 }
 
-/* A synthetic corpus of about 70 KB of numbered verses. */
 static yuma_corpus synthetic_corpus(void)
 {
-    size_t cap = 80000, n = 0;
-    char *text = malloc(cap);
-    assert_non_null(text);
-    for (int i = 0; n + 100 < cap; i++)
-        n += (size_t)snprintf(text + n, cap - n, "%d:%d And the LORD spake unto Moses, saying, Speak unto the people %d.\n",
-                              i / 31 + 1, i % 31 + 1, i * 7 % 13);
     yuma_corpus c;
     char err[128];
-    assert_true(yuma_corpus_from_bytes((const uint8_t *)text, n, &c, err, sizeof err));
-    free(text);
+    if (!trainsim_synthetic_corpus(&c, err, sizeof err)) fail_msg("synthetic corpus: %s", err);
     return c;
 }
 
@@ -143,7 +118,7 @@ static void test_store_roundtrip(void **state)
     fclose(f);
     assert_string_equal(meta, "block 82\nsize 2\n");
     yuma_astore_close(&s);
-    rm_rf(root);
+    trainsim_rm_rf(root);
     free(root);
 }
 
@@ -205,7 +180,7 @@ static void test_store_errors(void **state)
     assert_int_equal(yuma_astore_open(&s, path, err, sizeof err), YUMA_ASTORE_ERR_IO);
     assert_non_null(strstr(err, "cannot create"));
     assert_int_equal(yuma_astore_open(NULL, root, err, sizeof err), YUMA_ASTORE_ERR_ARG);
-    rm_rf(root);
+    trainsim_rm_rf(root);
     free(root);
 }
 
@@ -407,7 +382,7 @@ static void test_peer_lists(void **state)
         assert_non_null(strstr(err, "is not a valid peer list"));
     }
     yuma_astore_close(&env.store);
-    rm_rf(root);
+    trainsim_rm_rf(root);
     free(root);
 }
 
@@ -501,7 +476,7 @@ static void test_catch_up(void **state)
     s = yuma_trainsim_new(&c, err, sizeof err);
     assert_null(s);
     assert_non_null(strstr(err, "is not empty"));
-    rm_rf(root);
+    trainsim_rm_rf(root);
     free(root);
     yuma_corpus_free(&corpus);
 }
