@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "subnet/train/miner_internal.h"
+#include "subnet/train/sim_chain.h"
 
 struct yuma_trainsim {
     ts_env env;

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "subnet/train/sim_internal.h"
+#include "subnet/train/sim_chain.h"
 
 bool ts_chain_init(ts_chain *c, const yuma_trainsim_config *cfg, ts_err *e)
 {

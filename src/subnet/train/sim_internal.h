@@ -1,14 +1,16 @@
 /*
  * sim_internal.h - what the training subnet's roles share inside the
- * simulation (sim.c, sim_net.c, sim_chain.c, miner.c, validator.c): the
- * environment every node reads (configuration, corpus, store, tensor list,
- * workspace), peer lists, fetching and gathering updates, and the miner,
- * validator and chain state.
+ * simulation (sim.c, sim_env.c, sim_net.c, miner*.c, validator.c) and
+ * with a node on a chain (net_internal.h): the environment every node
+ * reads (configuration, corpus, store, tensor list, workspace), peer
+ * lists, fetching and gathering updates, and the miner and validator
+ * state. The simulated chain is apart, in sim_chain.h, which only sim.c
+ * needs: a node on a real chain sets weights by transactions.
  */
 #ifndef YUMA_SIM_INTERNAL_H
 #define YUMA_SIM_INTERNAL_H
 
-#include "yuma/epoch.h"
+#include "subnet/train/sim_err.h"
 #include "yuma/trainsim.h"
 #include "yuma/update.h"
 
@@ -36,14 +38,6 @@ typedef struct {
     size_t scratch_n;              /* entries in seqs and ids */
     float *scratch;                /* n_params floats */
 } ts_env;
-
-/* Set when a store or memory failure stops the run. */
-typedef struct {
-    char *msg;
-    size_t len;
-} ts_err;
-
-bool ts_fail(ts_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Sets up env from env->cfg (sim_env.c), all but the store: *genesis gets
  * the model seeded with cfg.seed (the caller frees it, also after a
@@ -185,31 +179,5 @@ void ts_validator_free(ts_validator *v);
 bool ts_validator_process(ts_env *env, ts_validator *v, uint64_t w, const yuma_miner_kind *kinds, ts_err *e);
 /* The lead's first peer list and checkpoint (before window 0). */
 bool ts_validator_genesis(ts_env *env, ts_validator *v, ts_err *e);
-
-/* ---- the chain (sim_chain.c) --------------------------------------------- */
-
-typedef struct {
-    uint32_t n;
-    yuma_hyperparams hp;
-    uint64_t *stake, *registered_at, *last_update, *emission;
-    bool *permit;
-    yuma_entry *rows;              /* n rows of n entries: row i's first row_len[i] */
-    uint32_t *row_len;
-    size_t *w_off, *b_off;
-    yuma_entry *w_ent, *b_ent;
-    size_t b_cap;
-    uint64_t block, last_epoch_block;
-    uint64_t emission_per_epoch;
-    uint32_t epochs;
-    yuma_workspace *ws;
-} ts_chain;
-
-bool ts_chain_init(ts_chain *c, const yuma_trainsim_config *cfg, ts_err *e);
-void ts_chain_free(ts_chain *c);
-/* set_weights from validator uid at the current block (u16 values already
- * scaled to a maximum of 65535). */
-void ts_chain_set_weights(ts_chain *c, uint16_t uid, const uint16_t *uids, const uint16_t *values, size_t count);
-/* Advances to block `to`, running an epoch at every multiple of tempo. */
-bool ts_chain_advance(ts_chain *c, uint64_t to, ts_err *e);
 
 #endif
