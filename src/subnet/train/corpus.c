@@ -5,25 +5,14 @@
  */
 #include <errno.h>
 #include <sodium.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "subnet/train/train_err.h"
 #include "yuma/corpus.h"
 
 #define MIN_CORPUS 20
-
-static bool fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return false;
-}
 
 static void split(yuma_corpus *c)
 {
@@ -34,9 +23,9 @@ static void split(yuma_corpus *c)
 bool yuma_corpus_from_bytes(const uint8_t *bytes, size_t n, yuma_corpus *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
-    if (n < MIN_CORPUS) return fail(err, errlen, "corpus has %zu bytes, needs at least %d", n, MIN_CORPUS);
+    if (n < MIN_CORPUS) return train_fail(err, errlen, "corpus has %zu bytes, needs at least %d", n, MIN_CORPUS);
     out->data = malloc(n);
-    if (!out->data) return fail(err, errlen, "out of memory for a corpus of %zu bytes", n);
+    if (!out->data) return train_fail(err, errlen, "out of memory for a corpus of %zu bytes", n);
     memcpy(out->data, bytes, n);
     out->size = n;
     split(out);
@@ -47,7 +36,7 @@ bool yuma_corpus_load(const char *path, yuma_corpus *out, char *err, size_t errl
 {
     memset(out, 0, sizeof *out);
     FILE *f = fopen(path, "rb");
-    if (!f) return fail(err, errlen, "cannot open corpus %s: %s", path, strerror(errno));
+    if (!f) return train_fail(err, errlen, "cannot open corpus %s: %s", path, strerror(errno));
     size_t cap = 1 << 20, used = 0;
     uint8_t *buf = malloc(cap);
     while (buf) {
@@ -68,14 +57,14 @@ bool yuma_corpus_load(const char *path, yuma_corpus *out, char *err, size_t errl
     bool read_error = ferror(f);
     int e = errno;
     fclose(f);
-    if (!buf) return fail(err, errlen, "out of memory reading corpus %s", path);
+    if (!buf) return train_fail(err, errlen, "out of memory reading corpus %s", path);
     if (read_error) {
         free(buf);
-        return fail(err, errlen, "cannot read corpus %s: %s", path, strerror(e ? e : EIO));
+        return train_fail(err, errlen, "cannot read corpus %s: %s", path, strerror(e ? e : EIO));
     }
     if (used < MIN_CORPUS) {
         free(buf);
-        return fail(err, errlen, "corpus %s has %zu bytes, needs at least %d", path, used, MIN_CORPUS);
+        return train_fail(err, errlen, "corpus %s has %zu bytes, needs at least %d", path, used, MIN_CORPUS);
     }
     out->data = buf;
     out->size = used;

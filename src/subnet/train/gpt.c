@@ -10,25 +10,14 @@
 #endif
 #include <math.h>
 #include <sodium.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "subnet/train/gpt_internal.h"
 #include "subnet/train/kernels.h"
+#include "subnet/train/train_err.h"
 #include "yuma/trainrng.h"
-
-static bool fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return false;
-}
 
 bool yuma_gpt_config_named(const char *name, yuma_gpt_config *out)
 {
@@ -50,14 +39,16 @@ bool yuma_gpt_config_named(const char *name, yuma_gpt_config *out)
 
 bool yuma_gpt_config_check(const yuma_gpt_config *c, char *err, size_t errlen)
 {
-    if (!c) return fail(err, errlen, "no configuration");
-    if (c->vocab != YUMA_GPT_VOCAB) return fail(err, errlen, "vocab is %u, must be 256 (byte-level)", c->vocab);
-    if (c->ctx < 1 || c->ctx > 4096) return fail(err, errlen, "ctx is %u, must be 1..4096", c->ctx);
-    if (c->d_model < 1 || c->d_model > 4096) return fail(err, errlen, "d_model is %u, must be 1..4096", c->d_model);
-    if (c->n_layers < 1 || c->n_layers > 32) return fail(err, errlen, "n_layers is %u, must be 1..32", c->n_layers);
-    if (c->d_ff < 1 || c->d_ff > 16384) return fail(err, errlen, "d_ff is %u, must be 1..16384", c->d_ff);
+    if (!c) return train_fail(err, errlen, "no configuration");
+    if (c->vocab != YUMA_GPT_VOCAB) return train_fail(err, errlen, "vocab is %u, must be 256 (byte-level)", c->vocab);
+    if (c->ctx < 1 || c->ctx > 4096) return train_fail(err, errlen, "ctx is %u, must be 1..4096", c->ctx);
+    if (c->d_model < 1 || c->d_model > 4096)
+        return train_fail(err, errlen, "d_model is %u, must be 1..4096", c->d_model);
+    if (c->n_layers < 1 || c->n_layers > 32)
+        return train_fail(err, errlen, "n_layers is %u, must be 1..32", c->n_layers);
+    if (c->d_ff < 1 || c->d_ff > 16384) return train_fail(err, errlen, "d_ff is %u, must be 1..16384", c->d_ff);
     if (c->n_heads < 1 || c->d_model % c->n_heads)
-        return fail(err, errlen, "n_heads is %u, must divide d_model %u", c->n_heads, c->d_model);
+        return train_fail(err, errlen, "n_heads is %u, must divide d_model %u", c->n_heads, c->d_model);
     return true;
 }
 
@@ -125,14 +116,14 @@ yuma_gpt *yuma_gpt_new(const yuma_gpt_config *c, char *err, size_t errlen)
     if (!yuma_gpt_config_check(c, err, errlen)) return NULL;
     yuma_gpt *m = calloc(1, sizeof *m);
     if (!m) {
-        fail(err, errlen, "out of memory");
+        train_fail(err, errlen, "out of memory");
         return NULL;
     }
     m->cfg = *c;
     m->n_tensors = layout(c, m->tensors, YUMA_GPT_MAX_TENSORS, &m->n_params);
     m->params = calloc(m->n_params, sizeof(float));
     if (!m->params) {
-        fail(err, errlen, "out of memory (%zu parameters)", m->n_params);
+        train_fail(err, errlen, "out of memory (%zu parameters)", m->n_params);
         free(m);
         return NULL;
     }

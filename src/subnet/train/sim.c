@@ -11,7 +11,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,32 +135,24 @@ bool yuma_trainsim_defaults(const char *config_name, yuma_trainsim_config *out)
     return true;
 }
 
-static bool bad(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return false;
-}
-
 static bool check_adversaries(const yuma_trainsim_config *c, char *err, size_t errlen)
 {
-    if (c->n_adversaries > c->miners) return bad(err, errlen, "%zu adversaries for %u miners", c->n_adversaries, c->miners);
+    if (c->n_adversaries > c->miners)
+        return train_fail(err, errlen, "%zu adversaries for %u miners", c->n_adversaries, c->miners);
     if (c->n_adversaries && c->mode != YUMA_SIM_SPARSE)
-        return bad(err, errlen, "adversaries need the sparse mode (the baselines have no validators)");
+        return train_fail(err, errlen, "adversaries need the sparse mode (the baselines have no validators)");
     for (size_t i = 0; i < c->n_adversaries; i++) {
         const yuma_adversary *a = &c->adversaries[i];
         if (a->kind <= YUMA_MINER_HONEST || a->kind >= YUMA_MINER_KINDS)
-            return bad(err, errlen, "adversary %zu has no valid kind", i);
-        if (a->uid >= c->miners) return bad(err, errlen, "adversary uid %u is not a miner (0..%u)", a->uid, c->miners - 1);
-        if (a->from >= a->until) return bad(err, errlen, "adversary uid %u: window range is empty", a->uid);
+            return train_fail(err, errlen, "adversary %zu has no valid kind", i);
+        if (a->uid >= c->miners)
+            return train_fail(err, errlen, "adversary uid %u is not a miner (0..%u)", a->uid, c->miners - 1);
+        if (a->from >= a->until) return train_fail(err, errlen, "adversary uid %u: window range is empty", a->uid);
         for (size_t j = 0; j < i; j++)
-            if (c->adversaries[j].uid == a->uid) return bad(err, errlen, "uid %u has two adversary roles", a->uid);
+            if (c->adversaries[j].uid == a->uid)
+                return train_fail(err, errlen, "uid %u has two adversary roles", a->uid);
         if (a->kind == YUMA_MINER_COPIER && (a->victim >= c->miners || a->victim == a->uid))
-            return bad(err, errlen, "copier uid %u needs a victim that is another miner", a->uid);
+            return train_fail(err, errlen, "copier uid %u needs a victim that is another miner", a->uid);
     }
     return true;
 }
@@ -172,58 +163,65 @@ static bool check_protocol(const yuma_trainsim_protocol *p, char *err, size_t er
     if (cp->chunk < 1 || cp->chunk > 64 || cp->topk < 2 || !(cp->ef_beta >= 0 && cp->ef_beta <= 1) ||
         !(cp->ef_alpha > 0 && cp->ef_alpha <= 10) || !(cp->range_sigmas > 0 && cp->range_sigmas <= 100) ||
         cp->encoding < YUMA_VALUES_STORED || cp->encoding > YUMA_VALUES_FP32)
-        return bad(err, errlen, "compression parameters out of range");
+        return train_fail(err, errlen, "compression parameters out of range");
     if (p->agg_mode != YUMA_AGG_MEAN_OVER_CONTRIBUTORS && p->agg_mode != YUMA_AGG_MEAN_OVER_PEERS)
-        return bad(err, errlen, "unknown aggregation mode");
-    if (!(p->outer_lr > 0 && p->outer_lr <= 10)) return bad(err, errlen, "outer lr must be in (0, 10]");
+        return train_fail(err, errlen, "unknown aggregation mode");
+    if (!(p->outer_lr > 0 && p->outer_lr <= 10)) return train_fail(err, errlen, "outer lr must be in (0, 10]");
     if (p->put_blocks < 1 || p->blocks_per_window < p->put_blocks + 2 || p->blocks_per_window > 100000)
-        return bad(err, errlen, "a window needs at least put_blocks + 2 blocks (and at most 100000)");
+        return train_fail(err, errlen, "a window needs at least put_blocks + 2 blocks (and at most 100000)");
     if (p->gather < 1 || p->gather > TS_MAX_PEERS || p->reserve > TS_MAX_PEERS)
-        return bad(err, errlen, "gather must be 1..%u and reserve 0..%u", TS_MAX_PEERS, TS_MAX_PEERS);
+        return train_fail(err, errlen, "gather must be 1..%u and reserve 0..%u", TS_MAX_PEERS, TS_MAX_PEERS);
     if (p->peer_refresh < 1 || p->peer_margin < 1 || p->checkpoint_every < 1 || p->recent_windows < 1)
-        return bad(err, errlen, "peer refresh, peer margin, checkpoint interval and recent windows must be >= 1");
+        return train_fail(err, errlen,
+                          "peer refresh, peer margin, checkpoint interval and recent windows must be >= 1");
     return true;
 }
 
 bool yuma_trainsim_config_check(const yuma_trainsim_config *c, char *err, size_t errlen)
 {
-    if (!c) return bad(err, errlen, "no configuration");
+    if (!c) return train_fail(err, errlen, "no configuration");
     char gerr[200];
-    if (!yuma_gpt_config_check(&c->model, gerr, sizeof gerr)) return bad(err, errlen, "model: %s", gerr);
-    if (c->inner_steps < 1 || c->inner_steps > 10000) return bad(err, errlen, "inner steps must be 1..10000");
-    if (c->batch < 1 || c->batch > 4096) return bad(err, errlen, "batch must be 1..4096");
-    if (!(c->inner_lr > 0 && c->inner_lr <= 1)) return bad(err, errlen, "inner lr must be in (0, 1]");
-    if (c->windows < 1 || c->windows > 1000000) return bad(err, errlen, "windows must be 1..1000000");
-    if (c->miners < 1 || c->miners > TS_MAX_PEERS) return bad(err, errlen, "miners must be 1..%u", TS_MAX_PEERS);
+    if (!yuma_gpt_config_check(&c->model, gerr, sizeof gerr)) return train_fail(err, errlen, "model: %s", gerr);
+    if (c->inner_steps < 1 || c->inner_steps > 10000) return train_fail(err, errlen, "inner steps must be 1..10000");
+    if (c->batch < 1 || c->batch > 4096) return train_fail(err, errlen, "batch must be 1..4096");
+    if (!(c->inner_lr > 0 && c->inner_lr <= 1)) return train_fail(err, errlen, "inner lr must be in (0, 1]");
+    if (c->windows < 1 || c->windows > 1000000) return train_fail(err, errlen, "windows must be 1..1000000");
+    if (c->miners < 1 || c->miners > TS_MAX_PEERS) return train_fail(err, errlen, "miners must be 1..%u", TS_MAX_PEERS);
     if (c->validators < 1 || c->validators > YUMA_TRAINSIM_MAX_VALIDATORS)
-        return bad(err, errlen, "validators must be 1..%u", YUMA_TRAINSIM_MAX_VALIDATORS);
-    if (c->mode > YUMA_SIM_CENTRAL) return bad(err, errlen, "unknown mode");
+        return train_fail(err, errlen, "validators must be 1..%u", YUMA_TRAINSIM_MAX_VALIDATORS);
+    if (c->mode > YUMA_SIM_CENTRAL) return train_fail(err, errlen, "unknown mode");
     if (!check_adversaries(c, err, errlen) || !check_protocol(&c->proto, err, errlen)) return false;
-    if (c->threads < 1 || c->threads > 64) return bad(err, errlen, "threads must be 1..64");
+    if (c->threads < 1 || c->threads > 64) return train_fail(err, errlen, "threads must be 1..64");
     if (c->mode == YUMA_SIM_SPARSE && (!c->store_dir || !*c->store_dir))
-        return bad(err, errlen, "the sparse mode needs a store directory");
+        return train_fail(err, errlen, "the sparse mode needs a store directory");
     uint64_t pool = (uint64_t)c->inner_steps * c->batch;
-    if (pool > 1000000) return bad(err, errlen, "a pool of H * B = %llu samples is too large", (unsigned long long)pool);
-    if (c->e_own > pool) return bad(err, errlen, "E_own %u exceeds the pool of H * B = %llu", c->e_own, (unsigned long long)pool);
-    if (c->e_rand < 32 || c->e_rand > 4096) return bad(err, errlen, "E_rand must be 32..4096 (calibration: >= 32)");
-    if (!(c->eval_lr_factor > 0 && c->eval_lr_factor <= 10)) return bad(err, errlen, "eval lr factor must be in (0, 10]");
+    if (pool > 1000000)
+        return train_fail(err, errlen, "a pool of H * B = %llu samples is too large", (unsigned long long)pool);
+    if (c->e_own > pool)
+        return train_fail(err, errlen, "E_own %u exceeds the pool of H * B = %llu", c->e_own, (unsigned long long)pool);
+    if (c->e_rand < 32 || c->e_rand > 4096)
+        return train_fail(err, errlen, "E_rand must be 32..4096 (calibration: >= 32)");
+    if (!(c->eval_lr_factor > 0 && c->eval_lr_factor <= 10))
+        return train_fail(err, errlen, "eval lr factor must be in (0, 10]");
     if (yuma_gauntlet_params_check(&c->gauntlet) != YUMA_GAUNTLET_OK)
-        return bad(err, errlen, "scoring parameters: %s", yuma_gauntlet_strerror(YUMA_GAUNTLET_ERR_PARAMS));
-    if (c->windows_per_weights < 1) return bad(err, errlen, "windows per weights must be >= 1");
-    if (c->tempo < 1 || c->tempo > 65535) return bad(err, errlen, "tempo must be 1..65535 blocks");
-    if (c->emission_per_block > 1000000000000000ull) return bad(err, errlen, "emission per block is above 10^15 rao");
+        return train_fail(err, errlen, "scoring parameters: %s", yuma_gauntlet_strerror(YUMA_GAUNTLET_ERR_PARAMS));
+    if (c->windows_per_weights < 1) return train_fail(err, errlen, "windows per weights must be >= 1");
+    if (c->tempo < 1 || c->tempo > 65535) return train_fail(err, errlen, "tempo must be 1..65535 blocks");
+    if (c->emission_per_block > 1000000000000000ull)
+        return train_fail(err, errlen, "emission per block is above 10^15 rao");
     if (c->validator_stake < c->validators || c->validator_stake > (1ull << 60))
-        return bad(err, errlen, "validator stake must be %u..2^60 rao", c->validators);
-    if (c->heldout_windows > YUMA_CORPUS_EVAL_WINDOWS) return bad(err, errlen, "held-out windows must be 0..256");
-    if (!c->corpus) return bad(err, errlen, "no corpus");
+        return train_fail(err, errlen, "validator stake must be %u..2^60 rao", c->validators);
+    if (c->heldout_windows > YUMA_CORPUS_EVAL_WINDOWS)
+        return train_fail(err, errlen, "held-out windows must be 0..256");
+    if (!c->corpus) return train_fail(err, errlen, "no corpus");
     uint64_t n_train = yuma_corpus_train_samples(c->corpus, c->model.ctx);
     uint64_t need = pool > c->e_rand ? pool : c->e_rand;
     if (c->mode == YUMA_SIM_CENTRAL && (uint64_t)c->batch * c->miners > need) need = (uint64_t)c->batch * c->miners;
     if (n_train < need)
-        return bad(err, errlen, "the corpus has %llu training samples of %u bytes, fewer than the %llu a pool needs",
+        return train_fail(err, errlen, "the corpus has %llu training samples of %u bytes, fewer than the %llu a pool needs",
                    (unsigned long long)n_train, c->model.ctx + 1, (unsigned long long)need);
     if (yuma_corpus_heldout_windows(c->corpus, c->model.ctx) == 0)
-        return bad(err, errlen, "the corpus has no held-out window of %u bytes", c->model.ctx + 1);
+        return train_fail(err, errlen, "the corpus has no held-out window of %u bytes", c->model.ctx + 1);
     return true;
 }
 
@@ -233,13 +231,13 @@ bool yuma_trainsim_config_check(const yuma_trainsim_config *c, char *err, size_t
 static bool store_is_empty(const char *dir, char *err, size_t errlen)
 {
     DIR *d = opendir(dir);
-    if (!d) return errno == ENOENT ? true : bad(err, errlen, "cannot open store %s: %s", dir, strerror(errno));
+    if (!d) return errno == ENOENT ? true : train_fail(err, errlen, "cannot open store %s: %s", dir, strerror(errno));
     struct dirent *de;
     bool empty = true;
     while (empty && (de = readdir(d)))
         if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0) empty = false;
     closedir(d);
-    return empty ? true : bad(err, errlen, "store %s is not empty (it holds an earlier run's files)", dir);
+    return empty ? true : train_fail(err, errlen, "store %s is not empty (it holds an earlier run's files)", dir);
 }
 
 static const yuma_adversary *adversary_of(const yuma_trainsim_config *c, uint16_t uid)
@@ -297,7 +295,7 @@ yuma_trainsim *yuma_trainsim_new(const yuma_trainsim_config *c, char *err, size_
     if (!yuma_trainsim_config_check(c, err, errlen)) return NULL;
     yuma_trainsim *s = calloc(1, sizeof *s);
     if (!s) {
-        bad(err, errlen, "out of memory");
+        train_fail(err, errlen, "out of memory");
         return NULL;
     }
     s->env.cfg = *c;

@@ -6,7 +6,7 @@
 #ifndef YUMA_SIM_CHAIN_H
 #define YUMA_SIM_CHAIN_H
 
-#include "subnet/train/sim_err.h"
+#include "subnet/train/train_err.h"
 #include "yuma/epoch.h"
 #include "yuma/trainsim.h"
 

@@ -10,7 +10,7 @@
 #ifndef YUMA_SIM_INTERNAL_H
 #define YUMA_SIM_INTERNAL_H
 
-#include "subnet/train/sim_err.h"
+#include "subnet/train/train_err.h"
 #include "yuma/trainsim.h"
 #include "yuma/update.h"
 

@@ -5,23 +5,11 @@
  * and the gather every node runs (the gather list, failures replaced from
  * the reserve list), which must give every honest node the same set.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "subnet/train/sim_internal.h"
-
-bool ts_fail(ts_err *e, const char *fmt, ...)
-{
-    if (e && e->msg && e->len) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(e->msg, e->len, fmt, ap);
-        va_end(ap);
-    }
-    return false;
-}
 
 uint64_t ts_window_start(const ts_env *env, uint64_t w)
 {
