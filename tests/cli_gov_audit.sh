@@ -8,13 +8,8 @@
 # an unknown subnet, a dry run that sends nothing.
 # Usage: cli_gov_audit.sh <path-to-yuma> <source-dir>
 set -u
-yuma=$1
-yumad="$(dirname "$yuma")/yumad"
-dir=$(mktemp -d)
-node=
-trap '[ -n "$node" ] && kill $node 2>/dev/null; rm -rf "$dir"' EXIT
-passed=0 failed=0
-check() { if eval "$2"; then passed=$((passed + 1)); else echo "FAILED: $1"; failed=$((failed + 1)); fi; }
+SRC=${2:?usage: bash tests/cli_gov_audit.sh PATH/TO/yuma SOURCE_DIR}
+. "$SRC/tests/lib/node_lib.sh"
 
 export YUMA_PASSWORD=test-only
 w="--wallet-path $dir/wallets"
@@ -44,18 +39,15 @@ hot=$("$yuma" wallet dev --wallet owner --hotkey owner-hot --plaintext $w | awk 
   echo "  {\"address\": \"${addr[eve]}\", \"org\": \"east\"}, {\"address\": \"${addr[ferdie]}\", \"org\": \"east\"}]}"
 } >"$dir/genesis.json"
 
-port=$((20000 + RANDOM % 20000))
-rpc="--rpc http://127.0.0.1:$port/"
-"$yumad" --data "$dir/node" --genesis "$dir/genesis.json" --rpc-port $port --block-ms 100 >"$dir/yumad.log" 2>&1 &
-node=$!
-for _ in $(seq 100); do "$yuma" block $rpc >/dev/null 2>&1 && break; sleep 0.1; done
+start_node "$dir/yumad.log" --data "$dir/node" --genesis "$dir/genesis.json" --rpc-port 0 --block-ms 100
+rpc="--rpc $url"
 check "the node runs the genesis with guardians" '"$yuma" block $rpc >/dev/null 2>&1'
 
 # A three-in-one-organisation genesis is refused with the lane's message.
 sed 's/"org": "south"}, {"address": "'"${addr[dave]}"'", "org": "south"}/"org": "north"}, {"address": "'"${addr[dave]}"'", "org": "south"}/' \
   "$dir/genesis.json" >"$dir/bad.json"
 check "a genesis with three signers of one organisation is refused" \
-  'timeout 10 "$yumad" --data "$dir/bad" --genesis "$dir/bad.json" --rpc-port $((port + 1)) 2>&1 | grep -q "more guardians from one organisation than gov_guardian_per_org"'
+  'timeout 10 "$yumad" --data "$dir/bad" --genesis "$dir/bad.json" --rpc-port 0 2>&1 | grep -q "more guardians from one organisation than gov_guardian_per_org"'
 
 "$yuma" subnet create --wallet owner --hotkey owner-hot $w $rpc >/dev/null
 "$yuma" subnet start --netuid 1 --wallet owner $w $rpc >/dev/null
@@ -114,7 +106,6 @@ metrics=$("$yuma" gov metrics $rpc)
 check "gov metrics: the houses, root and the subnet" \
   'echo "$metrics" | grep -q "^stake house" && echo "$metrics" | grep -q "^council" && echo "$metrics" | grep -q "^subnet 1" && echo "$metrics" | grep -q "House S NC(1/2)"'
 check "gov metrics --netuid 9: no such subnet" '"$yuma" gov metrics --netuid 9 $rpc 2>&1 | grep -q "no subnet 9"'
-kill $node; wait $node 2>/dev/null; node=
+stop_node
 [ $failed = 0 ] || tail -n 20 "$dir/yumad.log"
-echo "$passed passed, $failed failed"
-[ $failed = 0 ]
+node_summary

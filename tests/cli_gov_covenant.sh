@@ -18,13 +18,8 @@
 # Every step is in the audit log, which verifies.
 # Usage: cli_gov_covenant.sh <path-to-yuma> <source-dir>
 set -u
-yuma=$1
-yumad="$(dirname "$yuma")/yumad"
-dir=$(mktemp -d)
-node=
-trap '[ -n "$node" ] && kill $node 2>/dev/null; rm -rf "$dir"' EXIT
-passed=0 failed=0
-check() { if eval "$2"; then passed=$((passed + 1)); else echo "FAILED: $1"; failed=$((failed + 1)); fi; }
+SRC=${2:?usage: bash tests/cli_gov_covenant.sh PATH/TO/yuma SOURCE_DIR}
+. "$SRC/tests/lib/node_lib.sh"
 
 w="--wallet-path $dir/wallets"
 # Plaintext signing keys for the development keys: `--wallet keys --hotkey
@@ -52,12 +47,8 @@ as() { echo "--wallet keys --hotkey $1 $w"; }
   echo ']}'
 } >"$dir/genesis.json"
 
-port=$((20000 + RANDOM % 20000))
-url="http://127.0.0.1:$port/"
+start_node "$dir/yumad.log" --data "$dir/node" --genesis "$dir/genesis.json" --rpc-port 0 --block-ms 100
 rpc="--rpc $url"
-"$yumad" --data "$dir/node" --genesis "$dir/genesis.json" --rpc-port $port --block-ms 100 >"$dir/yumad.log" 2>&1 &
-node=$!
-for _ in $(seq 100); do "$yuma" block $rpc >/dev/null 2>&1 && break; sleep 0.1; done
 check "the node runs" '"$yuma" block $rpc >/dev/null 2>&1'
 
 # The subnet at work: alice's subnet 1, bob and charlie validating, miners.
@@ -212,8 +203,6 @@ for ev in 32768 32774 32775 32769 32773 32784 32785 32800 32801 32802 1; do
   check "the audit log holds call $ev" 'echo "$log" | grep -q "\"call_id\": $ev,"'
 done
 check "the audit log verifies" '"$yuma" gov log --verify $rpc | grep -q "hash chain intact"'
-check "the node's chain replays to the same state" \
-  'kill $node; wait $node 2>/dev/null; node=; "$yumad" --data "$dir/node" --verify >/dev/null'
+check "the node's chain replays to the same state" 'stop_node; "$yumad" --data "$dir/node" --verify >/dev/null'
 [ $failed = 0 ] || tail -n 30 "$dir/yumad.log"
-echo "$passed passed, $failed failed"
-[ $failed = 0 ]
+node_summary

@@ -7,14 +7,12 @@
 # SQLite commit). Bounded: about a second per round.
 # Usage: cli_node_crash.sh <path-to-yuma> <source-dir> [rounds]
 set -u
-yuma=$1
-yumad=$(dirname "$yuma")/yumad
+SRC=${2:?usage: bash tests/cli_node_crash.sh PATH/TO/yuma SOURCE_DIR [rounds]}
+. "$SRC/tests/lib/node_lib.sh"
 # 50 kills (the issue's minimum) in the Release build; the sanitizer build
 # (YUMA_TEST_QUICK=1, scripts/test.sh) checks the same property with 15.
 rounds=${3:-$([ "${YUMA_TEST_QUICK:-0}" = 1 ] && echo 15 || echo 50)}
-dir=$(mktemp -d)
-trap 'kill -9 $(jobs -p) 2>/dev/null; rm -rf "$dir"' EXIT
-passed=0 failed=0
+on_exit() { kill -9 $(jobs -p) 2>/dev/null; }
 RANDOM=42
 
 head_height() {
@@ -24,21 +22,13 @@ head_height() {
 unanswered=0
 for round in $(seq 1 "$rounds"); do
   # Port 0: the node picks a free port and prints it.
-  "$yumad" --data "$dir/data" --dev --rpc-port 0 --block-ms 50 >"$dir/node.log" 2>&1 &
-  node=$!
-  up=0
-  for _ in $(seq 1 200); do
-    port=$(sed -n 's|.*http://127.0.0.1:\([0-9]*\).*|\1|p' "$dir/node.log")
-    if [ -n "$port" ]; then up=1; break; fi
-    sleep 0.05
-  done
-  if [ $up = 0 ]; then
+  if ! start_node "$dir/node.log" --data "$dir/data" --dev --rpc-port 0 --block-ms 50; then
     echo "round $round: node did not start: $(cat "$dir/node.log")"
     failed=$((failed + 1))
-    kill -9 $node 2>/dev/null; wait $node 2>/dev/null
+    kill -9 $node 2>/dev/null; wait $node 2>/dev/null; node=
     continue
   fi
-  "$yuma" bench node --rpc "http://127.0.0.1:$port/" --senders 16 --per-sender 16 --batch 64 >/dev/null 2>&1 &
+  "$yuma" bench node --rpc "$url" --senders 16 --per-sender 16 --batch 64 >/dev/null 2>&1 &
   load=$!
   sleep "0.$((RANDOM % 8 + 1))"
   reported=$(head_height "$port")
@@ -50,6 +40,7 @@ for round in $(seq 1 "$rounds"); do
   fi
   kill -9 $node 2>/dev/null
   wait $node 2>/dev/null
+  node=
   kill -9 $load 2>/dev/null
   wait $load 2>/dev/null
   out=$("$yumad" --data "$dir/data" --verify 2>&1); vstatus=$?
@@ -71,5 +62,4 @@ done
 echo "final height $stored after $rounds kills ($unanswered rounds where the head query got no answer)"
 check_unanswered=$((unanswered * 2 <= rounds))
 [ $check_unanswered = 1 ] || { echo "FAILED: the head query went unanswered in $unanswered of $rounds rounds"; failed=$((failed + 1)); }
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+node_summary

@@ -10,20 +10,16 @@
 # SIGINT stops a miner cleanly.
 # Usage: cli_subnet_example.sh <path-to-yuma> <source-dir>
 set -u
-yuma=$1
+SRC=${2:?usage: bash tests/cli_subnet_example.sh PATH/TO/yuma SOURCE_DIR}
+. "$SRC/tests/lib/node_lib.sh"
 bin=$(dirname "$yuma")
 miner="$bin/yuma-subnet-miner"
 validator="$bin/yuma-subnet-validator"
-dir=$(mktemp -d)
 pids=()
-cleanup() {
+on_exit() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
   wait 2>/dev/null
-  rm -rf "$dir"
 }
-trap cleanup EXIT
-passed=0 failed=0
-check() { if eval "$2"; then passed=$((passed + 1)); else echo "FAILED: $1"; failed=$((failed + 1)); fi; }
 
 # Options are checked before anything else.
 out=$("$miner" --dev-key miner-0-hotkey 2>&1); status=$?
@@ -33,15 +29,8 @@ check "a bad --every is refused ($out)" '[ $status = 2 ] && echo "$out" | grep -
 out=$("$miner" --netuid 1 --bogus x 2>&1); status=$?
 check "an unknown option is refused ($out)" '[ $status = 2 ] && echo "$out" | grep -q "unknown option --bogus"'
 
-"$bin/yumad" --dev --data "$dir/node" --rpc-port 0 --block-ms 50 >"$dir/yumad.log" 2>&1 &
-pids+=($!)
-port=
-for _ in $(seq 100); do
-  port=$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' "$dir/yumad.log" | head -n 1)
-  [ -n "$port" ] && break
-  sleep 0.05
-done
-rpc="http://127.0.0.1:$port/"
+start_node "$dir/yumad.log" --dev --data "$dir/node" --rpc-port 0 --block-ms 50
+rpc=$url
 check "yumad started ($port)" '[ -n "$port" ]'
 
 setup=$("$yuma" devnet setup --rpc "$rpc" 2>&1); status=$?
@@ -101,5 +90,4 @@ if [ $failed != 0 ] || [ -n "${VERBOSE:-}" ]; then
   echo "--- validator"; tail -n 5 "$dir/validator.log"
   echo "--- metagraph"; echo "$table"
 fi
-echo "$passed passed, $failed failed"
-[ $failed = 0 ]
+node_summary

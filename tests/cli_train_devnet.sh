@@ -38,13 +38,12 @@
 # Usage: cli_train_devnet.sh <path-to-yuma> <source-dir>
 set -u
 unset YUMA_PASSWORD
-yuma=$1
-dir=$(mktemp -d)
-restarted=
+SRC=${2:?usage: bash tests/cli_train_devnet.sh PATH/TO/yuma SOURCE_DIR}
+. "$SRC/tests/lib/node_lib.sh"
 # KEEP_TRAIN_DEVNET=1 keeps the directory (logs, stores) for a look afterwards
-trap 'for p in $restarted; do kill "$p" 2>/dev/null; done; [ -n "${KEEP_TRAIN_DEVNET:-}" ] && echo "kept $dir" || rm -rf "$dir"' EXIT
-passed=0 failed=0
-check() { if eval "$2"; then passed=$((passed + 1)); else echo "FAILED: $1"; failed=$((failed + 1)); fi; }
+keep_dir=${KEEP_TRAIN_DEVNET:-}
+restarted=
+on_exit() { for p in $restarted; do kill "$p" 2>/dev/null; done; }
 
 cat /usr/share/common-licenses/* >"$dir/corpus.txt"
 
@@ -147,10 +146,10 @@ restart() { # NAME LOG: the devnet's command line for it, again, logging to LOG
 # a hotkey that is not registered is refused against the running node (plaintext,
 # and encrypted with the right password: the wallet path works to the chain)
 for _ in $(seq 300); do grep -q "^processes:" "$dir/devnet.out" && break; sleep 0.2; done
-url=$(grep -o "node on http://[0-9.:]*" "$dir/devnet.out" | cut -c9-)/
-usage_err unregistered "is not registered on subnet 1 (register it first: yuma register" "${wopt[@]}" --rpc "$url" \
+devnet_url=$(grep -o "node on http://[0-9.:]*" "$dir/devnet.out" | cut -c9-)/
+usage_err unregistered "is not registered on subnet 1 (register it first: yuma register" "${wopt[@]}" --rpc "$devnet_url" \
     --wallet plain --hotkey hk
-YUMA_PASSWORD=right usage_err unregistered_encrypted "is not registered on subnet 1" "${wopt[@]}" --rpc "$url" \
+YUMA_PASSWORD=right usage_err unregistered_encrypted "is not registered on subnet 1" "${wopt[@]}" --rpc "$devnet_url" \
     --wallet enc --hotkey hk
 killed=0 killed_v=0 killed_lead=0
 kill_miner_after 3 2 >"$dir/kill.txt" && killed=1 && sleep 2 && restart miner-3 "$dir/net/miner-3.restart.log"
@@ -228,22 +227,18 @@ check "honest miners earn more than the lazy one ($h0, $h1 > $lazy)" \
     "awk -v a=${h0:-0} -v b=${h1:-0} -v l=${lazy:-0} 'BEGIN { exit !(a > l && b > l) }'"
 check "the noise miner earns nothing ($noise)" '[ "$noise" = "0.000000000" ]'
 # the last epoch's payments against its event, read back from a node on the devnet's chain
-port=$((20000 + RANDOM % 20000))
-"$(dirname "$yuma")/yumad" --data "$net" --rpc-port $port --block-ms 3600000 >"$dir/yumad.log" 2>&1 &
-node=$!
-for _ in $(seq 50); do "$yuma" block --rpc "http://127.0.0.1:$port/" >/dev/null 2>&1 && break; sleep 0.1; done
-events=$("$yuma" events --from 1 --json --netuid 1 --rpc "http://127.0.0.1:$port/" 2>&1)
+start_node "$dir/yumad.log" --data "$net" --rpc-port 0 --block-ms 3600000
+events=$("$yuma" events --from 1 --json --netuid 1 --rpc "$url" 2>&1)
 # a saved state cut short is refused before the process starts (exit 2, the file and the way out named)
 mapfile -t cmd <"$net/miner-0.cmd"
-for i in "${!cmd[@]}"; do [ "${cmd[$i]}" = --rpc ] && cmd[i + 1]="http://127.0.0.1:$port/"; done
+for i in "${!cmd[@]}"; do [ "${cmd[$i]}" = --rpc ] && cmd[i + 1]=$url; done
 truncate -s 500 "$net/miner-0/state.bin"
 "${cmd[@]}" >"$dir/out" 2>"$dir/err"
 rc=$?
 check "a truncated state file is refused with exit 2 (got $rc: $(cat "$dir/err"))" \
     '[ $rc = 2 ] && grep -q "the saved state .*/miner-0/state.bin is truncated or has extra bytes (500 bytes" "$dir/err" &&
      grep -q "move it away to start this node cold" "$dir/err"'
-kill $node
-wait $node 2>/dev/null
+stop_node
 # Emissions paid against the epochs' outputs, exactly. The metagraph's
 # emission per uid is the epoch's output (yuma_epoch); the epoch event's
 # amount is the alpha the chain staked: the incentives exactly, the
@@ -310,5 +305,4 @@ if [ $failed != 0 ]; then
     tail -n 30 "$dir/devnet.out"
     for f in "$net"/*.log; do echo "== $f"; grep -v "^published" "$f" | tail -n 8; done
 fi
-echo "$passed passed, $failed failed"
-[ $failed = 0 ]
+node_summary

@@ -5,13 +5,8 @@
 # it, before it touches the data directory.
 # Usage: cli_yumad_config.sh <path-to-yuma> <source-dir>
 set -u
-yuma=$1
-yumad="$(dirname "$yuma")/yumad"
-dir=$(mktemp -d)
-node=
-trap '[ -n "$node" ] && kill $node 2>/dev/null; rm -rf "$dir"' EXIT
-passed=0 failed=0
-check() { if eval "$2"; then passed=$((passed + 1)); else echo "FAILED: $1"; failed=$((failed + 1)); fi; }
+SRC=${2:?usage: bash tests/cli_yumad_config.sh PATH/TO/yuma SOURCE_DIR}
+. "$SRC/tests/lib/node_lib.sh"
 
 refuses() { # name, expected message, args...
   local name=$1 want=$2; shift 2
@@ -43,25 +38,20 @@ refuses "no data dir" "--data DIR is required" --dev
 check "nothing was created by refused starts" '[ ! -e "$dir/a" ]'
 
 # A valid file starts the node; a flag overrides the file's port.
-port=$((20000 + RANDOM % 20000)); other=$((port + 1))
-printf '{"data": "%s/node", "dev": true, "rpc_port": %d, "block_ms": 50, "max_block_txs": 500}' "$dir" $port >"$dir/ok.json"
-"$yumad" --config "$dir/ok.json" --rpc-port $other >"$dir/log" 2>&1 &
-node=$!
-for _ in $(seq 200); do "$yuma" block --rpc "http://127.0.0.1:$other/" >/dev/null 2>&1 && break; sleep 0.1; done
-check "the node serves on the flag's port" '"$yuma" block --rpc "http://127.0.0.1:$other/" >/dev/null 2>&1'
-check "not on the file's port" '! "$yuma" block --rpc "http://127.0.0.1:$port/" >/dev/null 2>&1'
+file_port=$((20000 + RANDOM % 20000)); flag_port=$((file_port + 1))
+printf '{"data": "%s/node", "dev": true, "rpc_port": %d, "block_ms": 50, "max_block_txs": 500}' "$dir" $file_port >"$dir/ok.json"
+start_node "$dir/log" --config "$dir/ok.json" --rpc-port $flag_port
+check "the node serves on the flag's port" '"$yuma" block --rpc "http://127.0.0.1:$flag_port/" >/dev/null 2>&1'
+check "not on the file's port" '! "$yuma" block --rpc "http://127.0.0.1:$file_port/" >/dev/null 2>&1'
 check "the data dir comes from the file" '[ -s "$dir/node/yuma.db" ]'
-kill $node; wait $node 2>/dev/null; node=
+stop_node
 
 # A genesis file that leaves the fees out: chain_genesis serves the
 # parameters the chain took, defaults included, so clients sign right fees.
 printf '{"chain_id": 5, "params": {"network_rate_limit": 3}, "balances": []}' >"$dir/genesis.json"
-"$yumad" --data "$dir/g" --genesis "$dir/genesis.json" --rpc-port $port --block-ms 1000 >"$dir/glog" 2>&1 &
-node=$!
-for _ in $(seq 200); do "$yuma" block --rpc "http://127.0.0.1:$port/" >/dev/null 2>&1 && break; sleep 0.1; done
-gen=$(curl -s -d '{"jsonrpc":"2.0","method":"chain_genesis","id":1}' "http://127.0.0.1:$port/")
+start_node "$dir/glog" --data "$dir/g" --genesis "$dir/genesis.json" --rpc-port 0 --block-ms 1000
+gen=$(curl -s -d '{"jsonrpc":"2.0","method":"chain_genesis","id":1}' "$url")
 check "chain_genesis has the default min_fee ($gen)" 'echo "$gen" | grep -q "\"min_fee\": *100000"'
 check "and the file's own parameter" 'echo "$gen" | grep -q "\"network_rate_limit\": *3"'
-kill $node; wait $node 2>/dev/null; node=
-echo "$passed passed, $failed failed"
-[ $failed = 0 ]
+stop_node
+node_summary
