@@ -24,6 +24,10 @@ for v in "${spellings[@]}"; do
     refused "bad option '--blocks'" bench chain --blocks "$v"
     refused "bad option '--uids'" bench chain-epochs --uids "$v"
     refused "N, the number of nodes, must be 1..20" cluster up "$v"
+    refused "--windows must be 1..100000, not '$v'" subnet train miner --windows "$v"
+    refused "--seed must be an integer, not '$v'" subnet train validator --seed "$v"
+    refused "--from must be an entry number, not $v" gov log --from "$v" --rpc http://127.0.0.1:1/
+    refused "--netuid must be 0..65534, not $v" gov list --netuid "$v" --rpc http://127.0.0.1:1/
 done
 # the range ends are inclusive, one past them is refused
 refused "--limit must be 1..10000, not '0'" events --limit 0

@@ -91,11 +91,9 @@ static const char *or_missing(const char *value)
 
 static bool parse_number(const char *s, long long max, long long *out)
 {
-    char *end;
-    if (!s || !*s || !isdigit((unsigned char)s[0])) return false;
-    long long v = strtoll(s, &end, 10);
-    if (*end || v < 0 || v > max) return false;
-    *out = v;
+    uint64_t v;
+    if (!cli_parse_uint(s, 0, (uint64_t)max, &v)) return false;
+    *out = (long long)v;
     return true;
 }
 

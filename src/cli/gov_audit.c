@@ -26,6 +26,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/keys.h"
 #include "yuma/chain.h"
@@ -60,11 +61,9 @@ static int usage_error(const char *cmd, const char *what, const char *value)
 
 static bool parse_number(const char *s, long long max, long long *out)
 {
-    char *end;
-    if (!s || !*s || *s == '-') return false;
-    long long v = strtoll(s, &end, 10);
-    if (*end || v < 0 || v > max) return false;
-    *out = v;
+    uint64_t v;
+    if (!cli_parse_uint(s, 0, (uint64_t)max, &v)) return false;
+    *out = (long long)v;
     return true;
 }
 

@@ -84,16 +84,6 @@ static int refuse(const char *role, const char *msg)
     return cli_usage_error(who(role), NULL, "%s", msg);
 }
 
-static bool parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
-{
-    if (!s || !*s || *s == '-' || *s == '+') return false;
-    char *end;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (*end || v < lo || v > hi) return false;
-    *out = v;
-    return true;
-}
-
 typedef struct {
     yuma_trainnet_config c;
     const char *corpus_path, *dev_key, *wallet, *hotkey, *wallet_path;
@@ -120,39 +110,39 @@ static int parse(int argc, char **argv, net_opts *o)
         if (!v) return usage_error(role, "missing value after %s", a);
         if (strcmp(a, "--rpc") == 0) c->rpc_url = v;
         else if (strcmp(a, "--netuid") == 0) {
-            if (!parse_u64(v, 1, 65534, &netuid)) return usage_error(role, "--netuid must be 1..65534, not '%s'", v);
+            if (!cli_parse_uint(v, 1, 65534, &netuid)) return usage_error(role, "--netuid must be 1..65534, not '%s'", v);
         } else if (strcmp(a, "--dev-key") == 0) o->dev_key = v;
         else if (strcmp(a, "--wallet") == 0) o->wallet = v;
         else if (strcmp(a, "--hotkey") == 0) o->hotkey = v;
         else if (strcmp(a, "--wallet-path") == 0) o->wallet_path = v;
         else if (strcmp(a, "--index") == 0) {
-            if (!parse_u64(v, 0, 15, &index)) return usage_error(role, "--index must be 0..15, not '%s'", v);
+            if (!cli_parse_uint(v, 0, 15, &index)) return usage_error(role, "--index must be 0..15, not '%s'", v);
         } else if (strcmp(a, "--kind") == 0) {
             if (c->role != YUMA_TRAINNET_MINER) return usage_error(role, "--kind is for miners");
             if (!yuma_miner_kind_parse(v, &c->kind) || c->kind == YUMA_MINER_COPIER)
                 return usage_error(role, "--kind must be honest, noise, noise100, lazy, freerider, stale, zero, late, "
                                          "skipper or desync, not '%s'", v);
         } else if (strcmp(a, "--start-block") == 0) {
-            if (!parse_u64(v, 0, UINT64_MAX / 2, &c->start_block))
+            if (!cli_parse_uint(v, 0, UINT64_MAX / 2, &c->start_block))
                 return usage_error(role, "--start-block must be a block height, not '%s'", v);
             o->have_start = true;
         } else if (strcmp(a, "--windows") == 0) {
-            if (!parse_u64(v, 1, 100000, &windows)) return usage_error(role, "--windows must be 1..100000, not '%s'", v);
+            if (!cli_parse_uint(v, 1, 100000, &windows)) return usage_error(role, "--windows must be 1..100000, not '%s'", v);
         } else if (strcmp(a, "--miners") == 0) {
-            if (!parse_u64(v, 1, YUMA_TRAINSIM_MAX_MINERS, &miners)) return usage_error(role, "--miners must be 1..16, not '%s'", v);
+            if (!cli_parse_uint(v, 1, YUMA_TRAINSIM_MAX_MINERS, &miners)) return usage_error(role, "--miners must be 1..16, not '%s'", v);
         } else if (strcmp(a, "--validators") == 0) {
-            if (!parse_u64(v, 1, YUMA_TRAINSIM_MAX_VALIDATORS, &validators))
+            if (!cli_parse_uint(v, 1, YUMA_TRAINSIM_MAX_VALIDATORS, &validators))
                 return usage_error(role, "--validators must be 1..8, not '%s'", v);
         } else if (strcmp(a, "--config") == 0) config = v;
         else if (strcmp(a, "--seed") == 0) {
-            if (!parse_u64(v, 0, UINT64_MAX, &seed)) return usage_error(role, "--seed must be an integer, not '%s'", v);
+            if (!cli_parse_uint(v, 0, UINT64_MAX, &seed)) return usage_error(role, "--seed must be an integer, not '%s'", v);
         } else if (strcmp(a, "--blocks-per-window") == 0) {
-            if (!parse_u64(v, 4, 100000, &bpw)) return usage_error(role, "--blocks-per-window must be 4..100000, not '%s'", v);
+            if (!cli_parse_uint(v, 4, 100000, &bpw)) return usage_error(role, "--blocks-per-window must be 4..100000, not '%s'", v);
         } else if (strcmp(a, "--corpus") == 0) o->corpus_path = v;
         else if (strcmp(a, "--dir") == 0) dir = v;
         else if (strcmp(a, "--ip") == 0) c->ip = v;
         else if (strcmp(a, "--heldout") == 0) {
-            if (!parse_u64(v, 0, 256, &x)) return usage_error(role, "--heldout must be 0..256, not '%s'", v);
+            if (!cli_parse_uint(v, 0, 256, &x)) return usage_error(role, "--heldout must be 0..256, not '%s'", v);
             c->heldout_windows = (uint32_t)x;
         } else if (strcmp(a, "--binary-alpha") == 0 || strcmp(a, "--binary-threshold") == 0) {
             char *end;
