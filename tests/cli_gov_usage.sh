@@ -36,5 +36,13 @@ refused "--amount ALPHA is required, not 1.5x" gov escrow 1 lock-amm --validator
 refused "--amount ALPHA is required, not missing" gov escrow 1 unlock --validator "$ADDR"
 refused "--amount TAO is required, not missing" gov escrow 1 lock-tao --validator "$ADDR"
 refused "--amount TAO is required, not 1.5x" gov escrow 1 unlock-tao --validator "$ADDR" --amount 1.5x
+# a signed call without the signer's wallet is bad usage too (exit 2),
+# before any key or node is read; so is a malformed --address
+refused "yuma gov vote: --wallet NAME is required (the signer's key)" gov vote 1 aye
+refused "yuma gov topup: --wallet NAME is required" gov topup 1 --amount 1
+refused "yuma gov notices: --wallet NAME is required" gov notices
+refused "yuma gov list: --wallet NAME is required" gov list --mine
+refused "--address must be a yuma SS58 address, not xyz" gov notices --address xyz
+refused "yuma gov guardian: --wallet NAME is required (the signer's key)" gov guardian approve --action 1
 
 cli_summary

@@ -201,16 +201,15 @@ static long long num(const json_t *o, const char *key)
 
 /* ---- keys ---- */
 
-static bool load_signer(const char *cmd, const gopts *o, yuma_keypair *kp)
+/* 0: kp holds the signer's key; 2: no --wallet (a usage error); 1: the
+ * key could not be loaded (the reason is on stderr). */
+static int load_signer(const char *cmd, const gopts *o, yuma_keypair *kp)
 {
-    if (!o->wallet) {
-        usage_error(cmd, "--wallet NAME is required (the signer's key)", NULL);
-        return false;
-    }
+    if (!o->wallet) return usage_error(cmd, "--wallet NAME is required (the signer's key)", NULL);
     char prompt[160];
     snprintf(prompt, sizeof prompt, "password for wallet %s: ", o->wallet);
     yuma_wallets w;
-    return cli_open_wallets(o->wallet_path, &w) && cli_load_key(&w, o->wallet, o->hotkey, prompt, kp);
+    return cli_open_wallets(o->wallet_path, &w) && cli_load_key(&w, o->wallet, o->hotkey, prompt, kp) ? 0 : 1;
 }
 
 /* ---- texts ---- */
@@ -414,8 +413,9 @@ static int send(const char *cmd, const gopts *o, yuma_call *c, bool needs_text)
     if (needs_text && !text_options_ok(cmd, o)) return 2;
     yuma_rpc_client *rc = client(o);
     if (!rc) return 1;
-    int st = 1;
-    if (load_signer(cmd, o, &kp)) {
+    int st = load_signer(cmd, o, &kp);
+    if (st == 0) {
+        st = 1;
         if (!needs_text || text_hash(o, rc, c->doc_hash)) {
             if (o->dry_run) st = dry_run(o, rc, &kp, c);
             else st = cli_send(rc, &kp, c, (o->no_wait ? CLI_NO_WAIT : 0) | (o->json ? CLI_JSON : 0));
@@ -633,23 +633,23 @@ static int read_cmd(const char *cmd, const gopts *o, const char *method, json_t 
     return 0;
 }
 
-/* The address of --address, or of the wallet's coldkey. */
-static bool who(const char *cmd, const gopts *o, char out[YUMA_SS58_MAX])
+/* The address of --address, or of the wallet's coldkey; the status as
+ * load_signer's. */
+static int who(const char *cmd, const gopts *o, char out[YUMA_SS58_MAX])
 {
     if (o->address) {
         yuma_account a;
-        if (!parse_address(o->address, &a)) {
-            usage_error(cmd, "--address must be a yuma SS58 address, not", o->address);
-            return false;
-        }
+        if (!parse_address(o->address, &a))
+            return usage_error(cmd, "--address must be a yuma SS58 address, not", o->address);
         snprintf(out, YUMA_SS58_MAX, "%s", o->address);
-        return true;
+        return 0;
     }
     yuma_keypair kp;
-    if (!load_signer(cmd, o, &kp)) return false;
+    int st = load_signer(cmd, o, &kp);
+    if (st) return st;
     yuma_ss58_encode(&kp.pub, YUMA_SS58_PREFIX, out);
     yuma_keypair_wipe(&kp);
-    return true;
+    return 0;
 }
 
 static int cmd_show(int argc, char **argv)
@@ -678,9 +678,10 @@ static int cmd_list(int argc, char **argv)
     }
     if (o.mine || o.address) {
         char addr[YUMA_SS58_MAX];
-        if (!who("list", &o, addr)) {
+        int wst = who("list", &o, addr);
+        if (wst) {
             json_decref(params);
-            return 1;
+            return wst;
         }
         json_object_set_new(params, "address", json_string(addr));
     }
@@ -739,7 +740,7 @@ static int cmd_notices(int argc, char **argv)
     int st = parse("notices", argc, argv, &o);
     if (st) return st;
     char addr[YUMA_SS58_MAX];
-    if (!who("notices", &o, addr)) return 1;
+    if ((st = who("notices", &o, addr))) return st;
     yuma_rpc_client *rc = client(&o);
     json_t *r = rc ? cli_call(rc, "gov_notices", json_pack("{s:s}", "address", addr)) : NULL;
     yuma_rpc_client_free(rc);

@@ -358,16 +358,18 @@ static bool doc_hash(const char *text, const char *hex, uint8_t out[32], const c
 
 /* The guardian signs with its wallet's coldkey, or with the wallet's key
  * --hotkey NAME when the signer keeps a dedicated signing key. */
-static bool load_signer(const gov_opts *o, yuma_keypair *kp)
+/* 0: kp holds the signer's key; 2: no --wallet (a usage error); 1: the
+ * key could not be loaded (the reason is on stderr). */
+static int load_signer(const gov_opts *o, yuma_keypair *kp)
 {
     if (!o->wallet) {
         fprintf(stderr, "yuma gov guardian: --wallet NAME is required (the signer's key)\n");
-        return false;
+        return 2;
     }
     char prompt[160];
     snprintf(prompt, sizeof prompt, "password for wallet %s: ", o->wallet);
     yuma_wallets w;
-    return cli_open_wallets(o->wallet_path, &w) && cli_load_key(&w, o->wallet, o->hotkey, prompt, kp);
+    return cli_open_wallets(o->wallet_path, &w) && cli_load_key(&w, o->wallet, o->hotkey, prompt, kp) ? 0 : 1;
 }
 
 /* --dry-run: the call as it would be signed, and the chain's view of the
@@ -416,7 +418,8 @@ static int dry_run(const gov_opts *o, const yuma_keypair *kp, const yuma_call *c
 static int send_guardian(const gov_opts *o, const yuma_call *c)
 {
     yuma_keypair kp;
-    if (!load_signer(o, &kp)) return 1;
+    int ls = load_signer(o, &kp);
+    if (ls) return ls;
     int st;
     if (o->dry_run) {
         st = dry_run(o, &kp, c);
