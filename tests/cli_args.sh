@@ -28,6 +28,15 @@ for v in "${spellings[@]}"; do
     refused "--seed must be an integer, not '$v'" subnet train validator --seed "$v"
     refused "--from must be an entry number, not $v" gov log --from "$v" --rpc http://127.0.0.1:1/
     refused "--netuid must be 0..65534, not $v" gov list --netuid "$v" --rpc http://127.0.0.1:1/
+    refused "--n must be 1..65535" bench epoch --n "$v"
+    refused "--seed must be a u64" bench epoch --seed "$v"
+    if [ "$v" = "-1" ]; then # a leading dash reads as an option
+        refused "unknown option -1" block "$v" --rpc http://127.0.0.1:1/
+    else
+        refused "the block height must be 0, 1, 2, ..., not $v" block "$v" --rpc http://127.0.0.1:1/
+    fi
+    refused_as "yuma serve --port '$v'" 1 "--port must be 1..65535" serve --netuid 1 --ip 10.0.0.1 --port "$v" \
+        --rpc http://127.0.0.1:1/
 done
 # the range ends are inclusive, one past them is refused
 refused "--limit must be 1..10000, not '0'" events --limit 0

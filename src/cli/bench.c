@@ -14,6 +14,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "cli/args.h"
 #include "cli/commands.h"
 #include "yuma/epoch.h"
 
@@ -54,17 +55,6 @@ static int usage_error(const char *msg)
     return 2;
 }
 
-static bool parse_u64(const char *s, uint64_t max, uint64_t *out)
-{
-    if (!s || !*s || *s == '-') return false;
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end || v > max) return false;
-    *out = v;
-    return true;
-}
-
 static int parse_opts(int argc, char **argv, bench_opts *o)
 {
     *o = (bench_opts){.n = 4096, .validators = 256, .density = 1.0, .seed = 1, .repeat = 10, .threads = 1};
@@ -76,10 +66,10 @@ static int parse_opts(int argc, char **argv, bench_opts *o)
         if (strcmp(a, "--liquid-alpha") == 0) { o->liquid = true; continue; }
         if (!v) return usage_error("missing value after an option");
         if (strcmp(a, "--n") == 0) {
-            if (!parse_u64(v, YUMA_MAX_UIDS, &x) || x == 0) return usage_error("--n must be 1..65535");
+            if (!cli_parse_uint(v, 1, YUMA_MAX_UIDS, &x)) return usage_error("--n must be 1..65535");
             o->n = (uint32_t)x;
         } else if (strcmp(a, "--validators") == 0) {
-            if (!parse_u64(v, YUMA_MAX_UIDS, &x)) return usage_error("--validators must be 0..65535");
+            if (!cli_parse_uint(v, 0, YUMA_MAX_UIDS, &x)) return usage_error("--validators must be 0..65535");
             o->validators = (uint32_t)x;
         } else if (strcmp(a, "--density") == 0) {
             char *end;
@@ -88,12 +78,12 @@ static int parse_opts(int argc, char **argv, bench_opts *o)
             if (errno || *end || !(o->density >= 0.0 && o->density <= 1.0))
                 return usage_error("--density must be a number in [0, 1]");
         } else if (strcmp(a, "--seed") == 0) {
-            if (!parse_u64(v, UINT64_MAX, &o->seed)) return usage_error("--seed must be a u64");
+            if (!cli_parse_uint(v, 0, UINT64_MAX, &o->seed)) return usage_error("--seed must be a u64");
         } else if (strcmp(a, "--repeat") == 0) {
-            if (!parse_u64(v, 100000, &x) || x == 0) return usage_error("--repeat must be 1..100000");
+            if (!cli_parse_uint(v, 1, 100000, &x)) return usage_error("--repeat must be 1..100000");
             o->repeat = (uint32_t)x;
         } else if (strcmp(a, "--threads") == 0) {
-            if (!parse_u64(v, 256, &x) || x == 0) return usage_error("--threads must be 1..256");
+            if (!cli_parse_uint(v, 1, 256, &x)) return usage_error("--threads must be 1..256");
             o->threads = (uint32_t)x;
         } else if (strcmp(a, "--layout") == 0) {
             if (strcmp(v, "auto") == 0) o->layout = YUMA_LAYOUT_AUTO;

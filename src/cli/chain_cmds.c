@@ -328,17 +328,6 @@ static const char *const HYPERPARAMS[] = {
     "serving_rate_limit", "kappa", "max_allowed_validators",
 };
 
-static bool parse_u64_arg(const char *s, uint64_t *out)
-{
-    char *end;
-    if (!s || !*s || *s == '-') return false;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end) return false;
-    *out = v;
-    return true;
-}
-
 /* stake move|transfer|swap: the origin is --netuid and --hotkey. */
 static int stake_move(const opts *o, const char *sub, yuma_call *c)
 {
@@ -376,7 +365,10 @@ int cmd_chain(int argc, char **argv)
     if (strcmp(cmd, "metagraph") == 0) return metagraph_cmd(&o);
     if (strcmp(cmd, "block") == 0) {
         if (!o.npos) return query(&o, "chain_head", NULL);
-        return query(&o, "chain_getBlock", json_pack("{s:I}", "height", (json_int_t)strtoull(sub, NULL, 10)));
+        uint64_t height;
+        if (!cli_parse_uint(sub, 0, (uint64_t)INT64_MAX, &height))
+            return fail_usage("the block height must be 0, 1, 2, ..., not %s", sub);
+        return query(&o, "chain_getBlock", json_pack("{s:I}", "height", (json_int_t)height));
     }
     if (strcmp(cmd, "tx") == 0) {
         if (!o.npos) return fail("usage: yuma tx ID");
@@ -421,7 +413,7 @@ int cmd_chain(int argc, char **argv)
             for (uint16_t k = 1; k < sizeof HYPERPARAMS / sizeof HYPERPARAMS[0]; k++)
                 if (o.param && strcmp(o.param, HYPERPARAMS[k]) == 0) c.param = k;
             if (!c.param) return fail("--param NAME: one of the names in docs/CHAIN.md (e.g. tempo)");
-            if (!parse_u64_arg(o.value, &c.value)) return fail("--value must be a non-negative integer");
+            if (!cli_parse_uint(o.value, 0, UINT64_MAX, &c.value)) return fail("--value must be a non-negative integer");
             return send_call(&o, false, &c);
         }
         if (strcmp(sub, "trigger-epoch") == 0) {
@@ -499,7 +491,7 @@ int cmd_chain(int argc, char **argv)
         uint64_t port;
         if (!o.ip || sscanf(o.ip, "%u.%u.%u.%u", &a, &b, &cc, &d) != 4 || a > 255 || b > 255 || cc > 255 || d > 255)
             return fail("--ip must be an IPv4 address");
-        if (!parse_u64_arg(o.port, &port) || port == 0 || port > 65535) return fail("--port must be 1..65535");
+        if (!cli_parse_uint(o.port, 1, 65535, &port)) return fail("--port must be 1..65535");
         c.axon_ip[10] = c.axon_ip[11] = 0xff; /* IPv4-mapped */
         c.axon_ip[12] = (uint8_t)a, c.axon_ip[13] = (uint8_t)b, c.axon_ip[14] = (uint8_t)cc, c.axon_ip[15] = (uint8_t)d;
         c.axon_port = (uint16_t)port;
@@ -519,7 +511,7 @@ int cmd_chain(int argc, char **argv)
     if (strcmp(cmd, "delegate") == 0 && strcmp(sub, "take") == 0) {
         uint64_t take;
         if (!hotkey_address(&o, &c.hotkey)) return 2;
-        if (!parse_u64_arg(o.take, &take) || take > 65535) return fail("--take must be 0..65535 (of 65535)");
+        if (!cli_parse_uint(o.take, 0, 65535, &take)) return fail("--take must be 0..65535 (of 65535)");
         c.take = (uint16_t)take;
         c.kind = o.npos > 1 && strcmp(o.positional[1], "increase") == 0 ? YUMA_CALL_INCREASE_TAKE : YUMA_CALL_DECREASE_TAKE;
         return send_call(&o, false, &c);
@@ -531,7 +523,7 @@ int cmd_chain(int argc, char **argv)
         if (o.child) {
             uint64_t prop;
             if (!parse_address(o.child, &c.children[0].child)) return 2;
-            if (!parse_u64_arg(o.proportion, &prop)) return fail("--proportion must be a u64 proportion of 2^64-1");
+            if (!cli_parse_uint(o.proportion, 0, UINT64_MAX, &prop)) return fail("--proportion must be a u64 proportion of 2^64-1");
             c.children[0].proportion = prop;
             c.child_count = 1;
         }
