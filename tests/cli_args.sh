@@ -35,6 +35,9 @@ for v in "${spellings[@]}"; do
     else
         refused "the block height must be 0, 1, 2, ..., not $v" block "$v" --rpc http://127.0.0.1:1/
     fi
+    refused "--netuid must be 0..65535, not $v" metagraph --netuid "$v" --rpc http://127.0.0.1:1/
+    refused "--dest-netuid must be 0..65535, not $v" stake move --netuid 1 --dest-netuid "$v" --rpc http://127.0.0.1:1/
+    refused "--words must be 12 or 24" wallet create --wallet w --words "$v"
     refused_as "yuma serve --port '$v'" 1 "--port must be 1..65535" serve --netuid 1 --ip 10.0.0.1 --port "$v" \
         --rpc http://127.0.0.1:1/
 done

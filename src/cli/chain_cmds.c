@@ -73,7 +73,7 @@ static int parse_opts(int argc, char **argv, int first, opts *o)
             continue;
         }
         if (!v) return fail_usage("option %s needs a value", a);
-        char *end;
+        uint64_t x;
         if (strcmp(a, "--rpc") == 0) o->rpc = v;
         else if (strcmp(a, "--wallet") == 0) o->wallet = v;
         else if (strcmp(a, "--hotkey") == 0) o->hotkey = v;
@@ -95,15 +95,15 @@ static int parse_opts(int argc, char **argv, int first, opts *o)
         else if (strcmp(a, "--proportion") == 0) o->proportion = v;
         else if (strcmp(a, "--limit-price") == 0) o->limit = v;
         else if (strcmp(a, "--dest-netuid") == 0) {
-            o->dest_netuid = strtol(v, &end, 10);
-            if (*end || o->dest_netuid < 0 || o->dest_netuid > 65535) return fail_usage("--dest-netuid must be 0..65535, not %s", v);
+            if (!cli_parse_uint(v, 0, 65535, &x)) return fail_usage("--dest-netuid must be 0..65535, not %s", v);
+            o->dest_netuid = (long)x;
         }
         else if (strcmp(a, "--netuid") == 0) {
-            o->netuid = strtol(v, &end, 10);
-            if (*end || o->netuid < 0 || o->netuid > 65535) return fail_usage("--netuid must be 0..65535, not %s", v);
+            if (!cli_parse_uint(v, 0, 65535, &x)) return fail_usage("--netuid must be 0..65535, not %s", v);
+            o->netuid = (long)x;
         } else if (strcmp(a, "--words") == 0) {
-            o->words = (unsigned)strtoul(v, &end, 10);
-            if (*end || (o->words != 12 && o->words != 24)) return fail_usage("--words must be 12 or 24");
+            if (!cli_parse_uint(v, 12, 24, &x) || (x != 12 && x != 24)) return fail_usage("--words must be 12 or 24");
+            o->words = (unsigned)x;
         } else {
             return fail_usage("unknown option %s (try 'yuma help')", a);
         }
